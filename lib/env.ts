@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+// Every environment variable Charter reads, validated once. `npm start` fills the secrets for the
+// embedded default (generated into .data/); in production they come from the operator.
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded');
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  NEXTAUTH_URL: z.url().optional(),
+  CHARTER_ENCRYPTION_KEY: base64Key,
+  CHARTER_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  CHARTER_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  CHARTER_TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  CHARTER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTER_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  CHARTER_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parsed lazily, so that `next build` (which imports modules without a database) still works. */
+export function getEnv(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Charter configuration is invalid:\n${lines.join('\n')}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { COUNTRY_CODES } from './countries';
+
+const countrySet = new Set<string>(COUNTRY_CODES);
+
+export const countryCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((c) => countrySet.has(c), { message: 'must be an ISO 3166-1 alpha-2 country code' })
+  .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'DE' });
+
+/** ISO 17442 LEI: 18 alphanumerics and 2 check digits, valid under ISO 7064 MOD 97-10. */
+export function isValidLei(lei: string): boolean {
+  if (!/^[0-9A-Z]{18}[0-9]{2}$/.test(lei)) return false;
+  let remainder = 0;
+  for (const ch of lei) {
+    const value = Number.parseInt(ch, 36); // '0'-'9' → 0-9, 'A'-'Z' → 10-35
+    remainder = value < 10 ? (remainder * 10 + value) % 97 : (remainder * 100 + value) % 97;
+  }
+  return remainder === 1;
+}
+
+export const lei = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine(isValidLei, { message: 'must be a valid ISO 17442 LEI (20 characters, MOD 97-10 check digits)' })
+  .meta({ description: 'Legal Entity Identifier (ISO 17442)', example: '5299009N55YRQC69CN08' });
+
+export const slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(2)
+  .max(48)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase letters, digits and single hyphens');
+
+export const uuid = z.uuid();
+
+/** Keyset pagination query: `limit` and an opaque `cursor` → `{ data, nextCursor }`. */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export type Page<T> = { data: T[]; nextCursor: string | null };
+
+/** Opaque cursors: base64url of a JSON array of the sort-key values of the last row returned. */
+export function encodeCursor(values: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === arity && parsed.every((v) => typeof v === 'string' || typeof v === 'number')) {
+      return parsed as (string | number)[];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'is not a valid cursor', input: cursor }]);
+}

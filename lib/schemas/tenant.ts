@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { Sector, Sensitivity, TenantStatus } from '@/lib/generated/prisma/enums';
+import { countryCode, lei, pageQuery, slug } from './common';
+
+const legalName = z.string().trim().min(2, 'must be at least 2 characters').max(200);
+
+const tenantFields = z.object({
+  slug,
+  legalName,
+  lei: lei.optional(),
+  sector: z.enum(Sector),
+  homeCountry: countryCode,
+  allowedCountries: z
+    .array(countryCode)
+    .min(1, 'list at least one country where data may be processed')
+    .max(60)
+    .transform((cs) => [...new Set(cs)].sort()),
+  sensitivity: z.enum(Sensitivity),
+});
+
+const homeCountryAllowed = (t: { homeCountry?: string; allowedCountries?: string[] }) =>
+  !t.homeCountry || !t.allowedCountries || t.allowedCountries.includes(t.homeCountry);
+const homeCountryIssue = {
+  message: 'the home country must be one of the allowed data-processing countries',
+  path: ['allowedCountries'],
+};
+
+export const createTenantInput = tenantFields.refine(homeCountryAllowed, homeCountryIssue);
+export type CreateTenantInput = z.infer<typeof createTenantInput>;
+
+// The slug is the tenant's stable handle (CLI, URLs); it is fixed at creation.
+export const updateTenantInput = tenantFields
+  .omit({ slug: true })
+  .extend({ lei: lei.nullable().optional() })
+  .partial()
+  .refine((t) => Object.keys(t).length > 0, { message: 'change at least one field' })
+  .refine(homeCountryAllowed, homeCountryIssue);
+export type UpdateTenantInput = z.infer<typeof updateTenantInput>;
+
+export const changeTenantStatusInput = z.object({
+  status: z.enum(TenantStatus),
+  reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(500),
+});
+export type ChangeTenantStatusInput = z.infer<typeof changeTenantStatusInput>;
+
+export const archiveTenantInput = changeTenantStatusInput.pick({ reason: true });
+export type ArchiveTenantInput = z.infer<typeof archiveTenantInput>;
+
+export const listTenantsQuery = pageQuery.extend({
+  q: z.string().trim().max(100).optional(),
+  status: z.enum(TenantStatus).optional(),
+  includeArchived: z.coerce.boolean().default(false),
+});
+export type ListTenantsQuery = z.infer<typeof listTenantsQuery>;
+
+/** The public shape of a tenant (API responses, OpenAPI). */
+export const Tenant = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  legalName: z.string(),
+  lei: z.string().nullable(),
+  sector: z.enum(Sector),
+  homeCountry: z.string(),
+  allowedCountries: z.array(z.string()),
+  sensitivity: z.enum(Sensitivity),
+  status: z.enum(TenantStatus),
+  archivedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TenantDto = z.infer<typeof Tenant>;
+
+/** Allowed status changes; OFFBOARDED is final (the tenant is then archived, never deleted). */
+export const TENANT_TRANSITIONS: Record<TenantStatus, readonly TenantStatus[]> = {
+  ONBOARDING: ['ACTIVE', 'OFFBOARDED'],
+  ACTIVE: ['SUSPENDED', 'OFFBOARDED'],
+  SUSPENDED: ['ACTIVE', 'OFFBOARDED'],
+  OFFBOARDED: [],
+};

@@ -1,0 +1,194 @@
+import { db, transaction, type Prisma } from '@/lib/db';
+import type { Ctx } from '@/lib/auth/actor';
+import { authorize, isPlatform } from '@/lib/authz/guard';
+import { record } from '@/lib/audit/record';
+import { AppError, notFound } from '@/lib/errors';
+import type { Tenant } from '@/lib/generated/prisma/client';
+import type { TenantStatus } from '@/lib/generated/prisma/enums';
+import { type Page, decodeCursor, encodeCursor } from '@/lib/schemas/common';
+import {
+  type ChangeTenantStatusInput,
+  type CreateTenantInput,
+  type ListTenantsQuery,
+  TENANT_TRANSITIONS,
+  type TenantDto,
+  type UpdateTenantInput,
+} from '@/lib/schemas/tenant';
+
+export function toTenantDto(t: Tenant): TenantDto {
+  return {
+    id: t.id,
+    slug: t.slug,
+    legalName: t.legalName,
+    lei: t.lei,
+    sector: t.sector,
+    homeCountry: t.homeCountry,
+    allowedCountries: t.allowedCountries,
+    sensitivity: t.sensitivity,
+    status: t.status,
+    archivedAt: t.archivedAt?.toISOString() ?? null,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+/** A tenant-scoped actor only ever sees its own tenant. */
+function scopeWhere(ctx: Ctx): Prisma.TenantWhereInput {
+  return ctx.actor.tenantId ? { id: ctx.actor.tenantId } : {};
+}
+
+const AUDITED_FIELDS = ['legalName', 'lei', 'sector', 'homeCountry', 'allowedCountries', 'sensitivity', 'status', 'archivedAt'] as const;
+
+/** Before/after of only the fields that changed, for the audit trail. */
+function diff(before: Tenant, after: Tenant): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const f of AUDITED_FIELDS) {
+    if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) {
+      b[f] = before[f];
+      a[f] = after[f];
+    }
+  }
+  return { before: b, after: a };
+}
+
+/** Keyset-paginated by (legalName, id), with a case-insensitive search over name, slug and LEI. */
+export async function listTenants(ctx: Ctx, query: ListTenantsQuery): Promise<Page<TenantDto>> {
+  authorize(ctx.actor, 'tenants:read');
+  const and: Prisma.TenantWhereInput[] = [scopeWhere(ctx)];
+  if (!query.includeArchived) and.push({ archivedAt: null });
+  if (query.status) and.push({ status: query.status });
+  if (query.q) {
+    and.push({
+      OR: [
+        { legalName: { contains: query.q, mode: 'insensitive' } },
+        { slug: { contains: query.q.toLowerCase() } },
+        { lei: { startsWith: query.q.toUpperCase() } },
+      ],
+    });
+  }
+  if (query.cursor) {
+    const [name, id] = decodeCursor(query.cursor, 2) as [string, string];
+    and.push({ OR: [{ legalName: { gt: name } }, { legalName: name, id: { gt: id } }] });
+  }
+  const rows = await db.tenant.findMany({
+    where: { AND: and },
+    orderBy: [{ legalName: 'asc' }, { id: 'asc' }],
+    take: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map(toTenantDto),
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.legalName, last.id]) : null,
+  };
+}
+
+export type TenantCounts = { byStatus: Record<TenantStatus, number>; archived: number; total: number };
+
+/** Tenants in scope by status (archived ones counted apart), for the overview. */
+export async function countTenantsByStatus(ctx: Ctx): Promise<TenantCounts> {
+  authorize(ctx.actor, 'tenants:read');
+  const [groups, archived] = await Promise.all([
+    db.tenant.groupBy({ by: ['status'], where: { AND: [scopeWhere(ctx), { archivedAt: null }] }, _count: { _all: true } }),
+    db.tenant.count({ where: { AND: [scopeWhere(ctx), { archivedAt: { not: null } }] } }),
+  ]);
+  const byStatus: Record<TenantStatus, number> = { ONBOARDING: 0, ACTIVE: 0, SUSPENDED: 0, OFFBOARDED: 0 };
+  for (const g of groups) byStatus[g.status] = g._count._all;
+  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  return { byStatus, archived, total };
+}
+
+/** By id or slug; another tenant's (or a missing) tenant is the same 404. */
+export async function getTenant(ctx: Ctx, idOrSlug: string): Promise<TenantDto> {
+  authorize(ctx.actor, 'tenants:read');
+  const byId = /^[0-9a-f-]{36}$/i.test(idOrSlug);
+  const tenant = await db.tenant.findFirst({
+    where: { AND: [scopeWhere(ctx), byId ? { id: idOrSlug } : { slug: idOrSlug }] },
+  });
+  if (!tenant) throw notFound('Tenant');
+  return toTenantDto(tenant);
+}
+
+export async function createTenant(ctx: Ctx, input: CreateTenantInput): Promise<TenantDto> {
+  authorize(ctx.actor, 'tenants:write');
+  if (!isPlatform(ctx.actor)) throw new AppError('forbidden', 'Only platform administrators create tenants.');
+  return transaction(async (tx) => {
+    const tenant = await tx.tenant.create({ data: { ...input, lei: input.lei ?? null } });
+    await record(tx, ctx, {
+      action: 'tenant.created',
+      tenantId: tenant.id,
+      target: { type: 'tenant', id: tenant.id },
+      data: { after: toTenantDto(tenant) },
+    });
+    return toTenantDto(tenant);
+  });
+}
+
+async function lockTenant(tx: Prisma.TransactionClient, ctx: Ctx, id: string): Promise<Tenant> {
+  // FOR UPDATE: concurrent edits of one tenant serialise, so each audit before/after is exact.
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM tenants WHERE id = ${id}::uuid FOR UPDATE`;
+  const tenant = rows.length ? await tx.tenant.findFirst({ where: { AND: [scopeWhere(ctx), { id }] } }) : null;
+  if (!tenant) throw notFound('Tenant');
+  return tenant;
+}
+
+export async function updateTenant(ctx: Ctx, id: string, input: UpdateTenantInput): Promise<TenantDto> {
+  authorize(ctx.actor, 'tenants:write');
+  return transaction(async (tx) => {
+    const before = await lockTenant(tx, ctx, id);
+    if (before.archivedAt) throw new AppError('invalid_transition', 'An archived tenant cannot be changed.');
+    const homeCountry = input.homeCountry ?? before.homeCountry;
+    const allowedCountries = input.allowedCountries ?? before.allowedCountries;
+    if (!allowedCountries.includes(homeCountry)) {
+      throw new AppError('validation_failed', 'The home country must be one of the allowed data-processing countries.', {
+        errors: [{ path: 'allowedCountries', message: `must include the home country ${homeCountry}` }],
+      });
+    }
+    const after = await tx.tenant.update({ where: { id }, data: input });
+    const changes = diff(before, after);
+    if (Object.keys(changes.after).length === 0) return toTenantDto(after);
+    await record(tx, ctx, { action: 'tenant.updated', tenantId: id, target: { type: 'tenant', id }, data: changes });
+    return toTenantDto(after);
+  });
+}
+
+export async function changeTenantStatus(ctx: Ctx, id: string, input: ChangeTenantStatusInput): Promise<TenantDto> {
+  authorize(ctx.actor, 'tenants:write');
+  return transaction(async (tx) => {
+    const before = await lockTenant(tx, ctx, id);
+    if (!TENANT_TRANSITIONS[before.status].includes(input.status)) {
+      throw new AppError('invalid_transition', `A tenant cannot go from ${before.status} to ${input.status}.`, {
+        extra: { from: before.status, to: input.status, allowed: TENANT_TRANSITIONS[before.status] },
+      });
+    }
+    const after = await tx.tenant.update({ where: { id }, data: { status: input.status } });
+    await record(tx, ctx, {
+      action: 'tenant.status_changed',
+      tenantId: id,
+      target: { type: 'tenant', id },
+      data: { ...diff(before, after), reason: input.reason },
+    });
+    return toTenantDto(after);
+  });
+}
+
+/** Offboarded tenants are archived (hidden from lists), never deleted: their audit trail stays. */
+export async function archiveTenant(ctx: Ctx, id: string, reason: string): Promise<TenantDto> {
+  authorize(ctx.actor, 'tenants:write');
+  return transaction(async (tx) => {
+    const before = await lockTenant(tx, ctx, id);
+    if (before.status !== 'OFFBOARDED') {
+      throw new AppError('invalid_transition', 'Only an offboarded tenant can be archived.', { extra: { status: before.status } });
+    }
+    if (before.archivedAt) throw new AppError('invalid_transition', 'The tenant is already archived.');
+    const after = await tx.tenant.update({ where: { id }, data: { archivedAt: new Date() } });
+    await record(tx, ctx, {
+      action: 'tenant.archived',
+      tenantId: id,
+      target: { type: 'tenant', id },
+      data: { ...diff(before, after), reason },
+    });
+    return toTenantDto(after);
+  });
+}

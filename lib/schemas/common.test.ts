@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTenantInput } from './tenant';
+import { createTenantInput, listTenantsQuery } from './tenant';
 import { decodeCursor, encodeCursor, isValidLei } from './common';
 import { randomLei } from '@/lib/testing/factories';
 
@@ -51,5 +51,14 @@ describe('cursors', () => {
     expect(decodeCursor(encodeCursor(['Acme', 'id-1']), 2)).toEqual(['Acme', 'id-1']);
     expect(() => decodeCursor('not-a-cursor', 2)).toThrow(/cursor/);
     expect(() => decodeCursor(encodeCursor(['only-one']), 2)).toThrow(/cursor/);
+  });
+});
+
+describe('listTenantsQuery', () => {
+  it('reads includeArchived=false from a query string as false', () => {
+    expect(listTenantsQuery.parse({ includeArchived: 'false' }).includeArchived).toBe(false);
+    expect(listTenantsQuery.parse({ includeArchived: 'true' }).includeArchived).toBe(true);
+    expect(listTenantsQuery.parse({}).includeArchived).toBe(false);
+    expect(listTenantsQuery.safeParse({ includeArchived: 'maybe' }).success).toBe(false);
   });
 });

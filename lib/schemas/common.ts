@@ -3,8 +3,16 @@ import { COUNTRY_CODES } from './countries';
 
 const countrySet = new Set<string>(COUNTRY_CODES);
 
+/** "is required" for a missing value instead of zod's "expected string, received undefined". */
+export const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : undefined) };
+
+/** An enum whose message names the choices in words, and says "is required" when missing. */
+export function choice<const T extends Record<string, string>>(values: T, noun: string) {
+  return z.enum(values, { error: (issue) => (issue.input === undefined ? 'is required' : `choose a valid ${noun}`) });
+}
+
 export const countryCode = z
-  .string()
+  .string(required)
   .trim()
   .toUpperCase()
   .refine((c) => countrySet.has(c), { message: 'must be an ISO 3166-1 alpha-2 country code' })
@@ -29,7 +37,7 @@ export const lei = z
   .meta({ description: 'Legal Entity Identifier (ISO 17442)', example: '5299009N55YRQC69CN08' });
 
 export const slug = z
-  .string()
+  .string(required)
   .trim()
   .toLowerCase()
   .min(2)
@@ -37,6 +45,9 @@ export const slug = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase letters, digits and single hyphens');
 
 export const uuid = z.uuid();
+
+/** A boolean from a query string ("true"/"false", "1"/"0", …) or from a form/JSON boolean. */
+export const queryBoolean = z.union([z.boolean(), z.stringbool()]);
 
 /** Keyset pagination query: `limit` and an opaque `cursor` → `{ data, nextCursor }`. */
 export const pageQuery = z.object({

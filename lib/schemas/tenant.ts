@@ -1,21 +1,21 @@
 import { z } from 'zod';
 import { Sector, Sensitivity, TenantStatus } from '@/lib/generated/prisma/enums';
-import { countryCode, lei, pageQuery, slug } from './common';
+import { choice, countryCode, lei, pageQuery, queryBoolean, required, slug } from './common';
 
-const legalName = z.string().trim().min(2, 'must be at least 2 characters').max(200);
+const legalName = z.string(required).trim().min(2, 'must be at least 2 characters').max(200);
 
 const tenantFields = z.object({
   slug,
   legalName,
   lei: lei.optional(),
-  sector: z.enum(Sector),
+  sector: choice(Sector, 'sector'),
   homeCountry: countryCode,
   allowedCountries: z
     .array(countryCode)
     .min(1, 'list at least one country where data may be processed')
     .max(60)
     .transform((cs) => [...new Set(cs)].sort()),
-  sensitivity: z.enum(Sensitivity),
+  sensitivity: choice(Sensitivity, 'sensitivity level'),
 });
 
 const homeCountryAllowed = (t: { homeCountry?: string; allowedCountries?: string[] }) =>
@@ -38,8 +38,8 @@ export const updateTenantInput = tenantFields
 export type UpdateTenantInput = z.infer<typeof updateTenantInput>;
 
 export const changeTenantStatusInput = z.object({
-  status: z.enum(TenantStatus),
-  reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(500),
+  status: choice(TenantStatus, 'status'),
+  reason: z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(500),
 });
 export type ChangeTenantStatusInput = z.infer<typeof changeTenantStatusInput>;
 
@@ -49,7 +49,7 @@ export type ArchiveTenantInput = z.infer<typeof archiveTenantInput>;
 export const listTenantsQuery = pageQuery.extend({
   q: z.string().trim().max(100).optional(),
   status: z.enum(TenantStatus).optional(),
-  includeArchived: z.coerce.boolean().default(false),
+  includeArchived: queryBoolean.default(false),
 });
 export type ListTenantsQuery = z.infer<typeof listTenantsQuery>;
 

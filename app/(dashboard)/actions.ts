@@ -1,0 +1,17 @@
+'use server';
+
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { sessionCookieName, useSecureCookies } from '@/lib/auth/options';
+import { getSessionActor } from '@/lib/auth/session';
+import { requestMetaFrom } from '@/lib/http/request-meta';
+import { signOut } from '@/lib/services/sessions';
+
+/** Revokes the server-side session (so a copied cookie is worthless), then drops the cookie. */
+export async function signOutAction(): Promise<void> {
+  const actor = await getSessionActor();
+  if (actor) await signOut({ actor, request: requestMetaFrom(await headers()) });
+  const store = await cookies();
+  store.set(sessionCookieName(), '', { path: '/', maxAge: 0, httpOnly: true, sameSite: 'lax', secure: useSecureCookies() });
+  redirect('/sign-in');
+}

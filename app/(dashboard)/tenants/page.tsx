@@ -1,0 +1,119 @@
+import type { Metadata } from 'next';
+import { STATUS_OPTIONS } from '@/components/tenants/labels';
+import { TenantsTable } from '@/components/tenants/tenants-table';
+import { Alert } from '@/components/ui/alert';
+import { Button, ButtonLink } from '@/components/ui/button';
+import { Checkbox, Input } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { Pagination, hrefWith } from '@/components/ui/pagination';
+import { Select } from '@/components/ui/select';
+import { requireCtx } from '@/lib/auth/session';
+import { can } from '@/lib/authz/guard';
+import { toAppError } from '@/lib/errors';
+import { type ListTenantsQuery, listTenantsQuery } from '@/lib/schemas/tenant';
+import type { Page } from '@/lib/schemas/common';
+import type { TenantDto } from '@/lib/schemas/tenant';
+import { listTenants } from '@/lib/services/tenants';
+
+export const metadata: Metadata = { title: 'Tenants' };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+const PAGE_SIZE = 25;
+
+function one(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === '' ? undefined : s;
+}
+
+/** The page's filters from the URL; anything malformed is dropped rather than failing the page. */
+function filtersFrom(params: SearchParams): { query: ListTenantsQuery; invalid: boolean } {
+  const raw = {
+    q: one(params.q),
+    status: one(params.status),
+    cursor: one(params.cursor),
+    limit: PAGE_SIZE,
+    // z.coerce.boolean() would read "false" as true: only an explicit "on"/"1"/"true" turns it on.
+    includeArchived: ['1', 'on', 'true'].includes(one(params.includeArchived) ?? ''),
+  };
+  const parsed = listTenantsQuery.safeParse(raw);
+  if (parsed.success) return { query: parsed.data, invalid: false };
+  return { query: listTenantsQuery.parse({ limit: PAGE_SIZE }), invalid: true };
+}
+
+export default async function TenantsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const ctx = await requireCtx();
+  const { query, invalid } = filtersFrom(await searchParams);
+
+  let page: Page<TenantDto> = { data: [], nextCursor: null };
+  let notice: string | null = invalid ? 'Some filters in the address were not valid and have been ignored.' : null;
+  try {
+    page = await listTenants(ctx, query);
+  } catch (err) {
+    // A stale or hand-edited cursor: say so, and offer the first page.
+    if (toAppError(err).code !== 'validation_failed') throw err;
+    notice = 'This page link is no longer valid. Start again from the first page.';
+  }
+
+  const filters = { q: query.q, status: query.status, includeArchived: query.includeArchived && '1' };
+  const filtered = Boolean(query.q || query.status || query.includeArchived);
+
+  return (
+    <>
+      <PageHeader
+        title="Tenants"
+        description={ctx.actor.tenantId ? 'The organisation you belong to.' : 'Customer organisations and their data-processing jurisdictions.'}
+        actions={
+          can(ctx.actor, 'tenants:write') && !ctx.actor.tenantId ? (
+            <ButtonLink href="/tenants/new" variant="primary">
+              New tenant
+            </ButtonLink>
+          ) : null
+        }
+      />
+
+      <form method="get" role="search" aria-label="Filter tenants" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+        <div className="min-w-56 flex-1 space-y-1">
+          <label htmlFor="q" className="block text-xs font-medium text-slate-700">
+            Search
+          </label>
+          <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} placeholder="Legal name, slug or LEI" maxLength={100} />
+        </div>
+        <div className="w-44 space-y-1">
+          <label htmlFor="status" className="block text-xs font-medium text-slate-700">
+            Status
+          </label>
+          <Select id="status" name="status" defaultValue={query.status ?? ''} options={STATUS_OPTIONS} placeholder="Any status" />
+        </div>
+        <label className="flex h-9 items-center gap-2 text-sm text-slate-800">
+          <Checkbox name="includeArchived" value="1" defaultChecked={query.includeArchived} />
+          Include archived
+        </label>
+        <div className="flex gap-2">
+          <Button type="submit" variant="secondary">
+            Apply
+          </Button>
+          {filtered && (
+            <ButtonLink href="/tenants" variant="ghost">
+              Clear
+            </ButtonLink>
+          )}
+        </div>
+      </form>
+
+      {notice && (
+        <Alert tone="warning" className="mb-4">
+          {notice}
+        </Alert>
+      )}
+
+      <TenantsTable tenants={page.data} emptyMessage={filtered ? 'No tenant matches these filters.' : 'No tenants yet.'} />
+
+      <Pagination
+        label="Tenants pages"
+        firstHref={query.cursor ? hrefWith('/tenants', filters) : null}
+        nextHref={page.nextCursor ? hrefWith('/tenants', { ...filters, cursor: page.nextCursor }) : null}
+      />
+    </>
+  );
+}

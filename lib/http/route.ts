@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
-import type { Actor, Ctx } from '@/lib/auth/actor';
+import type { Actor, Ctx, RequestMeta } from '@/lib/auth/actor';
 import { sessionCookieName } from '@/lib/auth/options';
 import { actorFromSessionToken } from '@/lib/auth/session';
 import { authorize } from '@/lib/authz/guard';
@@ -8,6 +8,7 @@ import type { Permission } from '@/lib/authz/permissions';
 import { AppError, toAppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { recordAccessDenied } from '@/lib/services/audit';
+import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/services/api-keys';
 import { requestMetaFrom } from './request-meta';
 
 type Schema = z.ZodType;
@@ -25,8 +26,25 @@ export type RouteArgs<Q, B, P> = { ctx: Ctx; query: Infer<Q>; body: Infer<B>; pa
 
 const MAX_BODY_BYTES = 1_000_000;
 
-/** Resolves the actor of an API request. API keys (Authorization: Bearer chr_…) arrive in issue 3. */
-async function resolveActor(req: NextRequest): Promise<Actor | null> {
+class KeyRejected extends AppError {
+  constructor() {
+    super('unauthenticated', API_KEY_REJECTED);
+  }
+}
+
+/**
+ * Resolves the actor of an API request: a bearer API key, or else the browser session cookie.
+ * Every key failure (including a key without the route's scope) is the same 401, audited.
+ */
+async function resolveActor(req: NextRequest, permission: Permission, request: RequestMeta): Promise<Actor | null> {
+  const authorization = req.headers.get('authorization');
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const verdict = await verifyApiKey(match?.[1] ?? '', { ip: request.ip, permission });
+    if (verdict.ok) return verdict.actor;
+    await recordKeyDenied(verdict, request, req.nextUrl.pathname);
+    throw new KeyRejected();
+  }
   return actorFromSessionToken(req.cookies.get(sessionCookieName())?.value);
 }
 
@@ -41,11 +59,12 @@ async function readJson(req: NextRequest): Promise<unknown> {
   }
 }
 
-export function problemResponse(err: unknown, requestId: string): Response {
-  const problem = toProblem(err, requestId);
+export function problemResponse(err: unknown, requestId: string, headers: Record<string, string> = {}): Response {
+  // A rejected key gets a byte-identical body whatever the reason; the request id stays in the header.
+  const problem = toProblem(err, err instanceof KeyRejected ? undefined : requestId);
   return Response.json(problem, {
     status: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId },
+    headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...headers },
   });
 }
 
@@ -62,7 +81,7 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
     const request = requestMetaFrom(req.headers);
     let ctx: Ctx | undefined;
     try {
-      const actor = await resolveActor(req);
+      const actor = await resolveActor(req, options.permission, request);
       if (!actor) throw new AppError('unauthenticated', 'Sign in or send a valid API key.');
       ctx = { actor, request };
       authorize(actor, options.permission);
@@ -77,6 +96,9 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
       return Response.json(result, { status: req.method === 'POST' ? 201 : 200, headers: { 'x-request-id': request.requestId } });
     } catch (err) {
       const appError = toAppError(err);
+      if (appError.code === 'unauthenticated') {
+        return problemResponse(appError, request.requestId, { 'www-authenticate': 'Bearer realm="charter"' });
+      }
       if (appError.code === 'forbidden' && ctx) {
         await recordAccessDenied(ctx, { permission: options.permission, path: req.nextUrl.pathname, reason: appError.message });
       }

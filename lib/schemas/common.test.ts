@@ -40,6 +40,9 @@ describe('createTenantInput', () => {
     const paths = result.error?.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['slug', 'lei', 'homeCountry']));
   });
+  it('reserves slugs that name the platform chain or app routes', () => {
+    for (const slug of ['platform', 'new']) expect(createTenantInput.safeParse({ ...valid, slug }).error?.issues[0]?.path).toEqual(['slug']);
+  });
   it('requires the home country among the allowed countries', () => {
     const result = createTenantInput.safeParse({ ...valid, allowedCountries: ['FR'] });
     expect(result.error?.issues[0]?.path).toEqual(['allowedCountries']);

@@ -4,8 +4,12 @@ import { choice, countryCode, lei, pageQuery, queryBoolean, required, slug } fro
 
 const legalName = z.string(required).trim().min(2, 'must be at least 2 characters').max(200);
 
+// "platform" names the vendor's own audit chain (CLI --chain platform); "new" is the create page.
+const RESERVED_SLUGS = new Set(['platform', 'new', 'edit', 'api']);
+const tenantSlug = slug.refine((s) => !RESERVED_SLUGS.has(s), { message: 'is reserved; choose another slug' });
+
 const tenantFields = z.object({
-  slug,
+  slug: tenantSlug,
   legalName,
   lei: lei.optional(),
   sector: choice(Sector, 'sector'),

@@ -1,0 +1,105 @@
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import type { Permission } from '@/lib/authz/permissions';
+import { pageQuery, queryBoolean } from './common';
+
+/** What an API key may be granted. Least privilege: a key holds exactly its scopes. */
+export const API_KEY_SCOPES = [
+  'tenants:read',
+  'tenants:write',
+  'deployments:read',
+  'deployments:write',
+  'models:read',
+  'contracts:read',
+  'entitlements:read',
+  'audit:read',
+  'audit:write',
+] as const satisfies readonly Permission[];
+
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** Scopes that act across tenants, so only a platform key may hold them. */
+export const PLATFORM_ONLY_SCOPES: readonly ApiKeyScope[] = ['tenants:write'];
+
+/** "90d", "12h", "2w" → milliseconds. */
+const DURATION = /^(\d{1,5})([hdw])$/;
+export function parseDuration(value: string): number | null {
+  const m = DURATION.exec(value.trim());
+  if (!m) return null;
+  const unit = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[m[2] as 'h' | 'd' | 'w'];
+  return Number(m[1]) * unit;
+}
+
+const cidr = z
+  .string()
+  .trim()
+  .refine((v) => parseCidr(v) !== null, 'must be an IPv4 or IPv6 address or CIDR block, e.g. 10.0.0.0/8');
+
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(2, 'must be at least 2 characters').max(80),
+  /** null = platform key (platform administrators only); otherwise the tenant it is bound to. */
+  tenantId: z.uuid().nullable(),
+  deploymentId: z.uuid().nullable().default(null),
+  scopes: z
+    .array(z.enum(API_KEY_SCOPES))
+    .min(1, 'grant at least one scope')
+    .transform((s) => [...new Set(s)].sort()),
+  expiresInDays: z.coerce.number().int().min(1, 'must be at least 1 day').max(3650),
+  allowedCidrs: z.array(cidr).max(32).default([]),
+});
+export type CreateApiKeyInput = z.infer<typeof createApiKeyInput>;
+
+export const rotateApiKeyInput = z.object({
+  /** How long the old key keeps working next to the new one. */
+  overlapHours: z.coerce.number().int().min(0).max(24 * 30).default(24),
+});
+export type RotateApiKeyInput = z.infer<typeof rotateApiKeyInput>;
+
+export const revokeApiKeyInput = z.object({ reason: z.string().trim().min(3).max(500) });
+
+export const listApiKeysQuery = pageQuery.extend({
+  tenantId: z.uuid().optional(),
+  includeInactive: queryBoolean.default(false),
+});
+export type ListApiKeysQuery = z.infer<typeof listApiKeysQuery>;
+
+export const ApiKey = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string(),
+  tenantId: z.uuid().nullable(),
+  deploymentId: z.uuid().nullable(),
+  scopes: z.array(z.string()),
+  allowedCidrs: z.array(z.string()),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  lastUsedIp: z.string().nullable(),
+  rotatedFromId: z.uuid().nullable(),
+});
+export type ApiKeyDto = z.infer<typeof ApiKey>;
+
+// ── CIDR matching (IPv4 and IPv6) with ipaddr.js, which also runs in the browser for form hints ──
+
+export function parseCidr(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+  try {
+    if (value.includes('/')) return ipaddr.parseCIDR(value);
+    const addr = ipaddr.parse(value);
+    return [addr, addr.kind() === 'ipv4' ? 32 : 128];
+  } catch {
+    return null;
+  }
+}
+
+/** True when no CIDRs are set, or the (IPv4-mapped IPv6 normalised) address lies in one of them. */
+export function ipInCidrs(ip: string | null, cidrs: readonly string[]): boolean {
+  if (cidrs.length === 0) return true;
+  if (!ip || !ipaddr.isValid(ip)) return false;
+  const addr = ipaddr.process(ip);
+  return cidrs.some((c) => {
+    const block = parseCidr(c);
+    return block !== null && block[0].kind() === addr.kind() && addr.match(block);
+  });
+}

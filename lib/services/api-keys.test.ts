@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { db } from '@/lib/db';
+import { systemCtx } from '@/lib/auth/system';
+import { makeTenant, makeUser } from '@/lib/testing/factories';
+import { createApiKey, flushKeyUsage, listApiKeys, revokeApiKey, rotateApiKey, verifyApiKey } from './api-keys';
+
+const base = { deploymentId: null, expiresInDays: 30, allowedCidrs: [] as string[] };
+
+describe('API keys', () => {
+  it('stores only the digest, shows the key once, verifies it with its scopes', async () => {
+    const tenant = await makeTenant();
+    const admin = await makeUser('TENANT_ADMIN', tenant.id);
+    const { key, apiKey } = await createApiKey(admin.ctx, { ...base, name: 'agent', tenantId: tenant.id, scopes: ['deployments:write', 'audit:write'] });
+    const row = await db.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
+    expect(JSON.stringify(row)).not.toContain(key);
+    expect(row.prefix).toBe(key.slice(0, 10));
+    const ok = await verifyApiKey(key, { ip: '203.0.113.5', permission: 'deployments:write' });
+    expect(ok).toMatchObject({ ok: true, actor: { type: 'apiKey', id: apiKey.id, tenantId: tenant.id } });
+    expect(await verifyApiKey(key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: false, reason: 'missing_scope:tenants:read' });
+    await flushKeyUsage();
+    expect((await db.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })).lastUsedIp).toBe('203.0.113.5');
+    const events = await db.auditEvent.findMany({ where: { chain: tenant.id, action: 'api_key.created' } });
+    expect(events).toHaveLength(1);
+    expect(JSON.stringify(events[0]?.data)).not.toContain(key.slice(10));
+  });
+
+  it('rejects a key with one character changed without a lookup, and unknown keys alike', async () => {
+    const tenant = await makeTenant();
+    const { key } = await createApiKey(systemCtx('test'), { ...base, name: 'k', tenantId: tenant.id, scopes: ['tenants:read'] });
+    const flipped = key.slice(0, 20) + (key[20] === 'A' ? 'B' : 'A') + key.slice(21);
+    expect(await verifyApiKey(flipped, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+
+  it('refuses revoked and expired keys, and honours the rotation overlap', async () => {
+    const tenant = await makeTenant();
+    const ctx = (await makeUser('ADMIN', null)).ctx;
+    const a = await createApiKey(ctx, { ...base, name: 'a', tenantId: tenant.id, scopes: ['tenants:read'] });
+    await revokeApiKey(ctx, a.apiKey.id, 'leaked in a ticket');
+    expect(await verifyApiKey(a.key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: false, reason: 'revoked' });
+
+    const b = await createApiKey(ctx, { ...base, name: 'b', tenantId: tenant.id, scopes: ['tenants:read'] });
+    const rotated = await rotateApiKey(ctx, b.apiKey.id, { overlapHours: 1 });
+    expect(rotated.apiKey.rotatedFromId).toBe(b.apiKey.id);
+    expect(await verifyApiKey(b.key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: true });
+    expect(await verifyApiKey(rotated.key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: true });
+    const old = await db.apiKey.findUniqueOrThrow({ where: { id: b.apiKey.id } });
+    expect(old.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 3_600_000);
+
+    const c = await createApiKey(ctx, { ...base, name: 'c', tenantId: tenant.id, scopes: ['tenants:read'] });
+    const r0 = await rotateApiKey(ctx, c.apiKey.id, { overlapHours: 0 });
+    expect(r0.key).not.toBe(c.key);
+    // cached for a few seconds by design; a fresh lookup after the cache window sees it expired
+    const expired = await db.apiKey.findUniqueOrThrow({ where: { id: c.apiKey.id } });
+    expect(expired.expiresAt.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('enforces allowed CIDRs', async () => {
+    const tenant = await makeTenant();
+    const { key } = await createApiKey(systemCtx('test'), { ...base, name: 'cidr', tenantId: tenant.id, scopes: ['tenants:read'], allowedCidrs: ['10.0.0.0/8', '2001:db8::/32'] });
+    expect(await verifyApiKey(key, { ip: '10.1.2.3', permission: 'tenants:read' })).toMatchObject({ ok: true });
+    expect(await verifyApiKey(key, { ip: '2001:db8::1', permission: 'tenants:read' })).toMatchObject({ ok: true });
+    expect(await verifyApiKey(key, { ip: '192.168.1.1', permission: 'tenants:read' })).toMatchObject({ ok: false, reason: 'ip_not_allowed' });
+    expect(await verifyApiKey(key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: false, reason: 'ip_not_allowed' });
+  });
+
+  it('keeps tenant keys to their tenant: no platform-only scopes, no keys for other tenants (cross-tenant test)', async () => {
+    const [mine, other] = [await makeTenant(), await makeTenant()];
+    const admin = await makeUser('TENANT_ADMIN', mine.id);
+    await expect(createApiKey(admin.ctx, { ...base, name: 'x', tenantId: other.id, scopes: ['tenants:read'] })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(createApiKey(admin.ctx, { ...base, name: 'x', tenantId: null, scopes: ['tenants:read'] })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(createApiKey(admin.ctx, { ...base, name: 'x', tenantId: mine.id, scopes: ['tenants:write'] })).rejects.toMatchObject({ code: 'validation_failed' });
+    const theirs = await createApiKey(systemCtx('test'), { ...base, name: 'theirs', tenantId: other.id, scopes: ['tenants:read'] });
+    await expect(revokeApiKey(admin.ctx, theirs.apiKey.id, 'not mine')).rejects.toMatchObject({ code: 'not_found' });
+    const listed = await listApiKeys(admin.ctx, { limit: 50, includeInactive: true });
+    expect(listed.data.every((k) => k.tenantId === mine.id)).toBe(true);
+  });
+
+  it('denies roles without keys:write (denied-role test)', async () => {
+    const tenant = await makeTenant();
+    for (const role of ['TENANT_VIEWER', 'AUDITOR'] as const) {
+      const { ctx } = await makeUser(role, tenant.id);
+      await expect(createApiKey(ctx, { ...base, name: 'nope', tenantId: tenant.id, scopes: ['tenants:read'] })).rejects.toMatchObject({ code: 'forbidden' });
+    }
+  });
+
+  it('caps the validity at the configured maximum', async () => {
+    const tenant = await makeTenant();
+    await expect(createApiKey(systemCtx('test'), { ...base, expiresInDays: 3000, name: 'long', tenantId: tenant.id, scopes: ['tenants:read'] })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+});

@@ -1,0 +1,328 @@
+import { db, transaction, type Prisma } from '@/lib/db';
+import type { Actor, Ctx, RequestMeta } from '@/lib/auth/actor';
+import { authorize, isPlatform } from '@/lib/authz/guard';
+import type { Permission } from '@/lib/authz/permissions';
+import { record } from '@/lib/audit/record';
+import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from '@/lib/crypto/api-key';
+import { AppError, notFound } from '@/lib/errors';
+import type { ApiKey } from '@/lib/generated/prisma/client';
+import { logger } from '@/lib/logger';
+import { type Page, decodeCursor, encodeCursor } from '@/lib/schemas/common';
+import {
+  type ApiKeyDto,
+  type CreateApiKeyInput,
+  type ListApiKeysQuery,
+  PLATFORM_ONLY_SCOPES,
+  type RotateApiKeyInput,
+  ipInCidrs,
+} from '@/lib/schemas/api-key';
+
+// API keys are stored as SHA-256 digests and shown once. Verification is the hot path of the
+// public API: a malformed key or bad checksum is refused without touching the database, and
+// verified keys are cached per instance for CACHE_MS, which bounds how long a revocation takes to
+// reach every instance. Last-used time and IP are batched, not written per request.
+
+const CACHE_MS = Number(process.env.CHARTER_API_KEY_CACHE_SECONDS ?? 5) * 1000;
+const CACHE_MAX = 10_000;
+const LAST_USED_FLUSH_MS = 15_000;
+/** The longest validity a key may be given (CHARTER_API_KEY_MAX_DAYS, default 365). */
+export const maxKeyDays = () => Number(process.env.CHARTER_API_KEY_MAX_DAYS ?? 365);
+
+export const API_KEY_REJECTED = 'The API key is missing, malformed, unknown, expired or revoked, or not valid for this request.';
+
+export function toApiKeyDto(k: ApiKey): ApiKeyDto {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    tenantId: k.tenantId,
+    deploymentId: k.deploymentId,
+    scopes: k.scopes,
+    allowedCidrs: k.allowedCidrs,
+    createdBy: k.createdByLabel,
+    createdAt: k.createdAt.toISOString(),
+    expiresAt: k.expiresAt.toISOString(),
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    lastUsedIp: k.lastUsedIp,
+    rotatedFromId: k.rotatedFromId,
+  };
+}
+
+function scopeWhere(ctx: Ctx): Prisma.ApiKeyWhereInput {
+  return ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {};
+}
+
+async function checkTarget(tx: Prisma.TransactionClient, ctx: Ctx, input: CreateApiKeyInput): Promise<void> {
+  if (input.tenantId === null) {
+    if (!isPlatform(ctx.actor)) throw new AppError('forbidden', 'Only platform administrators create platform keys.');
+  } else {
+    if (ctx.actor.tenantId && ctx.actor.tenantId !== input.tenantId) throw notFound('Tenant');
+    const tenant = await tx.tenant.findUnique({ where: { id: input.tenantId }, select: { archivedAt: true, status: true } });
+    if (!tenant) throw notFound('Tenant');
+    if (tenant.archivedAt || tenant.status === 'OFFBOARDED') throw new AppError('invalid_transition', 'An offboarded tenant cannot get new keys.');
+    const platformOnly = input.scopes.filter((s) => PLATFORM_ONLY_SCOPES.includes(s));
+    if (platformOnly.length) {
+      throw new AppError('validation_failed', `Only platform keys may hold ${platformOnly.join(', ')}.`, {
+        errors: [{ path: 'scopes', message: `${platformOnly.join(', ')} needs a platform key` }],
+      });
+    }
+  }
+  if (input.deploymentId) {
+    const deployment = await tx.deployment.findFirst({ where: { id: input.deploymentId, tenantId: input.tenantId ?? undefined } });
+    if (!deployment || input.tenantId === null) throw notFound('Deployment');
+  }
+  if (input.expiresInDays > maxKeyDays()) {
+    throw new AppError('validation_failed', `Keys may be valid for at most ${maxKeyDays()} days.`, {
+      errors: [{ path: 'expiresInDays', message: `must be at most ${maxKeyDays()}` }],
+    });
+  }
+}
+
+async function insertKey(tx: Prisma.TransactionClient, ctx: Ctx, input: CreateApiKeyInput, rotatedFromId: string | null) {
+  const secret = generateApiKey();
+  const row = await tx.apiKey.create({
+    data: {
+      name: input.name,
+      tenantId: input.tenantId,
+      deploymentId: input.deploymentId,
+      scopes: input.scopes,
+      allowedCidrs: input.allowedCidrs,
+      prefix: secret.prefix,
+      hash: secret.hash,
+      expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000),
+      createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      createdByLabel: ctx.actor.label,
+      rotatedFromId,
+    },
+  });
+  return { row, key: secret.key };
+}
+
+export type CreatedApiKey = { apiKey: ApiKeyDto; key: string };
+
+/** Returns the key in clear exactly once; only its digest is stored and audited by prefix. */
+export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  authorize(ctx.actor, 'keys:write');
+  return transaction(async (tx) => {
+    await checkTarget(tx, ctx, input);
+    const { row, key } = await insertKey(tx, ctx, input, null);
+    await record(tx, ctx, {
+      action: 'api_key.created',
+      tenantId: row.tenantId,
+      target: { type: 'api_key', id: row.id },
+      data: { after: { name: row.name, prefix: row.prefix, scopes: row.scopes, expiresAt: row.expiresAt.toISOString(), allowedCidrs: row.allowedCidrs, deploymentId: row.deploymentId } },
+    });
+    return { apiKey: toApiKeyDto(row), key };
+  });
+}
+
+async function findKeyForChange(tx: Prisma.TransactionClient, ctx: Ctx, id: string): Promise<ApiKey> {
+  await tx.$queryRaw`SELECT id FROM api_keys WHERE id = ${id}::uuid FOR UPDATE`;
+  const key = await tx.apiKey.findFirst({ where: { AND: [scopeWhere(ctx), { id }] } });
+  if (!key) throw notFound('API key');
+  return key;
+}
+
+export async function revokeApiKey(ctx: Ctx, id: string, reason: string): Promise<ApiKeyDto> {
+  authorize(ctx.actor, 'keys:write');
+  const result = await transaction(async (tx) => {
+    const key = await findKeyForChange(tx, ctx, id);
+    if (key.revokedAt) throw new AppError('invalid_transition', 'The key is already revoked.');
+    const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    await record(tx, ctx, { action: 'api_key.revoked', tenantId: row.tenantId, target: { type: 'api_key', id }, data: { prefix: row.prefix, reason } });
+    return row;
+  });
+  forget(result.hash);
+  return toApiKeyDto(result);
+}
+
+/** `npx charter keys revoke PREFIX`. */
+export async function revokeApiKeyByPrefix(ctx: Ctx, prefix: string, reason: string): Promise<ApiKeyDto> {
+  authorize(ctx.actor, 'keys:write');
+  const key = await db.apiKey.findFirst({ where: { AND: [scopeWhere(ctx), { prefix }] }, select: { id: true } });
+  if (!key) throw notFound('API key');
+  return revokeApiKey(ctx, key.id, reason);
+}
+
+/**
+ * A new key with the same grants; the old one keeps working for `overlapHours` (so agents can be
+ * redeployed without downtime) and then expires.
+ */
+export async function rotateApiKey(ctx: Ctx, id: string, input: RotateApiKeyInput): Promise<CreatedApiKey> {
+  authorize(ctx.actor, 'keys:write');
+  const result = await transaction(async (tx) => {
+    const old = await findKeyForChange(tx, ctx, id);
+    const now = Date.now();
+    if (old.revokedAt || old.expiresAt.getTime() <= now) throw new AppError('invalid_transition', 'Only an active key can be rotated.');
+    if (await tx.apiKey.findUnique({ where: { rotatedFromId: old.id }, select: { id: true } })) {
+      throw new AppError('invalid_transition', 'This key has already been rotated; rotate its successor instead.');
+    }
+    const validityDays = Math.max(1, Math.round((old.expiresAt.getTime() - old.createdAt.getTime()) / 86_400_000));
+    const input2: CreateApiKeyInput = {
+      name: old.name,
+      tenantId: old.tenantId,
+      deploymentId: old.deploymentId,
+      scopes: old.scopes as CreateApiKeyInput['scopes'],
+      allowedCidrs: old.allowedCidrs,
+      expiresInDays: Math.min(validityDays, maxKeyDays()),
+    };
+    const { row, key } = await insertKey(tx, ctx, input2, old.id);
+    const overlapEnds = new Date(Math.min(old.expiresAt.getTime(), now + input.overlapHours * 3_600_000));
+    await tx.apiKey.update({ where: { id: old.id }, data: { expiresAt: overlapEnds } });
+    await record(tx, ctx, {
+      action: 'api_key.rotated',
+      tenantId: row.tenantId,
+      target: { type: 'api_key', id: row.id },
+      data: { from: { id: old.id, prefix: old.prefix, expiresAt: overlapEnds.toISOString() }, to: { id: row.id, prefix: row.prefix, expiresAt: row.expiresAt.toISOString() } },
+    });
+    return { row, key, oldHash: old.hash };
+  });
+  forget(result.oldHash);
+  return { apiKey: toApiKeyDto(result.row), key: result.key };
+}
+
+/** Newest first, keyset by id (uuid v7 is time-ordered). Inactive = revoked or expired. */
+export async function listApiKeys(ctx: Ctx, query: ListApiKeysQuery): Promise<Page<ApiKeyDto>> {
+  authorize(ctx.actor, 'keys:read');
+  const and: Prisma.ApiKeyWhereInput[] = [scopeWhere(ctx)];
+  if (query.tenantId) and.push({ tenantId: query.tenantId });
+  if (!query.includeInactive) and.push({ revokedAt: null, expiresAt: { gt: new Date() } });
+  if (query.cursor) and.push({ id: { lt: decodeCursor(query.cursor, 1)[0] as string } });
+  const rows = await db.apiKey.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { data: page.map(toApiKeyDto), nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
+}
+
+// ───────────────────────────── verification (hot path) ─────────────────────────────
+
+type CachedKey = {
+  id: string;
+  prefix: string;
+  name: string;
+  tenantId: string | null;
+  scopes: readonly string[];
+  allowedCidrs: readonly string[];
+  expiresAt: number;
+  revoked: boolean;
+  tenantActive: boolean;
+};
+
+const cache = new Map<string, { key: CachedKey | null; until: number }>();
+
+function forget(hash: string): void {
+  cache.delete(hash);
+}
+
+async function lookup(hash: string): Promise<CachedKey | null> {
+  const now = Date.now();
+  const hit = cache.get(hash);
+  if (hit && hit.until > now) return hit.key;
+  const row = await db.apiKey.findUnique({
+    where: { hash },
+    select: {
+      id: true, prefix: true, name: true, tenantId: true, scopes: true, allowedCidrs: true, expiresAt: true, revokedAt: true,
+      tenant: { select: { status: true, archivedAt: true } },
+    },
+  });
+  const key: CachedKey | null = row
+    ? {
+        id: row.id,
+        prefix: row.prefix,
+        name: row.name,
+        tenantId: row.tenantId,
+        scopes: row.scopes,
+        allowedCidrs: row.allowedCidrs,
+        expiresAt: row.expiresAt.getTime(),
+        revoked: row.revokedAt !== null,
+        tenantActive: !row.tenant || (row.tenant.archivedAt === null && row.tenant.status !== 'OFFBOARDED'),
+      }
+    : null;
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(hash, { key, until: now + CACHE_MS });
+  return key;
+}
+
+export type KeyVerdict = { ok: true; actor: Actor } | { ok: false; reason: string; keyId: string | null; tenantId: string | null; prefix: string | null };
+
+/**
+ * Resolves a bearer key to an actor. Every failure — malformed, bad checksum, unknown, revoked,
+ * expired, outside its CIDRs, lacking the route's scope, offboarded tenant — is one verdict with a
+ * reason for the audit trail; the caller answers them all with the same 401.
+ */
+export async function verifyApiKey(key: string, input: { ip: string | null; permission: Permission }): Promise<KeyVerdict> {
+  if (!isWellFormedApiKey(key)) return { ok: false, reason: 'malformed', keyId: null, tenantId: null, prefix: null };
+  const found = await lookup(hashApiKey(key));
+  const deny = (reason: string): KeyVerdict => ({ ok: false, reason, keyId: found?.id ?? null, tenantId: found?.tenantId ?? null, prefix: found?.prefix ?? displayPrefix(key) });
+  if (!found) return deny('unknown');
+  if (found.revoked) return deny('revoked');
+  if (found.expiresAt <= Date.now()) return deny('expired');
+  if (!found.tenantActive) return deny('tenant_offboarded');
+  if (!ipInCidrs(input.ip, found.allowedCidrs)) return deny('ip_not_allowed');
+  if (!found.scopes.includes(input.permission)) return deny(`missing_scope:${input.permission}`);
+  noteUse(found.id, input.ip);
+  return {
+    ok: true,
+    actor: {
+      type: 'apiKey',
+      id: found.id,
+      label: `${found.prefix}… (${found.name})`,
+      tenantId: found.tenantId,
+      role: null,
+      permissions: new Set(found.scopes as Permission[]),
+    },
+  };
+}
+
+// Denied uses are audited, but at most once per key, reason and minute per instance, so that a
+// flood of bad requests cannot flood the audit chain. Malformed keys only reach the log.
+const recentDenials = new Map<string, number>();
+
+export async function recordKeyDenied(verdict: Extract<KeyVerdict, { ok: false }>, request: RequestMeta, path: string): Promise<void> {
+  if (verdict.reason === 'malformed') {
+    logger.warn({ requestId: request.requestId, ip: request.ip, path }, 'malformed API key refused');
+    return;
+  }
+  const dedupe = `${verdict.prefix}:${verdict.reason}`;
+  const now = Date.now();
+  if ((recentDenials.get(dedupe) ?? 0) > now) return;
+  if (recentDenials.size > 10_000) recentDenials.clear();
+  recentDenials.set(dedupe, now + 60_000);
+  try {
+    await transaction((tx) =>
+      record(tx, { actor: { type: 'apiKey', id: verdict.keyId, label: verdict.prefix }, request }, {
+        action: 'access.denied',
+        tenantId: verdict.tenantId,
+        target: verdict.keyId ? { type: 'api_key', id: verdict.keyId } : null,
+        data: { reason: verdict.reason, path },
+      }),
+    );
+  } catch (err) {
+    logger.error({ err: err instanceof Error ? err.message : String(err), requestId: request.requestId }, 'could not audit a denied API key');
+  }
+}
+
+const pendingUse = new Map<string, { at: Date; ip: string | null }>();
+let flushTimer: NodeJS.Timeout | undefined;
+
+function noteUse(id: string, ip: string | null): void {
+  pendingUse.set(id, { at: new Date(), ip });
+  flushTimer ??= setTimeout(() => void flushKeyUsage(), LAST_USED_FLUSH_MS).unref();
+}
+
+/** Writes the batched last-used times and IPs in one statement. Bookkeeping, so not audited. */
+export async function flushKeyUsage(): Promise<void> {
+  flushTimer = undefined;
+  if (pendingUse.size === 0) return;
+  const batch = [...pendingUse.entries()];
+  pendingUse.clear();
+  try {
+    await db.$executeRaw`
+      UPDATE api_keys k SET last_used_at = u.at, last_used_ip = u.ip
+      FROM unnest(${batch.map(([id]) => id)}::uuid[], ${batch.map(([, u]) => u.at.toISOString())}::timestamptz[], ${batch.map(([, u]) => u.ip)}::text[]) AS u(id, at, ip)
+      WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`;
+  } catch (err) {
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record API key usage');
+  }
+}

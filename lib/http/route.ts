@@ -20,6 +20,13 @@ export type RouteOptions<Q, B, P> = {
   query?: Q;
   body?: B;
   params?: P;
+  /** The success body's schema, for the OpenAPI document. */
+  response?: z.ZodType;
+  /** Success status (default 200, or 201 for POST). */
+  status?: number;
+  /** One-line summary and grouping for the OpenAPI document. */
+  summary?: string;
+  tags?: string[];
 };
 
 export type RouteArgs<Q, B, P> = { ctx: Ctx; query: Infer<Q>; body: Infer<B>; params: Infer<P>; req: NextRequest };
@@ -93,7 +100,7 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
         result.headers.set('x-request-id', request.requestId);
         return result;
       }
-      return Response.json(result, { status: req.method === 'POST' ? 201 : 200, headers: { 'x-request-id': request.requestId } });
+      return Response.json(result, { status: options.status ?? (req.method === 'POST' ? 201 : 200), headers: { 'x-request-id': request.requestId } });
     } catch (err) {
       const appError = toAppError(err);
       if (appError.code === 'unauthenticated') {

@@ -20,6 +20,13 @@ const envSchema = z.object({
   CHARTER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHARTER_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   CHARTER_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  // API rate limit per key (lib/http/rate-limit.ts): requests per minute (0 = off), and how far one
+  // instance may run ahead of the shared counter (requests; default 5 % of the limit; 0 = exact).
+  CHARTER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  CHARTER_RATE_LIMIT_SYNC_BATCH: z.coerce.number().int().min(0).optional(),
+  CHARTER_RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  // A connected deployment without a heartbeat for this long shows as STALE.
+  CHARTER_HEARTBEAT_STALE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
 });
 
 export type Env = z.infer<typeof envSchema>;

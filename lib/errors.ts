@@ -26,14 +26,21 @@ export class AppError extends Error {
   readonly status: number;
   readonly errors?: FieldError[];
   readonly extra?: Record<string, unknown>;
+  /** HTTP response headers that belong with this error (e.g. Retry-After); never in the body. */
+  readonly headers?: Record<string, string>;
 
-  constructor(code: ErrorCode, message: string, options?: { errors?: FieldError[]; extra?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { errors?: FieldError[]; extra?: Record<string, unknown>; headers?: Record<string, string> },
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.errors = options?.errors;
     this.extra = options?.extra;
+    this.headers = options?.headers;
   }
 }
 

@@ -1,18 +1,23 @@
-import { db, transaction, type Tx } from '@/lib/db';
+import { randomUUID } from 'node:crypto';
+import { db, transaction } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { systemCtx } from '@/lib/auth/system';
 import { record } from '@/lib/audit/record';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { sha256Hex } from '@/lib/crypto/hash';
 import type { Role } from '@/lib/generated/prisma/enums';
+import { createApiKey, verifyApiKey } from '@/lib/services/api-keys';
+import { createDeployment, recordHeartbeat, setRunningVersions } from '@/lib/services/deployments';
 import { changeTenantStatus, createTenant } from '@/lib/services/tenants';
 import { createUser } from '@/lib/services/users';
+import type { RunningVersionRef } from '@/lib/schemas/deployment';
 import type { CreateTenantInput } from '@/lib/schemas/tenant';
 
 // Demo data for `npm start` on the embedded database: fictional tenants across sectors and
-// countries, a model catalogue, deployments, contracts and users for every role. Tenants and users
-// go through their services; deployments, models and contracts are written here inside audited
-// transactions until their services exist (issues 4 and 6), so every row still has its event.
+// countries, a model catalogue, deployments, contracts and users for every role. Tenants, users,
+// deployments (with their agents' keys and heartbeats) go through their services; models and
+// contracts are written here inside audited transactions until their write services exist
+// (issues 4 and 6), so every row still has its event.
 
 export const DEMO_PASSWORD = 'charter-demo-2026';
 
@@ -90,8 +95,7 @@ export async function hasData(): Promise<boolean> {
   return (await db.tenant.count()) > 0;
 }
 
-async function seedCatalogue(ctx: Ctx): Promise<Map<string, string>> {
-  const versionIds = new Map<string, string>();
+async function seedCatalogue(ctx: Ctx): Promise<void> {
   for (const family of MODELS) {
     await transaction(async (tx) => {
       const f = await tx.modelFamily.create({ data: { slug: family.slug, name: family.name, description: family.description, modality: family.modality } });
@@ -117,7 +121,6 @@ async function seedCatalogue(ctx: Ctx): Promise<Map<string, string>> {
             endOfLifeAt: v.status === 'DEPRECATED' ? new Date(Date.UTC(2027, 5, 30)) : v.status === 'RETIRED' ? new Date(Date.UTC(2026, 8, 30)) : null,
           },
         });
-        versionIds.set(`${family.slug}@${v.version}`, mv.id);
         await record(tx, ctx, {
           action: 'model_version.created',
           tenantId: null,
@@ -127,43 +130,37 @@ async function seedCatalogue(ctx: Ctx): Promise<Map<string, string>> {
       }
     });
   }
-  return versionIds;
 }
 
-async function seedDeployments(ctx: Ctx, tenantId: string, slug: string, versionIds: Map<string, string>): Promise<string[]> {
-  const ids: string[] = [];
+type Agent = { ctx: Ctx; deploymentId: string; running: RunningVersionRef[] };
+
+/** Through the deployments service; running versions as the agents (or, air-gapped, the admins) report them. */
+async function seedDeployments(ctx: Ctx, tenantId: string, slug: string): Promise<Agent[]> {
+  const agents: Agent[] = [];
   for (const d of DEPLOYMENTS[slug] ?? []) {
-    await transaction(async (tx: Tx) => {
-      const airgapped = d.environment === 'AIRGAPPED';
-      const dep = await tx.deployment.create({
-        data: {
-          tenantId,
-          name: d.name,
-          environment: d.environment,
-          country: d.country,
-          hosting: d.hosting,
-          connectivity: airgapped ? 'AIRGAPPED' : 'CONNECTED',
-          agentVersion: airgapped ? null : '1.8.2',
-          lastHeartbeatAt: airgapped ? null : new Date(),
-          runningVersions: {
-            create: d.running.map((ref) => ({
-              modelVersionId: versionIds.get(ref) as string,
-              source: airgapped ? 'MANUAL' : 'HEARTBEAT',
-              reportedAt: new Date(),
-            })),
-          },
-        },
-      });
-      ids.push(dep.id);
-      await record(tx, ctx, {
-        action: 'deployment.created',
-        tenantId,
-        target: { type: 'deployment', id: dep.id },
-        data: { after: { name: dep.name, environment: dep.environment, country: dep.country, hosting: dep.hosting, connectivity: dep.connectivity, running: d.running } },
-      });
+    const dep = await createDeployment(ctx, { tenantId, name: d.name, environment: d.environment, country: d.country, hosting: d.hosting });
+    const running = d.running.map((ref) => {
+      const [family, version] = ref.split('@') as [string, string];
+      return { family, version };
     });
+    if (dep.connectivity === 'AIRGAPPED') {
+      await setRunningVersions(ctx, dep.id, { running, source: 'MANUAL' });
+      continue;
+    }
+    // Each connected site's agent has its own key, bound to its deployment (the secret is not kept).
+    const { key } = await createApiKey(ctx, {
+      name: `agent ${d.name}`,
+      tenantId,
+      deploymentId: dep.id,
+      scopes: ['deployments:write', 'audit:write', 'entitlements:read'],
+      expiresInDays: 365,
+      allowedCidrs: [],
+    });
+    const verdict = await verifyApiKey(key, { ip: '10.20.0.7', permission: 'deployments:write' });
+    if (!verdict.ok) throw new Error(`the seeded agent key of ${d.name} was refused (${verdict.reason})`);
+    agents.push({ ctx: { actor: verdict.actor, request: { ip: '10.20.0.7', userAgent: 'charter-agent/1.8.2', requestId: randomUUID() } }, deploymentId: dep.id, running });
   }
-  return ids;
+  return agents;
 }
 
 async function seedContract(ctx: Ctx, tenant: { id: string; slug: string; allowedCountries: string[] }, index: number): Promise<void> {
@@ -218,17 +215,12 @@ async function seedContract(ctx: Ctx, tenant: { id: string; slug: string; allowe
   });
 }
 
-/** Simulated agent check-ins, so the demo audit log has the rhythm of a real one. */
-async function seedHeartbeats(tenantId: string, deploymentIds: string[], rounds: number): Promise<void> {
+/** Agent check-ins through the heartbeat service, so the demo audit log has the rhythm of a real one. */
+async function seedHeartbeats(agents: Agent[], rounds: number): Promise<void> {
   for (let round = 0; round < rounds; round++) {
-    for (const id of deploymentIds) {
-      await transaction((tx) =>
-        record(
-          tx,
-          { actor: { type: 'deployment', id, label: 'charter-agent/1.8.2' }, request: { ip: '10.20.0.7', userAgent: 'charter-agent/1.8.2', requestId: `seed-${round}-${id}` } },
-          { action: 'deployment.heartbeat', tenantId, target: { type: 'deployment', id }, data: { agentVersion: '1.8.2', round } },
-        ),
-      );
+    for (const agent of agents) {
+      const ctx = { ...agent.ctx, request: { ...agent.ctx.request, requestId: randomUUID() } };
+      await recordHeartbeat(ctx, agent.deploymentId, { agentVersion: '1.8.2', running: agent.running });
     }
   }
 }
@@ -237,7 +229,7 @@ async function seedHeartbeats(tenantId: string, deploymentIds: string[], rounds:
 export async function seedDemo(): Promise<{ credentials: DemoCredential[] }> {
   if (await hasData()) throw new Error('the database already has tenants; demo data is only seeded into an empty database');
   const ctx = systemCtx('seed-demo');
-  const versionIds = await seedCatalogue(ctx);
+  await seedCatalogue(ctx);
   const credentials: DemoCredential[] = [];
 
   for (const u of PLATFORM_USERS) {
@@ -254,8 +246,8 @@ export async function seedDemo(): Promise<{ credentials: DemoCredential[] }> {
       await changeTenantStatus(ctx, tenant.id, { status: 'ACTIVE', reason: 'Onboarding completed: contract signed and first deployment accepted.' });
       await seedContract(ctx, tenant, index);
     }
-    const deploymentIds = await seedDeployments(ctx, tenant.id, t.slug, versionIds);
-    await seedHeartbeats(tenant.id, deploymentIds.filter((_, i) => (DEPLOYMENTS[t.slug]?.[i]?.environment ?? 'AIRGAPPED') !== 'AIRGAPPED'), 12);
+    const agents = await seedDeployments(ctx, tenant.id, t.slug);
+    await seedHeartbeats(agents, 12);
   }
 
   for (const u of TENANT_USERS) {

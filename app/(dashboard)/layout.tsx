@@ -19,6 +19,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
 
   const nav: NavItem[] = [{ href: '/', label: 'Overview', exact: true }];
   if (can(actor, 'tenants:read')) nav.push({ href: '/tenants', label: 'Tenants' });
+  if (can(actor, 'keys:read')) nav.push({ href: '/api-keys', label: 'API keys' });
+  nav.push({ href: '/api-reference', label: 'API reference' });
 
   return (
     <div className="flex min-h-screen flex-col md:flex-row">

@@ -69,7 +69,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'users:read',
     'users:write',
   ],
-  TENANT_VIEWER: ['tenants:read', 'deployments:read', 'models:read', 'contracts:read', 'entitlements:read'],
+  // Key metadata (never a secret) is part of "their own tenant": viewers see the list, change nothing.
+  TENANT_VIEWER: ['tenants:read', 'deployments:read', 'models:read', 'contracts:read', 'entitlements:read', 'keys:read'],
 };
 
 /** Roles that only make sense on the platform (membership without a tenant). */

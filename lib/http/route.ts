@@ -9,6 +9,8 @@ import { AppError, toAppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { recordAccessDenied } from '@/lib/services/audit';
 import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/services/api-keys';
+import { abandonIdempotentRequest, finishIdempotentRequest, parseIdempotencyKey, requestFingerprint, startIdempotentRequest } from './idempotency';
+import { enforceRateLimit } from './rate-limit';
 import { requestMetaFrom } from './request-meta';
 
 type Schema = z.ZodType;
@@ -27,7 +29,41 @@ export type RouteOptions<Q, B, P> = {
   /** One-line summary and grouping for the OpenAPI document. */
   summary?: string;
   tags?: string[];
+  /** Longer Markdown description and a stable operation id for the OpenAPI document. */
+  description?: string;
+  operationId?: string;
 };
+
+/** What route() records about a handler, for the OpenAPI document (lib/openapi). */
+export type RouteDefinition = {
+  /** null for a public route (no actor, no permission). */
+  permission: Permission | null;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  params?: z.ZodType;
+  response?: z.ZodType;
+  status?: number;
+  summary?: string;
+  tags?: string[];
+  description?: string;
+  operationId?: string;
+};
+
+// A global symbol, so that the definition is found even if a bundler duplicates this module.
+const ROUTE_DEFINITION = Symbol.for('charter.route-definition');
+
+/** The definition route() recorded on a handler, or null if it was not made by route(). */
+export function routeDefinitionOf(handler: unknown): RouteDefinition | null {
+  if (typeof handler !== 'function') return null;
+  return ((handler as unknown as Record<symbol, RouteDefinition | undefined>)[ROUTE_DEFINITION]) ?? null;
+}
+
+type RouteHandler = (req: NextRequest, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+
+function define<H extends RouteHandler>(handler: H, definition: RouteDefinition): H {
+  Object.defineProperty(handler, ROUTE_DEFINITION, { value: Object.freeze(definition) });
+  return handler;
+}
 
 export type RouteArgs<Q, B, P> = { ctx: Ctx; query: Infer<Q>; body: Infer<B>; params: Infer<P>; req: NextRequest };
 
@@ -66,53 +102,140 @@ async function readJson(req: NextRequest): Promise<unknown> {
   }
 }
 
+/** The body of a request that route() does not parse: JSON if it is JSON, else its text. */
+async function bodyForFingerprint(req: NextRequest): Promise<unknown> {
+  const text = await req.clone().text();
+  if (text.length > MAX_BODY_BYTES) throw new AppError('payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 export function problemResponse(err: unknown, requestId: string, headers: Record<string, string> = {}): Response {
   // A rejected key gets a byte-identical body whatever the reason; the request id stays in the header.
   const problem = toProblem(err, err instanceof KeyRejected ? undefined : requestId);
   return Response.json(problem, {
     status: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...headers },
+    headers: { ...(err instanceof AppError ? err.headers : undefined), ...headers, 'content-type': 'application/problem+json', 'x-request-id': requestId },
   });
 }
 
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
 /**
- * The one wrapper for `/api` route handlers: resolve the actor, check the declared permission,
- * validate params, query and body with their zod schemas, run the handler, and map any error to
- * RFC 9457 problem+json. Handlers return a plain value (sent as JSON) or a Response.
+ * The one wrapper for `/api` route handlers: resolve the actor, apply the API key's rate limit,
+ * check the declared permission, validate params, query and body with their zod schemas, honour an
+ * Idempotency-Key on POST, run the handler, and map any error to RFC 9457 problem+json. Handlers
+ * return a plain value (sent as JSON) or a Response. The options are recorded on the returned
+ * handler for the OpenAPI document (routeDefinitionOf).
  */
 export function route<Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
   options: RouteOptions<Q, B, P>,
   handler: (args: RouteArgs<Q, B, P>) => Promise<unknown>,
 ) {
-  return async (req: NextRequest, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+  const wrapped = async (req: NextRequest, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     const request = requestMetaFrom(req.headers);
+    // Sent with every response once known, errors included (RateLimit-*).
+    let extraHeaders: Record<string, string> = {};
     let ctx: Ctx | undefined;
+    let claimId: string | null = null;
     try {
       const actor = await resolveActor(req, options.permission, request);
       if (!actor) throw new AppError('unauthenticated', 'Sign in or send a valid API key.');
       ctx = { actor, request };
+      // A refusal carries its RateLimit-* and Retry-After headers itself (AppError.headers).
+      if (actor.type === 'apiKey') extraHeaders = await enforceRateLimit(`apiKey:${actor.id}`);
       authorize(actor, options.permission);
+      const idempotencyKey = req.method === 'POST' ? parseIdempotencyKey(req.headers) : null;
       const params = options.params ? options.params.parse(await context.params) : undefined;
       const query = options.query ? options.query.parse(Object.fromEntries(req.nextUrl.searchParams)) : undefined;
-      const body = options.body ? options.body.parse(await readJson(req)) : undefined;
-      const result = await handler({ ctx, query, body, params, req } as RouteArgs<Q, B, P>);
-      if (result instanceof Response) {
-        result.headers.set('x-request-id', request.requestId);
-        return result;
+      const raw = options.body ? await readJson(req) : undefined;
+      const body = options.body ? options.body.parse(raw) : undefined;
+      if (idempotencyKey) {
+        // A handler without a body schema may read the body itself (e.g. NDJSON), so read a copy.
+        const fingerprintBody = options.body ? raw : await bodyForFingerprint(req);
+        const start = await startIdempotentRequest({
+          actor,
+          key: idempotencyKey,
+          method: req.method,
+          path: req.nextUrl.pathname,
+          fingerprint: requestFingerprint({ body: fingerprintBody, query: req.nextUrl.searchParams }),
+        });
+        if (start.kind === 'replay') return withHeaders(start.response, { ...extraHeaders, 'x-request-id': request.requestId });
+        claimId = start.claimId;
       }
-      return Response.json(result, { status: options.status ?? (req.method === 'POST' ? 201 : 200), headers: { 'x-request-id': request.requestId } });
+      const result = await handler({ ctx, query, body, params, req } as RouteArgs<Q, B, P>);
+      let response =
+        result instanceof Response
+          ? result
+          : Response.json(result, { status: options.status ?? (req.method === 'POST' ? 201 : 200) });
+      if (claimId) {
+        const id = claimId;
+        claimId = null;
+        response = await finishIdempotentRequest(id, response, request.requestId);
+      }
+      return withHeaders(response, { ...extraHeaders, 'x-request-id': request.requestId });
     } catch (err) {
       const appError = toAppError(err);
+      let response: Response;
       if (appError.code === 'unauthenticated') {
-        return problemResponse(appError, request.requestId, { 'www-authenticate': 'Bearer realm="charter"' });
+        response = problemResponse(appError, request.requestId, { 'www-authenticate': 'Bearer realm="charter"' });
+      } else {
+        if (appError.code === 'forbidden' && ctx) {
+          await recordAccessDenied(ctx, { permission: options.permission, path: req.nextUrl.pathname, reason: appError.message });
+        }
+        if (appError.code === 'internal') {
+          logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), requestId: request.requestId }, 'request failed');
+        }
+        response = problemResponse(appError, request.requestId, extraHeaders);
       }
-      if (appError.code === 'forbidden' && ctx) {
-        await recordAccessDenied(ctx, { permission: options.permission, path: req.nextUrl.pathname, reason: appError.message });
-      }
+      // A handler's 4xx is part of the request's outcome and is replayed; a 5xx frees the key.
+      if (claimId && appError.status < 500) response = await finishIdempotentRequest(claimId, response, request.requestId);
+      else if (claimId) await abandonIdempotentRequest(claimId, request.requestId);
+      return response;
+    }
+  };
+  return define(wrapped, {
+    permission: options.permission,
+    query: options.query,
+    body: options.body,
+    params: options.params,
+    response: options.response,
+    status: options.status,
+    summary: options.summary,
+    tags: options.tags,
+    description: options.description,
+    operationId: options.operationId,
+  });
+}
+
+export type PublicRouteOptions = Omit<RouteOptions<undefined, undefined, undefined>, 'permission' | 'query' | 'body' | 'params'>;
+
+/**
+ * A route that needs no actor (e.g. the OpenAPI document, public signing keys): no authentication,
+ * permission or rate limit, the same problem+json errors and request ids, and a definition for the
+ * OpenAPI document. Only for data that is public by design.
+ */
+export function publicRoute(options: PublicRouteOptions, handler: (args: { req: NextRequest }) => Promise<unknown>) {
+  const wrapped = async (req: NextRequest, _context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+    const request = requestMetaFrom(req.headers);
+    try {
+      const result = await handler({ req });
+      const response = result instanceof Response ? result : Response.json(result, { status: options.status ?? 200 });
+      return withHeaders(response, { 'x-request-id': request.requestId });
+    } catch (err) {
+      const appError = toAppError(err);
       if (appError.code === 'internal') {
         logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), requestId: request.requestId }, 'request failed');
       }
       return problemResponse(appError, request.requestId);
     }
   };
+  return define(wrapped, { ...options, permission: null });
 }

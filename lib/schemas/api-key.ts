@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { Permission } from '@/lib/authz/permissions';
-import { pageQuery, queryBoolean } from './common';
+import { pageQuery, queryBoolean, required } from './common';
 
 /** What an API key may be granted. Least privilege: a key holds exactly its scopes. */
 export const API_KEY_SCOPES = [
@@ -36,9 +36,9 @@ const cidr = z
   .refine((v) => parseCidr(v) !== null, 'must be an IPv4 or IPv6 address or CIDR block, e.g. 10.0.0.0/8');
 
 export const createApiKeyInput = z.object({
-  name: z.string().trim().min(2, 'must be at least 2 characters').max(80),
+  name: z.string(required).trim().min(2, 'must be at least 2 characters').max(80),
   /** null = platform key (platform administrators only); otherwise the tenant it is bound to. */
-  tenantId: z.uuid().nullable(),
+  tenantId: z.uuid(required).nullable(),
   deploymentId: z.uuid().nullable().default(null),
   scopes: z
     .array(z.enum(API_KEY_SCOPES))
@@ -55,7 +55,7 @@ export const rotateApiKeyInput = z.object({
 });
 export type RotateApiKeyInput = z.infer<typeof rotateApiKeyInput>;
 
-export const revokeApiKeyInput = z.object({ reason: z.string().trim().min(3).max(500) });
+export const revokeApiKeyInput = z.object({ reason: z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(500) });
 
 export const listApiKeysQuery = pageQuery.extend({
   tenantId: z.uuid().optional(),
@@ -78,6 +78,8 @@ export const ApiKey = z.object({
   lastUsedAt: z.string().nullable(),
   lastUsedIp: z.string().nullable(),
   rotatedFromId: z.uuid().nullable(),
+  /** The key that replaced this one by rotation, if any. */
+  rotatedToId: z.uuid().nullable(),
 });
 export type ApiKeyDto = z.infer<typeof ApiKey>;
 

@@ -71,5 +71,35 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     // fall through to the error below
   }
-  throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'is not a valid cursor', input: cursor }]);
+  throw invalidCursor(cursor);
+}
+
+/** The validation error for a cursor that does not decode to what the list expects. */
+export function invalidCursor(cursor: string): z.ZodError {
+  return new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'is not a valid cursor', input: cursor }]);
+}
+
+/** The body of every list endpoint: one page of items and the cursor of the next page (null at the end). */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    data: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` to get the next page; null on the last page.' }),
+  });
+}
+
+/** An RFC 3339 timestamp with milliseconds, UTC, as every Charter timestamp. */
+export const timestamp = z.string().meta({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a UUID in its canonical text form (what a uuid column accepts without an error). */
+export function isUuid(value: unknown): boolean {
+  return typeof value === 'string' && UUID_PATTERN.test(value);
+}
+
+/** A cursor holding one row id (lists ordered by uuid v7 id). */
+export function decodeIdCursor(cursor: string): string {
+  const [id] = decodeCursor(cursor, 1);
+  if (!isUuid(id)) throw invalidCursor(cursor);
+  return String(id);
 }

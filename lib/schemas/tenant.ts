@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Sector, Sensitivity, TenantStatus } from '@/lib/generated/prisma/enums';
-import { choice, countryCode, lei, pageQuery, queryBoolean, required, slug } from './common';
+import { choice, countryCode, lei, pageOf, pageQuery, queryBoolean, required, slug } from './common';
 
 const legalName = z.string(required).trim().min(2, 'must be at least 2 characters').max(200);
 
@@ -29,7 +29,7 @@ const homeCountryIssue = {
   path: ['allowedCountries'],
 };
 
-export const createTenantInput = tenantFields.refine(homeCountryAllowed, homeCountryIssue);
+export const createTenantInput = tenantFields.refine(homeCountryAllowed, homeCountryIssue).meta({ id: 'CreateTenantInput' });
 export type CreateTenantInput = z.infer<typeof createTenantInput>;
 
 // The slug is the tenant's stable handle (CLI, URLs); it is fixed at creation.
@@ -38,7 +38,8 @@ export const updateTenantInput = tenantFields
   .extend({ lei: lei.nullable().optional() })
   .partial()
   .refine((t) => Object.keys(t).length > 0, { message: 'change at least one field' })
-  .refine(homeCountryAllowed, homeCountryIssue);
+  .refine(homeCountryAllowed, homeCountryIssue)
+  .meta({ id: 'UpdateTenantInput' });
 export type UpdateTenantInput = z.infer<typeof updateTenantInput>;
 
 export const changeTenantStatusInput = z.object({
@@ -71,8 +72,10 @@ export const Tenant = z.object({
   archivedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
-});
+}).meta({ id: 'Tenant' });
 export type TenantDto = z.infer<typeof Tenant>;
+
+export const TenantPage = pageOf(Tenant).meta({ id: 'TenantPage' });
 
 /** Allowed status changes; OFFBOARDED is final (the tenant is then archived, never deleted). */
 export const TENANT_TRANSITIONS: Record<TenantStatus, readonly TenantStatus[]> = {

@@ -54,6 +54,24 @@ describe('API keys', () => {
     expect(expired.expiresAt.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it('reports a rotated key with its successor and shortened expiry', async () => {
+    const tenant = await makeTenant();
+    const ctx = systemCtx('test');
+    const a = await createApiKey(ctx, { ...base, name: 'lineage', tenantId: tenant.id, scopes: ['tenants:read'] });
+    expect(a.apiKey.rotatedToId).toBeNull();
+    const before = Date.now();
+    const r = await rotateApiKey(ctx, a.apiKey.id, { overlapHours: 24 });
+    expect(r.previous).toMatchObject({ id: a.apiKey.id, rotatedToId: r.apiKey.id, revokedAt: null });
+    expect(Date.parse(r.previous.expiresAt)).toBeGreaterThanOrEqual(before + 24 * 3_600_000);
+    expect(Date.parse(r.previous.expiresAt)).toBeLessThanOrEqual(Date.now() + 24 * 3_600_000);
+    const listed = await listApiKeys(ctx, { limit: 50, tenantId: tenant.id, includeInactive: true });
+    expect(listed.data.map((k) => [k.id, k.rotatedFromId, k.rotatedToId])).toEqual([
+      [r.apiKey.id, a.apiKey.id, null],
+      [a.apiKey.id, null, r.apiKey.id],
+    ]);
+    expect((await revokeApiKey(ctx, a.apiKey.id, 'rotation finished early')).rotatedToId).toBe(r.apiKey.id);
+  });
+
   it('enforces allowed CIDRs', async () => {
     const tenant = await makeTenant();
     const { key } = await createApiKey(systemCtx('test'), { ...base, name: 'cidr', tenantId: tenant.id, scopes: ['tenants:read'], allowedCidrs: ['10.0.0.0/8', '2001:db8::/32'] });

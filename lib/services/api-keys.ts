@@ -30,7 +30,11 @@ export const maxKeyDays = () => Number(process.env.CHARTER_API_KEY_MAX_DAYS ?? 3
 
 export const API_KEY_REJECTED = 'The API key is missing, malformed, unknown, expired or revoked, or not valid for this request.';
 
-export function toApiKeyDto(k: ApiKey): ApiKeyDto {
+/** With `rotatedTo` loaded, the DTO says whether the key has a successor (status "rotated"). */
+type ApiKeyRow = ApiKey & { rotatedTo?: { id: string } | null };
+const withSuccessor = { rotatedTo: { select: { id: true } } } as const;
+
+export function toApiKeyDto(k: ApiKeyRow): ApiKeyDto {
   return {
     id: k.id,
     name: k.name,
@@ -46,6 +50,7 @@ export function toApiKeyDto(k: ApiKey): ApiKeyDto {
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
     lastUsedIp: k.lastUsedIp,
     rotatedFromId: k.rotatedFromId,
+    rotatedToId: k.rotatedTo?.id ?? null,
   };
 }
 
@@ -100,6 +105,8 @@ async function insertKey(tx: Prisma.TransactionClient, ctx: Ctx, input: CreateAp
 }
 
 export type CreatedApiKey = { apiKey: ApiKeyDto; key: string };
+/** A rotation's result: the new key (shown once) and the old one with its shortened expiry. */
+export type RotatedApiKey = CreatedApiKey & { previous: ApiKeyDto };
 
 /** Returns the key in clear exactly once; only its digest is stored and audited by prefix. */
 export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<CreatedApiKey> {
@@ -129,7 +136,7 @@ export async function revokeApiKey(ctx: Ctx, id: string, reason: string): Promis
   const result = await transaction(async (tx) => {
     const key = await findKeyForChange(tx, ctx, id);
     if (key.revokedAt) throw new AppError('invalid_transition', 'The key is already revoked.');
-    const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, include: withSuccessor });
     await record(tx, ctx, { action: 'api_key.revoked', tenantId: row.tenantId, target: { type: 'api_key', id }, data: { prefix: row.prefix, reason } });
     return row;
   });
@@ -149,7 +156,7 @@ export async function revokeApiKeyByPrefix(ctx: Ctx, prefix: string, reason: str
  * A new key with the same grants; the old one keeps working for `overlapHours` (so agents can be
  * redeployed without downtime) and then expires.
  */
-export async function rotateApiKey(ctx: Ctx, id: string, input: RotateApiKeyInput): Promise<CreatedApiKey> {
+export async function rotateApiKey(ctx: Ctx, id: string, input: RotateApiKeyInput): Promise<RotatedApiKey> {
   authorize(ctx.actor, 'keys:write');
   const result = await transaction(async (tx) => {
     const old = await findKeyForChange(tx, ctx, id);
@@ -169,17 +176,17 @@ export async function rotateApiKey(ctx: Ctx, id: string, input: RotateApiKeyInpu
     };
     const { row, key } = await insertKey(tx, ctx, input2, old.id);
     const overlapEnds = new Date(Math.min(old.expiresAt.getTime(), now + input.overlapHours * 3_600_000));
-    await tx.apiKey.update({ where: { id: old.id }, data: { expiresAt: overlapEnds } });
+    const previous = await tx.apiKey.update({ where: { id: old.id }, data: { expiresAt: overlapEnds }, include: withSuccessor });
     await record(tx, ctx, {
       action: 'api_key.rotated',
       tenantId: row.tenantId,
       target: { type: 'api_key', id: row.id },
       data: { from: { id: old.id, prefix: old.prefix, expiresAt: overlapEnds.toISOString() }, to: { id: row.id, prefix: row.prefix, expiresAt: row.expiresAt.toISOString() } },
     });
-    return { row, key, oldHash: old.hash };
+    return { row, key, previous, oldHash: old.hash };
   });
   forget(result.oldHash);
-  return { apiKey: toApiKeyDto(result.row), key: result.key };
+  return { apiKey: toApiKeyDto(result.row), key: result.key, previous: toApiKeyDto(result.previous) };
 }
 
 /** Newest first, keyset by id (uuid v7 is time-ordered). Inactive = revoked or expired. */
@@ -189,7 +196,7 @@ export async function listApiKeys(ctx: Ctx, query: ListApiKeysQuery): Promise<Pa
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (!query.includeInactive) and.push({ revokedAt: null, expiresAt: { gt: new Date() } });
   if (query.cursor) and.push({ id: { lt: decodeCursor(query.cursor, 1)[0] as string } });
-  const rows = await db.apiKey.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: query.limit + 1 });
+  const rows = await db.apiKey.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: query.limit + 1, include: withSuccessor });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return { data: page.map(toApiKeyDto), nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
@@ -209,7 +216,11 @@ type CachedKey = {
   tenantActive: boolean;
 };
 
-const cache = new Map<string, { key: CachedKey | null; until: number }>();
+// One cache per process, kept on globalThis: Next.js bundles route handlers and server actions
+// separately, each with its own copy of this module, and a revocation made through a server action
+// must evict the entry that the API routes read.
+const cacheHolder = globalThis as unknown as { __charterApiKeyCache?: Map<string, { key: CachedKey | null; until: number }> };
+const cache = (cacheHolder.__charterApiKeyCache ??= new Map());
 
 function forget(hash: string): void {
   cache.delete(hash);

@@ -68,11 +68,18 @@ export default async function TenantPage({ params, searchParams }: Props) {
         description={<span className="font-mono text-xs">{tenant.slug}</span>}
         crumbs={[{ label: 'Tenants', href: '/tenants' }, { label: tenant.legalName }]}
         actions={
-          canWrite && !archived ? (
-            <ButtonLink href={`${detailHref}/edit`} variant="secondary">
-              Edit
-            </ButtonLink>
-          ) : null
+          <>
+            {can(actor, 'keys:read') && (
+              <ButtonLink href={actor.tenantId ? '/api-keys' : `/api-keys?tenant=${encodeURIComponent(tenant.slug)}`} variant="ghost">
+                API keys
+              </ButtonLink>
+            )}
+            {canWrite && !archived && (
+              <ButtonLink href={`${detailHref}/edit`} variant="secondary">
+                Edit
+              </ButtonLink>
+            )}
+          </>
         }
       />
 

@@ -1,0 +1,10 @@
+import { route } from '@/lib/http/route';
+import { ModelVersionPage, listModelVersionsQuery } from '@/lib/schemas/model';
+import { listModelVersions } from '@/lib/services/models';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route(
+  { permission: 'models:read', query: listModelVersionsQuery, response: ModelVersionPage, summary: 'List model versions', tags: ['Models'] },
+  ({ ctx, query }) => listModelVersions(ctx, query),
+);

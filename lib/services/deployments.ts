@@ -1,0 +1,431 @@
+import { db, transaction, type Prisma, type Tx } from '@/lib/db';
+import type { Ctx } from '@/lib/auth/actor';
+import { authorize } from '@/lib/authz/guard';
+import { record } from '@/lib/audit/record';
+import { getEnv } from '@/lib/env';
+import { AppError, notFound, toAppError } from '@/lib/errors';
+import type { Connectivity, RunningSource } from '@/lib/generated/prisma/enums';
+import { type Page, decodeCursor, encodeCursor, invalidCursor, isUuid } from '@/lib/schemas/common';
+import type {
+  CreateDeploymentInput,
+  DeploymentDto,
+  DeploymentStatus,
+  HeartbeatAckDto,
+  HeartbeatInput,
+  ListDeploymentsQuery,
+  RunningVersionRef,
+  UpdateDeploymentInput,
+} from '@/lib/schemas/deployment';
+import { visibleVersionsWhere } from './models';
+
+// Deployments of a tenant (DESIGN.md "Deployment"; issue 4 item 2) and their agents' heartbeats.
+//
+// Scope: a tenant actor sees only its tenant's deployments, and an API key bound to a deployment
+// (ApiKey.deploymentId, the key of that deployment's agent) sees only that one deployment; anything
+// else is "not found". Deployments are archived, never deleted: their audit trail and running
+// history stay.
+//
+// Health: a connected deployment is HEALTHY when its last heartbeat is at most
+// CHARTER_HEARTBEAT_STALE_MINUTES (default 15) old, STALE after that, NEVER_SEEN before its first.
+// An air-gapped deployment cannot reach Charter, so it does not heartbeat: a heartbeat for it is
+// refused (a site that can call in is not air-gapped, and its record should say so), its running
+// versions are entered by an administrator (setRunningVersions), and its status is AIRGAPPED.
+
+/** Minutes without a heartbeat after which a connected deployment is STALE. */
+export function heartbeatStaleMinutes(): number {
+  return getEnv().CHARTER_HEARTBEAT_STALE_MINUTES;
+}
+
+const include = {
+  runningVersions: {
+    include: { modelVersion: { select: { id: true, version: true, status: true, family: { select: { slug: true } } } } },
+  },
+} satisfies Prisma.DeploymentInclude;
+
+type DeploymentRow = Prisma.DeploymentGetPayload<{ include: typeof include }>;
+
+export function deploymentStatus(
+  d: { connectivity: Connectivity; lastHeartbeatAt: Date | null },
+  now: Date = new Date(),
+  staleMinutes: number = heartbeatStaleMinutes(),
+): DeploymentStatus {
+  if (d.connectivity === 'AIRGAPPED') return 'AIRGAPPED';
+  if (!d.lastHeartbeatAt) return 'NEVER_SEEN';
+  return now.getTime() - d.lastHeartbeatAt.getTime() <= staleMinutes * 60_000 ? 'HEALTHY' : 'STALE';
+}
+
+const refOf = (v: { version: string; family: { slug: string } }) => `${v.family.slug}@${v.version}`;
+
+export function toDeploymentDto(d: DeploymentRow, now: Date = new Date()): DeploymentDto {
+  return {
+    id: d.id,
+    tenantId: d.tenantId,
+    name: d.name,
+    environment: d.environment,
+    country: d.country,
+    hosting: d.hosting,
+    connectivity: d.connectivity,
+    status: deploymentStatus(d, now),
+    agentVersion: d.agentVersion,
+    lastHeartbeatAt: d.lastHeartbeatAt?.toISOString() ?? null,
+    pinnedVersionId: d.pinnedVersionId,
+    running: d.runningVersions
+      .map((r) => ({
+        modelVersionId: r.modelVersionId,
+        family: r.modelVersion.family.slug,
+        version: r.modelVersion.version,
+        versionStatus: r.modelVersion.status,
+        source: r.source,
+        reportedAt: r.reportedAt.toISOString(),
+      }))
+      .sort((a, b) => a.family.localeCompare(b.family) || a.version.localeCompare(b.version, 'en', { numeric: true })),
+    archivedAt: d.archivedAt?.toISOString() ?? null,
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+/** The deployment an API key is bound to, if the actor is such a key. */
+async function boundDeploymentId(ctx: Ctx): Promise<string | null> {
+  if (ctx.actor.type !== 'apiKey') return null;
+  const key = await db.apiKey.findUnique({ where: { id: ctx.actor.id }, select: { deploymentId: true } });
+  return key?.deploymentId ?? null;
+}
+
+/** Tenant scope, narrowed to one deployment for a deployment-bound key. Resolved before any transaction. */
+async function scopeWhere(ctx: Ctx): Promise<Prisma.DeploymentWhereInput> {
+  const bound = await boundDeploymentId(ctx);
+  return { ...(ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {}), ...(bound ? { id: bound } : {}) };
+}
+
+function statusWhere(status: DeploymentStatus, now: Date): Prisma.DeploymentWhereInput {
+  const cutoff = new Date(now.getTime() - heartbeatStaleMinutes() * 60_000);
+  switch (status) {
+    case 'AIRGAPPED':
+      return { connectivity: 'AIRGAPPED' };
+    case 'NEVER_SEEN':
+      return { connectivity: 'CONNECTED', lastHeartbeatAt: null };
+    case 'HEALTHY':
+      return { connectivity: 'CONNECTED', lastHeartbeatAt: { gte: cutoff } };
+    case 'STALE':
+      return { connectivity: 'CONNECTED', lastHeartbeatAt: { lt: cutoff } };
+  }
+}
+
+/** Keyset-paginated by (name, id). */
+export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now: Date = new Date()): Promise<Page<DeploymentDto>> {
+  authorize(ctx.actor, 'deployments:read');
+  const and: Prisma.DeploymentWhereInput[] = [await scopeWhere(ctx)];
+  if (query.tenantId) and.push({ tenantId: query.tenantId });
+  if (!query.includeArchived) and.push({ archivedAt: null });
+  if (query.environment) and.push({ environment: query.environment });
+  if (query.connectivity) and.push({ connectivity: query.connectivity });
+  if (query.status) and.push(statusWhere(query.status, now));
+  if (query.q) and.push({ name: { contains: query.q.toLowerCase() } });
+  if (query.cursor) {
+    const [name, id] = decodeCursor(query.cursor, 2);
+    if (typeof name !== 'string' || !isUuid(id)) throw invalidCursor(query.cursor);
+    and.push({ OR: [{ name: { gt: name } }, { name, id: { gt: String(id) } }] });
+  }
+  const rows = await db.deployment.findMany({
+    where: { AND: and },
+    orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    take: query.limit + 1,
+    include,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((d) => toDeploymentDto(d, now)),
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.name, last.id]) : null,
+  };
+}
+
+/** Another tenant's (or a missing, or for a bound key another) deployment is the same 404. */
+export async function getDeployment(ctx: Ctx, id: string): Promise<DeploymentDto> {
+  authorize(ctx.actor, 'deployments:read');
+  const row = isUuid(id) ? await db.deployment.findFirst({ where: { AND: [await scopeWhere(ctx), { id }] }, include }) : null;
+  if (!row) throw notFound('Deployment');
+  return toDeploymentDto(row);
+}
+
+// ───────────────────────────── changes ─────────────────────────────
+
+const AUDITED_FIELDS = ['name', 'environment', 'country', 'hosting', 'connectivity', 'archivedAt'] as const;
+
+function auditedFields(d: DeploymentRow): Record<string, unknown> {
+  return Object.fromEntries(AUDITED_FIELDS.map((f) => [f, d[f]]));
+}
+
+/** Before/after of only the fields that changed. */
+function diff(before: DeploymentRow, after: DeploymentRow): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const f of AUDITED_FIELDS) {
+    if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) {
+      b[f] = before[f];
+      a[f] = after[f];
+    }
+  }
+  return { before: b, after: a };
+}
+
+type TenantForDeployment = { id: string; slug: string; allowedCountries: string[]; status: string; archivedAt: Date | null };
+
+/** FOR SHARE: a concurrent change of the tenant's allowed countries waits for this transaction (and vice versa). */
+async function lockTenantForDeployment(tx: Tx, tenantId: string): Promise<TenantForDeployment> {
+  const rows = await tx.$queryRaw<{ id: string; slug: string; allowed_countries: string[]; status: string; archived_at: Date | null }[]>`
+    SELECT id, slug, allowed_countries, status::text AS status, archived_at FROM tenants WHERE id = ${tenantId}::uuid FOR SHARE`;
+  const t = rows[0];
+  if (!t) throw notFound('Tenant');
+  return { id: t.id, slug: t.slug, allowedCountries: t.allowed_countries, status: t.status, archivedAt: t.archived_at };
+}
+
+/** DESIGN.md: a deployment's country must lie within its tenant's allowed data-processing countries. */
+function checkResidency(tenant: TenantForDeployment, country: string): void {
+  if (tenant.allowedCountries.includes(country)) return;
+  const allowed = [...tenant.allowedCountries].sort().join(', ');
+  throw new AppError(
+    'validation_failed',
+    `${country} is not one of the allowed data-processing countries of tenant ${tenant.slug}: ${allowed}.`,
+    { errors: [{ path: 'country', message: `must be one of ${allowed}` }], extra: { allowedCountries: [...tenant.allowedCountries].sort() } },
+  );
+}
+
+function nameTaken(name: string): AppError {
+  return new AppError('conflict', `A deployment named ${name} already exists in this tenant.`, {
+    errors: [{ path: 'name', message: 'is already taken' }],
+  });
+}
+
+async function checkNameFree(tx: Tx, tenantId: string, name: string): Promise<void> {
+  // Archived deployments keep their name: bundles and the audit trail refer to it.
+  if (await tx.deployment.findUnique({ where: { tenantId_name: { tenantId, name } }, select: { id: true } })) throw nameTaken(name);
+}
+
+/** A concurrent insert of the same name gets past checkNameFree; the unique index still answers 409. */
+function nameConflict(name: string | undefined) {
+  return (err: unknown): never => {
+    throw name && toAppError(err).code === 'conflict' ? nameTaken(name) : err;
+  };
+}
+
+function checkConnectivity(environment: string, connectivity: Connectivity): void {
+  if (environment === 'AIRGAPPED' && connectivity === 'CONNECTED') {
+    throw new AppError('validation_failed', 'An air-gapped environment cannot have connected connectivity.', {
+      errors: [{ path: 'connectivity', message: 'must be AIRGAPPED for the AIRGAPPED environment' }],
+    });
+  }
+}
+
+export async function createDeployment(ctx: Ctx, input: CreateDeploymentInput): Promise<DeploymentDto> {
+  authorize(ctx.actor, 'deployments:write');
+  if (await boundDeploymentId(ctx)) throw new AppError('forbidden', 'A key bound to a deployment cannot create deployments.');
+  // The tenant comes from the actor; only a platform actor names it.
+  if (ctx.actor.tenantId && input.tenantId && input.tenantId !== ctx.actor.tenantId) throw notFound('Tenant');
+  const tenantId = ctx.actor.tenantId ?? input.tenantId;
+  if (!tenantId) {
+    throw new AppError('validation_failed', 'Say which tenant the deployment belongs to.', { errors: [{ path: 'tenantId', message: 'is required' }] });
+  }
+  const connectivity = input.connectivity ?? (input.environment === 'AIRGAPPED' ? 'AIRGAPPED' : 'CONNECTED');
+  checkConnectivity(input.environment, connectivity);
+  return transaction(async (tx) => {
+    const tenant = await lockTenantForDeployment(tx, tenantId);
+    if (tenant.archivedAt || tenant.status === 'OFFBOARDED') throw new AppError('invalid_transition', 'An offboarded tenant cannot get new deployments.');
+    checkResidency(tenant, input.country);
+    await checkNameFree(tx, tenantId, input.name);
+    const row = await tx.deployment.create({
+      data: { tenantId, name: input.name, environment: input.environment, country: input.country, hosting: input.hosting, connectivity },
+      include,
+    });
+    await record(tx, ctx, { action: 'deployment.created', tenantId, target: { type: 'deployment', id: row.id }, data: { after: auditedFields(row) } });
+    return toDeploymentDto(row);
+  }).catch(nameConflict(input.name));
+}
+
+async function lockDeployment(tx: Tx, scope: Prisma.DeploymentWhereInput, id: string): Promise<DeploymentRow> {
+  if (!isUuid(id)) throw notFound('Deployment');
+  // FOR UPDATE: concurrent changes (and heartbeats) of one deployment serialise, so before/after is exact.
+  await tx.$queryRaw`SELECT id FROM deployments WHERE id = ${id}::uuid FOR UPDATE`;
+  const row = await tx.deployment.findFirst({ where: { AND: [scope, { id }] }, include });
+  if (!row) throw notFound('Deployment');
+  return row;
+}
+
+export async function updateDeployment(ctx: Ctx, id: string, input: UpdateDeploymentInput): Promise<DeploymentDto> {
+  authorize(ctx.actor, 'deployments:write');
+  const scope = await scopeWhere(ctx);
+  return transaction(async (tx) => {
+    const before = await lockDeployment(tx, scope, id);
+    if (before.archivedAt) throw new AppError('invalid_transition', 'An archived deployment cannot be changed.');
+    checkConnectivity(input.environment ?? before.environment, input.connectivity ?? before.connectivity);
+    // Only a change of country is checked: a tenant may have narrowed its countries since, and that
+    // must not block an unrelated edit (it shows up as a residency finding instead).
+    if (input.country && input.country !== before.country) checkResidency(await lockTenantForDeployment(tx, before.tenantId), input.country);
+    if (input.name && input.name !== before.name) await checkNameFree(tx, before.tenantId, input.name);
+    const after = await tx.deployment.update({ where: { id }, data: input, include });
+    const changes = diff(before, after);
+    if (Object.keys(changes.after).length > 0) {
+      await record(tx, ctx, { action: 'deployment.updated', tenantId: after.tenantId, target: { type: 'deployment', id }, data: changes });
+    }
+    return toDeploymentDto(after);
+  }).catch(nameConflict(input.name));
+}
+
+/** Never a hard delete: the deployment is hidden from lists, and its history stays. */
+export async function archiveDeployment(ctx: Ctx, id: string, reason?: string): Promise<DeploymentDto> {
+  authorize(ctx.actor, 'deployments:write');
+  const scope = await scopeWhere(ctx);
+  return transaction(async (tx) => {
+    const before = await lockDeployment(tx, scope, id);
+    if (before.archivedAt) throw new AppError('invalid_transition', 'The deployment is already archived.');
+    const after = await tx.deployment.update({ where: { id }, data: { archivedAt: new Date() }, include });
+    await record(tx, ctx, {
+      action: 'deployment.archived',
+      tenantId: after.tenantId,
+      target: { type: 'deployment', id },
+      data: { ...diff(before, after), reason: reason ?? null },
+    });
+    return toDeploymentDto(after);
+  });
+}
+
+// ───────────────────────────── running versions and heartbeats ─────────────────────────────
+
+type ResolvedVersion = { id: string; ref: string };
+
+/**
+ * Catalogue ids for the reported versions, deduplicated. Versions the actor cannot see (unknown, or
+ * DRAFT for a tenant actor) are refused, all of them named, and nothing changes.
+ */
+async function resolveRunning(ctx: Ctx, refs: readonly RunningVersionRef[]): Promise<ResolvedVersion[]> {
+  if (refs.length === 0) return [];
+  const ids = refs.flatMap((r) => ('modelVersionId' in r ? [r.modelVersionId] : []));
+  const pairs = refs.flatMap((r) => ('family' in r ? [{ version: r.version, family: { slug: r.family } }] : []));
+  const rows = await db.modelVersion.findMany({
+    where: { AND: [visibleVersionsWhere(ctx), { OR: [...(ids.length ? [{ id: { in: ids } }] : []), ...pairs] }] },
+    select: { id: true, version: true, family: { select: { slug: true } } },
+  });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byRef = new Map(rows.map((r) => [refOf(r), r]));
+  const resolved = new Map<string, ResolvedVersion>();
+  const errors: { path: string; message: string }[] = [];
+  refs.forEach((r, i) => {
+    const row = 'modelVersionId' in r ? byId.get(r.modelVersionId) : byRef.get(`${r.family}@${r.version}`);
+    if (row) resolved.set(row.id, { id: row.id, ref: refOf(row) });
+    else errors.push({ path: `running.${i}`, message: `${'modelVersionId' in r ? r.modelVersionId : `${r.family}@${r.version}`} is not a model version in the catalogue` });
+  });
+  if (errors.length) {
+    throw new AppError('validation_failed', `${errors.length === 1 ? 'A reported version is' : `${errors.length} reported versions are`} not in the model catalogue.`, { errors });
+  }
+  return [...resolved.values()].sort((a, b) => a.ref.localeCompare(b.ref));
+}
+
+/**
+ * Makes `versions` the running set of a deployment: removes the others, stamps the kept ones and
+ * adds the new ones. Returns whether the set changed, for the caller's audit event.
+ */
+async function replaceRunning(tx: Tx, d: DeploymentRow, versions: ResolvedVersion[], source: RunningSource, reportedAt: Date): Promise<boolean> {
+  const current = new Set(d.runningVersions.map((r) => r.modelVersionId));
+  const next = new Set(versions.map((v) => v.id));
+  const removed = [...current].filter((id) => !next.has(id));
+  const added = [...next].filter((id) => !current.has(id));
+  if (removed.length) await tx.deploymentModelVersion.deleteMany({ where: { deploymentId: d.id, modelVersionId: { in: removed } } });
+  if (current.size > removed.length) await tx.deploymentModelVersion.updateMany({ where: { deploymentId: d.id }, data: { source, reportedAt } });
+  if (added.length) {
+    await tx.deploymentModelVersion.createMany({ data: added.map((modelVersionId) => ({ deploymentId: d.id, modelVersionId, source, reportedAt })) });
+  }
+  return removed.length > 0 || added.length > 0;
+}
+
+const runningRefs = (d: DeploymentRow) => d.runningVersions.map((r) => refOf(r.modelVersion)).sort();
+
+/**
+ * An agent's check-in (issue 3: `POST /deployments/{id}/heartbeat`): in one transaction, stamps
+ * lastHeartbeatAt (server time) and the agent version, replaces the running versions, and appends
+ * one `deployment.heartbeat` event. The event carries the agent version and running set; before and
+ * after appear only when something changed, so a steady heartbeat stays a small event.
+ *
+ * `reportedAt` is the agent's clock (capped at now): a report older than the running set on record
+ * (a buffered, late delivery) still counts as a heartbeat but does not roll the running set back.
+ */
+export async function recordHeartbeat(ctx: Ctx, deploymentId: string, input: HeartbeatInput): Promise<HeartbeatAckDto> {
+  authorize(ctx.actor, 'deployments:write');
+  const scope = await scopeWhere(ctx);
+  const versions = await resolveRunning(ctx, input.running);
+  return transaction(async (tx) => {
+    const before = await lockDeployment(tx, scope, deploymentId);
+    if (before.archivedAt) throw new AppError('invalid_transition', 'An archived deployment does not accept heartbeats.');
+    if (before.connectivity === 'AIRGAPPED') {
+      throw new AppError(
+        'invalid_transition',
+        `Deployment ${before.name} is recorded as air-gapped, so it does not heartbeat. Change its connectivity to CONNECTED if it can reach Charter.`,
+      );
+    }
+    const now = new Date();
+    const reportedAt = input.reportedAt ? new Date(Math.min(new Date(input.reportedAt).getTime(), now.getTime())) : now;
+    // Compared with earlier heartbeats only: those carry the agent's clock, manual entries Charter's.
+    const lastReport = Math.max(0, ...before.runningVersions.filter((r) => r.source === 'HEARTBEAT').map((r) => r.reportedAt.getTime()));
+    const outOfOrder = reportedAt.getTime() < lastReport;
+    const runningChanged = outOfOrder ? false : await replaceRunning(tx, before, versions, 'HEARTBEAT', reportedAt);
+    await tx.deployment.update({ where: { id: before.id }, data: { lastHeartbeatAt: now, agentVersion: input.agentVersion } });
+
+    const changedBefore: Record<string, unknown> = {};
+    const changedAfter: Record<string, unknown> = {};
+    if (runningChanged) {
+      changedBefore.running = runningRefs(before);
+      changedAfter.running = versions.map((v) => v.ref);
+    }
+    if (before.agentVersion !== input.agentVersion) {
+      changedBefore.agentVersion = before.agentVersion;
+      changedAfter.agentVersion = input.agentVersion;
+    }
+    await record(tx, ctx, {
+      action: 'deployment.heartbeat',
+      tenantId: before.tenantId,
+      target: { type: 'deployment', id: before.id },
+      data: {
+        agentVersion: input.agentVersion,
+        running: versions.map((v) => v.ref),
+        reportedAt: reportedAt.toISOString(),
+        ...(outOfOrder ? { outOfOrder: true } : {}),
+        ...(Object.keys(changedAfter).length ? { before: changedBefore, after: changedAfter } : {}),
+      },
+    });
+    const after = await tx.deployment.findUniqueOrThrow({ where: { id: before.id }, include });
+    return {
+      receivedAt: now.toISOString(),
+      nextHeartbeatBefore: new Date(now.getTime() + heartbeatStaleMinutes() * 60_000).toISOString(),
+      runningChanged,
+      deployment: toDeploymentDto(after, now),
+    };
+  });
+}
+
+/**
+ * Running versions entered by an administrator (MANUAL) or imported from a file an air-gapped site
+ * exported (IMPORT). For a connected deployment, its agent's next heartbeat replaces them.
+ */
+export async function setRunningVersions(
+  ctx: Ctx,
+  deploymentId: string,
+  input: { running: RunningVersionRef[]; source: Exclude<RunningSource, 'HEARTBEAT'>; reportedAt?: Date },
+): Promise<DeploymentDto> {
+  authorize(ctx.actor, 'deployments:write');
+  const scope = await scopeWhere(ctx);
+  const versions = await resolveRunning(ctx, input.running);
+  return transaction(async (tx) => {
+    const before = await lockDeployment(tx, scope, deploymentId);
+    if (before.archivedAt) throw new AppError('invalid_transition', 'An archived deployment cannot be changed.');
+    const changed = await replaceRunning(tx, before, versions, input.source, input.reportedAt ?? new Date());
+    if (changed) {
+      await record(tx, ctx, {
+        action: 'deployment.updated',
+        tenantId: before.tenantId,
+        target: { type: 'deployment', id: before.id },
+        data: { before: { running: runningRefs(before) }, after: { running: versions.map((v) => v.ref) }, source: input.source },
+      });
+    }
+    return toDeploymentDto(await tx.deployment.findUniqueOrThrow({ where: { id: before.id }, include }));
+  });
+}

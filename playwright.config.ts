@@ -1,0 +1,41 @@
+import { defineConfig } from '@playwright/test';
+
+// Run through `npm test`: it creates the test database, builds the app and passes DATABASE_URL and
+// fresh secrets in the environment, which the web server below inherits.
+const port = Number(process.env.CHARTER_E2E_PORT ?? 3100);
+const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: 'test-results',
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  workers: process.env.CI ? 2 : undefined,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  globalSetup: './e2e/global-setup.ts',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    // Debian's Chromium: Playwright cannot download a browser in an offline network.
+    launchOptions: {
+      executablePath: process.env.CHARTER_CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [
+    { name: 'api', testMatch: 'api/**/*.spec.ts' },
+    { name: 'ui', testMatch: 'ui/**/*.spec.ts', use: { browserName: 'chromium' } },
+  ],
+  webServer: {
+    command: `node node_modules/next/dist/bin/next start --port ${port}`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { NEXTAUTH_URL: baseURL, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port) },
+  },
+});

@@ -2,6 +2,7 @@ import { db, transaction, type Prisma, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import { record } from '@/lib/audit/record';
+import { changedFields } from '@/lib/audit/diff';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound, toAppError } from '@/lib/errors';
 import type { Connectivity, RunningSource } from '@/lib/generated/prisma/enums';
@@ -157,18 +158,6 @@ function auditedFields(d: DeploymentRow): Record<string, unknown> {
   return Object.fromEntries(AUDITED_FIELDS.map((f) => [f, d[f]]));
 }
 
-/** Before/after of only the fields that changed. */
-function diff(before: DeploymentRow, after: DeploymentRow): { before: Record<string, unknown>; after: Record<string, unknown> } {
-  const b: Record<string, unknown> = {};
-  const a: Record<string, unknown> = {};
-  for (const f of AUDITED_FIELDS) {
-    if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) {
-      b[f] = before[f];
-      a[f] = after[f];
-    }
-  }
-  return { before: b, after: a };
-}
 
 type TenantForDeployment = { id: string; slug: string; allowedCountries: string[]; status: string; archivedAt: Date | null };
 
@@ -264,7 +253,7 @@ export async function updateDeployment(ctx: Ctx, id: string, input: UpdateDeploy
     if (input.country && input.country !== before.country) checkResidency(await lockTenantForDeployment(tx, before.tenantId), input.country);
     if (input.name && input.name !== before.name) await checkNameFree(tx, before.tenantId, input.name);
     const after = await tx.deployment.update({ where: { id }, data: input, include });
-    const changes = diff(before, after);
+    const changes = changedFields(before, after, AUDITED_FIELDS);
     if (Object.keys(changes.after).length > 0) {
       await record(tx, ctx, { action: 'deployment.updated', tenantId: after.tenantId, target: { type: 'deployment', id }, data: changes });
     }
@@ -284,7 +273,7 @@ export async function archiveDeployment(ctx: Ctx, id: string, reason?: string): 
       action: 'deployment.archived',
       tenantId: after.tenantId,
       target: { type: 'deployment', id },
-      data: { ...diff(before, after), reason: reason ?? null },
+      data: { ...changedFields(before, after, AUDITED_FIELDS), reason: reason ?? null },
     });
     return toDeploymentDto(after);
   });

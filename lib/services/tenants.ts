@@ -2,6 +2,7 @@ import { db, transaction, type Prisma } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize, isPlatform } from '@/lib/authz/guard';
 import { record } from '@/lib/audit/record';
+import { changedFields } from '@/lib/audit/diff';
 import { AppError, notFound } from '@/lib/errors';
 import type { Tenant } from '@/lib/generated/prisma/client';
 import type { TenantStatus } from '@/lib/generated/prisma/enums';
@@ -39,18 +40,6 @@ function scopeWhere(ctx: Ctx): Prisma.TenantWhereInput {
 
 const AUDITED_FIELDS = ['legalName', 'lei', 'sector', 'homeCountry', 'allowedCountries', 'sensitivity', 'status', 'archivedAt'] as const;
 
-/** Before/after of only the fields that changed, for the audit trail. */
-function diff(before: Tenant, after: Tenant): { before: Record<string, unknown>; after: Record<string, unknown> } {
-  const b: Record<string, unknown> = {};
-  const a: Record<string, unknown> = {};
-  for (const f of AUDITED_FIELDS) {
-    if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) {
-      b[f] = before[f];
-      a[f] = after[f];
-    }
-  }
-  return { before: b, after: a };
-}
 
 /** Keyset-paginated by (legalName, id), with a case-insensitive search over name, slug and LEI. */
 export async function listTenants(ctx: Ctx, query: ListTenantsQuery): Promise<Page<TenantDto>> {
@@ -146,7 +135,7 @@ export async function updateTenant(ctx: Ctx, id: string, input: UpdateTenantInpu
       });
     }
     const after = await tx.tenant.update({ where: { id }, data: input });
-    const changes = diff(before, after);
+    const changes = changedFields(before, after, AUDITED_FIELDS);
     if (Object.keys(changes.after).length === 0) return toTenantDto(after);
     await record(tx, ctx, { action: 'tenant.updated', tenantId: id, target: { type: 'tenant', id }, data: changes });
     return toTenantDto(after);
@@ -167,7 +156,7 @@ export async function changeTenantStatus(ctx: Ctx, id: string, input: ChangeTena
       action: 'tenant.status_changed',
       tenantId: id,
       target: { type: 'tenant', id },
-      data: { ...diff(before, after), reason: input.reason },
+      data: { ...changedFields(before, after, AUDITED_FIELDS), reason: input.reason },
     });
     return toTenantDto(after);
   });
@@ -187,7 +176,7 @@ export async function archiveTenant(ctx: Ctx, id: string, reason: string): Promi
       action: 'tenant.archived',
       tenantId: id,
       target: { type: 'tenant', id },
-      data: { ...diff(before, after), reason },
+      data: { ...changedFields(before, after, AUDITED_FIELDS), reason },
     });
     return toTenantDto(after);
   });

@@ -1,18 +1,30 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient, Prisma } from '@/lib/generated/prisma/client';
 
 export { Prisma };
 export type Tx = Prisma.TransactionClient;
 
 // One client per process; Next.js dev reloads modules, so it is kept on globalThis.
-const holder = globalThis as unknown as { __charterDb?: PrismaClient };
+const holder = globalThis as unknown as { __charterDb?: PrismaClient; __charterDbPool?: pg.Pool };
+
+function createPool(): pg.Pool {
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.CHARTER_DB_POOL_SIZE ?? 10) });
+  // A connection that dies while idle is dropped by the pool and the next query opens another; with
+  // no listener, node-postgres would raise the error as uncaught before Prisma first connects.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/**
+ * Prisma's own connection pool (CHARTER_DB_POOL_SIZE connections), for the few hot paths that skip
+ * Prisma's query engine when a benchmark shows it matters (CONVENTIONS rule 8: API-key verification,
+ * bench/key-verify). They share Prisma's connections rather than opening more. db.$disconnect() ends it.
+ */
+export const pool: pg.Pool = holder.__charterDbPool ?? (holder.__charterDbPool = createPool());
 
 function createClient(): PrismaClient {
-  const adapter = new PrismaPg({
-    connectionString: process.env.DATABASE_URL,
-    max: Number(process.env.CHARTER_DB_POOL_SIZE ?? 10),
-  });
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 export const db: PrismaClient = holder.__charterDb ?? (holder.__charterDb = createClient());
@@ -23,4 +35,14 @@ export const db: PrismaClient = holder.__charterDb ?? (holder.__charterDb = crea
  */
 export function transaction<T>(fn: (tx: Tx) => Promise<T>, options?: { timeoutMs?: number }): Promise<T> {
   return db.$transaction(fn, { timeout: options?.timeoutMs ?? 15_000, maxWait: 10_000 });
+}
+
+const rawHolder = globalThis as unknown as { __charterPgPool?: pg.Pool };
+
+/**
+ * A plain node-postgres pool for the hot paths Prisma cannot stream (COPY for exports, CONVENTIONS
+ * rule 8). Small, and idle connections do not keep the process alive.
+ */
+export function rawPool(): pg.Pool {
+  return (rawHolder.__charterPgPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5, allowExitOnIdle: true }));
 }

@@ -27,6 +27,14 @@ const envSchema = z.object({
   CHARTER_RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   // A connected deployment without a heartbeat for this long shows as STALE.
   CHARTER_HEARTBEAT_STALE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
+  // The vendor as ICT third-party service provider in the DORA register export (lib/services/dora-register.ts).
+  CHARTER_VENDOR_NAME: z.string().trim().min(1).max(200).optional(),
+  CHARTER_VENDOR_LEI: z.string().trim().regex(/^[0-9A-Z]{18}[0-9]{2}$/, 'must be a 20-character LEI').optional(),
+  CHARTER_VENDOR_COUNTRY: z.string().trim().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').optional(),
+  // Audit checkpoints (lib/audit/append.ts, lib/services/audit-maintenance.ts): one is signed whenever a
+  // chain's seq reaches a multiple of EVERY, and every MINUTES for each chain with unsealed events.
+  CHARTER_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  CHARTER_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;

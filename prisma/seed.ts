@@ -1,23 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { db, transaction } from '@/lib/db';
+import { db } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { systemCtx } from '@/lib/auth/system';
-import { record } from '@/lib/audit/record';
-import { canonicalize } from '@/lib/crypto/jcs';
 import { sha256Hex } from '@/lib/crypto/hash';
 import type { Role } from '@/lib/generated/prisma/enums';
-import { createApiKey, verifyApiKey } from '@/lib/services/api-keys';
+import { permissionsOf } from '@/lib/authz/permissions';
+import { createContractInput, type CreateContractInput } from '@/lib/schemas/contract';
+import { countryName } from '@/lib/schemas/countries';
+import { createApiKey, requestPlatformApiKey, verifyApiKey } from '@/lib/services/api-keys';
+import { createContract, requestContractActivation, requestContractTermination } from '@/lib/services/contracts';
 import { createDeployment, recordHeartbeat, setRunningVersions } from '@/lib/services/deployments';
+import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion } from '@/lib/services/models';
+import { createRollout } from '@/lib/services/rollouts';
 import { changeTenantStatus, createTenant } from '@/lib/services/tenants';
 import { createUser } from '@/lib/services/users';
 import type { RunningVersionRef } from '@/lib/schemas/deployment';
 import type { CreateTenantInput } from '@/lib/schemas/tenant';
 
 // Demo data for `npm start` on the embedded database: fictional tenants across sectors and
-// countries, a model catalogue, deployments, contracts and users for every role. Tenants, users,
-// deployments (with their agents' keys and heartbeats) go through their services; models and
-// contracts are written here inside audited transactions until their write services exist
-// (issues 4 and 6), so every row still has its event.
+// countries, a model catalogue, deployments, contracts and users for every role. Everything goes
+// through the services (tenants, users, the catalogue, deployments with their agents' keys, pins and
+// heartbeats, contracts and four-eyes requests), so every row has its audit event.
 
 export const DEMO_PASSWORD = 'charter-demo-2026';
 
@@ -95,41 +98,53 @@ export async function hasData(): Promise<boolean> {
   return (await db.tenant.count()) > 0;
 }
 
+/** Through the catalogue services: families, versions and their lifecycle, as the vendor ran it. */
 async function seedCatalogue(ctx: Ctx): Promise<void> {
+  const today = new Date().toISOString().slice(0, 10);
   for (const family of MODELS) {
-    await transaction(async (tx) => {
-      const f = await tx.modelFamily.create({ data: { slug: family.slug, name: family.name, description: family.description, modality: family.modality } });
-      await record(tx, ctx, { action: 'model_family.created', tenantId: null, target: { type: 'model_family', id: f.id }, data: { after: { slug: f.slug, name: f.name } } });
-      let month = 0;
-      for (const v of family.versions) {
-        month += 4;
-        const released = v.status === 'DRAFT' ? null : new Date(Date.UTC(2025, month, 1));
-        const mv = await tx.modelVersion.create({
-          data: {
-            familyId: f.id,
-            version: v.version,
-            weightsDigest: digest(`${family.slug}@${v.version}/weights`),
-            techDocDigest: digest(`${family.slug}@${v.version}/annex-xi`),
-            parameterCount: BigInt(v.params),
-            contextLength: v.ctx,
-            licence: 'Charter Sovereign Model Licence 2.0',
-            releaseNotes: `## ${family.name} ${v.version}\n\n- Quality and safety improvements.\n- Technical documentation per EU AI Act Annex XI.`,
-            exportRestrictions: [...v.restrictions],
-            status: v.status,
-            releasedAt: released,
-            deprecatedAt: v.status === 'DEPRECATED' || v.status === 'RETIRED' ? new Date(Date.UTC(2026, 2, 1)) : null,
-            endOfLifeAt: v.status === 'DEPRECATED' ? new Date(Date.UTC(2027, 5, 30)) : v.status === 'RETIRED' ? new Date(Date.UTC(2026, 8, 30)) : null,
-          },
-        });
-        await record(tx, ctx, {
-          action: 'model_version.created',
-          tenantId: null,
-          target: { type: 'model_version', id: mv.id },
-          data: { after: { family: family.slug, version: mv.version, status: mv.status, weightsDigest: mv.weightsDigest } },
-        });
-      }
-    });
+    const f = await createModelFamily(ctx, { slug: family.slug, name: family.name, description: family.description, modality: family.modality });
+    let month = 0;
+    for (const v of family.versions) {
+      month += 4;
+      const created = await createModelVersion(ctx, {
+        family: f.id,
+        version: v.version,
+        weightsDigest: digest(`${family.slug}@${v.version}/weights`),
+        techDocDigest: digest(`${family.slug}@${v.version}/annex-xi`),
+        parameterCount: v.params,
+        contextLength: v.ctx,
+        licence: 'Charter Sovereign Model Licence 2.0',
+        releaseNotes: releaseNotesOf(family.name, v.version, v.restrictions),
+        exportRestrictions: [...v.restrictions],
+      });
+      if (v.status === 'DRAFT') continue;
+      await releaseModelVersion(ctx, created.id, { releasedAt: new Date(Date.UTC(2025, month, 1)).toISOString() });
+      if (v.status === 'RELEASED') continue;
+      // No contract exists yet, so no notice period applies; the retired one ends today.
+      await deprecateModelVersion(ctx, created.id, {
+        deprecatedAt: `${today}T00:00:00.000Z`,
+        endOfLifeAt: v.status === 'RETIRED' ? `${today}T00:00:00.000Z` : '2027-06-30T00:00:00.000Z',
+        reason: `Superseded by ${family.name} ${family.versions.at(-2)?.version ?? 'a newer version'}.`,
+      });
+      if (v.status === 'RETIRED') await retireModelVersion(ctx, created.id, { reason: 'End of life reached; no supported deployment runs it.' });
+    }
   }
+}
+
+function releaseNotesOf(name: string, version: string, restrictions: readonly string[]): string {
+  return [
+    `## ${name} ${version}`,
+    '',
+    '### Changes',
+    '- Quality and safety improvements across all supported languages.',
+    '- Lower memory use at long context (see *Deployment notes*).',
+    '',
+    '### Deployment notes',
+    '1. Verify the weights digest before loading: `sha256sum -c weights.sha256`.',
+    '2. Restart the inference service; the agent reports the new version on its next heartbeat.',
+    '',
+    `Technical documentation per **EU AI Act Annex XI** is delivered with the weights.${restrictions.length ? ` Export-restricted for ${restrictions.join(', ')}.` : ''}`,
+  ].join('\n');
 }
 
 type Agent = { ctx: Ctx; deploymentId: string; running: RunningVersionRef[] };
@@ -152,7 +167,7 @@ async function seedDeployments(ctx: Ctx, tenantId: string, slug: string): Promis
       name: `agent ${d.name}`,
       tenantId,
       deploymentId: dep.id,
-      scopes: ['deployments:write', 'audit:write', 'entitlements:read'],
+      scopes: ['deployments:read', 'deployments:write', 'audit:write', 'entitlements:read'],
       expiresInDays: 365,
       allowedCidrs: [],
     });
@@ -163,56 +178,108 @@ async function seedDeployments(ctx: Ctx, tenantId: string, slug: string): Promis
   return agents;
 }
 
-async function seedContract(ctx: Ctx, tenant: { id: string; slug: string; allowedCountries: string[] }, index: number): Promise<void> {
-  await transaction(async (tx) => {
-    const validFrom = new Date(Date.UTC(2025, index * 2, 1));
-    const validUntil = new Date(Date.UTC(2026 + (index % 3), 11 - index * 2, 31));
-    const terms = {
-      reference: `CH-2025-${String(101 + index).padStart(4, '0')}`,
-      type: 'SUBSCRIPTION',
-      validFrom: validFrom.toISOString(),
-      validUntil: validUntil.toISOString(),
-      renewal: 'BY_AGREEMENT',
-      noticePeriodDays: 180,
-      graceDays: 60,
-      governingLaw: `Law of ${tenant.allowedCountries[0]}`,
-      dataProcessingCountries: tenant.allowedCountries,
-      sla: { availability: 99.9, supportResponseHours: 4, rtoHours: 8, rpoHours: 1 },
-      exitPeriodDays: 365,
-      auditRights: 'On-site and remote audits by the customer or its regulator, with 30 days notice.',
-      entitlements: [{ family: 'aurora', maxDeployments: 5 }, { family: 'meridian-embed', maxDeployments: 5 }],
-    };
-    const contract = await tx.contract.create({
-      data: {
-        tenantId: tenant.id,
-        reference: terms.reference,
-        type: 'SUBSCRIPTION',
-        status: 'ACTIVE',
-        validFrom,
-        validUntil,
-        renewal: 'BY_AGREEMENT',
-        noticePeriodDays: terms.noticePeriodDays,
-        graceDays: terms.graceDays,
-        governingLaw: terms.governingLaw,
-        dataProcessingCountries: terms.dataProcessingCountries,
-        sla: terms.sla,
-        exitPeriodDays: terms.exitPeriodDays,
-        auditRights: terms.auditRights,
-        activatedAt: validFrom,
-        versions: { create: { version: 1, terms, hash: sha256Hex(canonicalize(terms)), createdBy: ctx.actor.label } },
-      },
-    });
-    const families = await tx.modelFamily.findMany({ where: { slug: { in: ['aurora', 'meridian-embed'] } } });
-    for (const f of families) {
-      await tx.entitlement.create({ data: { contractId: contract.id, modelFamilyId: f.id, maxDeployments: 5, limits: { maxGpus: 64 } } });
-    }
-    await record(tx, ctx, {
-      action: 'contract.created',
-      tenantId: tenant.id,
-      target: { type: 'contract', id: contract.id },
-      data: { after: { reference: contract.reference, status: contract.status, validFrom: terms.validFrom, validUntil: terms.validUntil } },
-    });
+/** Contract terms of the demo: relative to today, so that some end soon (dashboard notifications). */
+function demoContractInput(tenant: { id: string; slug: string; allowedCountries: string[] }, index: number): CreateContractInput {
+  const now = new Date();
+  const day = (days: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days));
+  // Nordhavn: long-running; Agence: ends in ~80 days; Helvetia: in ~25 days; Iberia: two years.
+  const endsInDays = [400, 80, 25, 200, 730][index] ?? 365;
+  const finance = tenant.slug === 'nordhavn-bank';
+  return createContractInput.parse({
+    tenantId: tenant.id,
+    reference: `CH-2025-${String(101 + index).padStart(4, '0')}`,
+    type: 'SUBSCRIPTION',
+    validFrom: new Date(Date.UTC(2025, index * 2, 1)).toISOString(),
+    validUntil: day(endsInDays).toISOString(),
+    renewal: 'BY_AGREEMENT',
+    noticePeriodDays: 180,
+    graceDays: 60,
+    governingLaw: `Law of ${countryName(tenant.allowedCountries[0] ?? 'DE')}`,
+    dataProcessingCountries: tenant.allowedCountries,
+    sla: { availability: 99.9, supportResponseHours: 4, rtoHours: 8, rpoHours: 1 },
+    exitPeriodDays: 365,
+    auditRights: 'On-site and remote audits by the customer or its regulator, with 30 days notice.',
+    entitlements: [],
+    // What a bank's DORA register needs beyond the terms (lib/services/dora-register.ts).
+    registerInfo: finance
+      ? {
+          ictServiceType: 'S13', functionIdentifier: 'F-CREDIT-ASSESSMENT', annualCost: 480000, currency: 'EUR', providerNoticePeriodDays: 365,
+          governingLawCountry: 'DK', providerStoresData: false, dataSensitiveness: 'HIGH', relianceLevel: 'MATERIAL', substitutability: 'MEDIUM',
+          lastAuditDate: '2026-03-15', exitPlan: true, reintegration: 'DIFFICULT', discontinuingImpact: 'MEDIUM', alternativeProviders: 'YES',
+        }
+      : {},
   });
+}
+
+/**
+ * Through the contracts service, as the operator (so activation needs no second approver): a draft,
+ * its activation, and for the tenant whose contract "ended", its termination.
+ */
+async function seedContract(ctx: Ctx, tenant: { id: string; slug: string; allowedCountries: string[] }, index: number): Promise<void> {
+  const families = await db.modelFamily.findMany({ where: { slug: { in: ['aurora', 'meridian-embed'] } }, select: { id: true } });
+  const input = demoContractInput(tenant, index);
+  input.entitlements = families.map((f) => ({ modelFamilyId: f.id, modelVersionId: null, maxDeployments: 5, limits: { maxGpus: 64 } }));
+  const contract = await createContract(ctx, input);
+  await requestContractActivation(ctx, contract.id, { reason: 'Signed by both parties.' });
+  if (tenant.slug === 'bundesamt-digitale-resilienz') {
+    await requestContractTermination(ctx, contract.id, { reason: 'Not renewed: the agency moved the workload in-house.', terminationReason: 'EXPIRED_NOT_RENEWED' });
+  }
+}
+
+/** Four-eyes requests waiting in the inbox: admin@ asked, admin2@ (or admin@) decides. */
+async function seedApprovals(): Promise<void> {
+  const asUser = async (email: string): Promise<Ctx> => {
+    const user = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
+    return { actor: { type: 'user', id: user.id, label: email, tenantId: null, role: 'ADMIN', permissions: permissionsOf('ADMIN') }, request: { ip: '10.0.0.5', userAgent: 'seed-demo', requestId: randomUUID() } };
+  };
+  const admin = await asUser('admin@charter.example');
+  const nordhavn = await db.tenant.findUniqueOrThrow({ where: { slug: 'nordhavn-bank' }, select: { id: true, slug: true, allowedCountries: true } });
+  const family = await db.modelFamily.findUniqueOrThrow({ where: { slug: 'sentinel-guard' }, select: { id: true } });
+  const staging = demoContractInput(nordhavn, 0);
+  staging.reference = 'CH-2026-0201';
+  staging.scope = 'STAGING';
+  staging.validFrom = new Date(Date.UTC(2026, 0, 1));
+  staging.entitlements = [{ modelFamilyId: family.id, modelVersionId: null, maxDeployments: 1, limits: { maxGpus: 8 } }];
+  const draft = await createContract(admin, staging);
+  await requestContractActivation(admin, draft.id, { reason: 'Evaluation of Sentinel Guard on the staging cluster, signed 2026-11-20.' });
+  const admin2 = await asUser('admin2@charter.example');
+  await requestPlatformApiKey(admin2, { name: 'SIEM export', tenantId: null, deploymentId: null, scopes: ['audit:read'], expiresInDays: 90, allowedCidrs: ['10.40.0.0/16'], reason: 'The SOC pulls audit events of every tenant into the SIEM.' });
+}
+
+/** Which version each deployment is pinned to, and upgrades scheduled with notice (through the rollouts service). */
+const PINS: Record<string, { pin: string; upgrade?: { to: string; inDays: number } }> = {
+  'cph-prod-1': { pin: 'aurora@4.1.0' },
+  'sto-dr': { pin: 'aurora@4.0.0', upgrade: { to: 'aurora@4.1.0', inDays: 21 } },
+  'cph-staging': { pin: 'aurora@4.1.0' },
+  'balard-classified': { pin: 'aurora@4.0.0' }, // air-gapped: stays in progress until the site's report says it runs 4.0.0
+  'rennes-lab': { pin: 'aurora@4.0.0' },
+  'zrh-clinical': { pin: 'aurora@4.0.0' },
+  'wien-liaison': { pin: 'aurora@4.1.0' },
+  'mad-ops': { pin: 'aurora@4.1.0' },
+};
+
+async function versionIdOf(ref: string): Promise<string> {
+  const [family, version] = ref.split('@') as [string, string];
+  return (await db.modelVersion.findFirstOrThrow({ where: { version, family: { slug: family } }, select: { id: true } })).id;
+}
+
+async function seedRollouts(ctx: Ctx, tenantId: string): Promise<void> {
+  // A tenant whose demo contract has already ended is entitled to nothing new: its deployments stay unpinned.
+  if (!(await db.contract.count({ where: { tenantId, status: 'ACTIVE', validUntil: { gt: new Date() } } }))) return;
+  const deployments = await db.deployment.findMany({ where: { tenantId }, select: { id: true, name: true } });
+  for (const d of deployments) {
+    const plan = PINS[d.name];
+    if (!plan) continue;
+    await createRollout(ctx, d.id, { modelVersionId: await versionIdOf(plan.pin), note: 'Initial pin after acceptance testing.' });
+    if (plan.upgrade) {
+      await createRollout(ctx, d.id, {
+        modelVersionId: await versionIdOf(plan.upgrade.to),
+        scheduledFor: new Date(Date.now() + plan.upgrade.inDays * 86_400_000).toISOString(),
+        noticeAt: new Date().toISOString(),
+        note: 'Quarterly upgrade, agreed with the customer in the change advisory board.',
+      });
+    }
+  }
 }
 
 /** Agent check-ins through the heartbeat service, so the demo audit log has the rhythm of a real one. */
@@ -247,6 +314,7 @@ export async function seedDemo(): Promise<{ credentials: DemoCredential[] }> {
       await seedContract(ctx, tenant, index);
     }
     const agents = await seedDeployments(ctx, tenant.id, t.slug);
+    if (activate) await seedRollouts(ctx, tenant.id);
     await seedHeartbeats(agents, 12);
   }
 
@@ -255,5 +323,6 @@ export async function seedDemo(): Promise<{ credentials: DemoCredential[] }> {
     await createUser(ctx, { email: u.email, name: u.name, password: DEMO_PASSWORD, role: u.role, tenantId });
     credentials.push({ role: u.role, scope: u.tenant, email: u.email, password: DEMO_PASSWORD });
   }
+  await seedApprovals();
   return { credentials };
 }

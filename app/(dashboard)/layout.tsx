@@ -19,7 +19,13 @@ export default async function DashboardLayout({ children }: { children: ReactNod
 
   const nav: NavItem[] = [{ href: '/', label: 'Overview', exact: true }];
   if (can(actor, 'tenants:read')) nav.push({ href: '/tenants', label: 'Tenants' });
+  if (can(actor, 'deployments:read')) nav.push({ href: '/deployments', label: 'Deployments' });
+  if (can(actor, 'models:read')) nav.push({ href: '/models', label: 'Models' });
+  if (can(actor, 'contracts:read')) nav.push({ href: '/contracts', label: 'Contracts' });
+  if (can(actor, 'approvals:read')) nav.push({ href: '/approvals', label: 'Approvals' });
   if (can(actor, 'keys:read')) nav.push({ href: '/api-keys', label: 'API keys' });
+  if (can(actor, 'audit:read')) nav.push({ href: '/audit', label: 'Audit log' });
+  if (can(actor, 'settings:read') && !actor.tenantId) nav.push({ href: '/settings/signing-keys', label: 'Signing keys' });
   nav.push({ href: '/api-reference', label: 'API reference' });
 
   return (

@@ -8,7 +8,14 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requireCtx } from '@/lib/auth/session';
 import { can } from '@/lib/authz/guard';
 import { TenantStatus } from '@/lib/generated/prisma/enums';
-import { countTenantsByStatus, getTenant } from '@/lib/services/tenants';
+import { AdoptionChart } from '@/components/models/adoption';
+import { HEALTH_LABELS } from '@/components/deployments/labels';
+import { NotificationsPanel } from '@/components/notifications/notifications-panel';
+import { listContractsEndingBefore } from '@/lib/services/contracts';
+import { listNotifications } from '@/lib/services/notifications';
+import { countDeploymentsByStatus } from '@/lib/services/deployments';
+import { getAdoption } from '@/lib/services/models';
+import { countTenantsByStatus, getTenant, listTenants } from '@/lib/services/tenants';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -16,10 +23,18 @@ export default async function OverviewPage() {
   const ctx = await requireCtx();
   const { actor } = ctx;
   const canReadTenants = can(actor, 'tenants:read');
-  const [counts, ownTenant] = await Promise.all([
+  const now = Date.now();
+  const canReadDeployments = can(actor, 'deployments:read');
+  const [counts, ownTenant, health, adoption, expiring, tenants] = await Promise.all([
     canReadTenants ? countTenantsByStatus(ctx) : null,
     canReadTenants && actor.tenantId ? getTenant(ctx, actor.tenantId) : null,
+    canReadDeployments ? countDeploymentsByStatus(ctx) : null,
+    canReadDeployments ? getAdoption(ctx) : null,
+    can(actor, 'contracts:read') ? listContractsEndingBefore(ctx, new Date(now + 180 * 86_400_000)) : null,
+    canReadTenants && !actor.tenantId ? listTenants(ctx, { limit: 200, includeArchived: false }) : null,
   ]);
+  const notifications = await listNotifications(ctx);
+  const tenantNames = new Map((tenants?.data ?? (ownTenant ? [ownTenant] : [])).map((t) => [t.id, t.legalName]));
 
   return (
     <>
@@ -34,6 +49,8 @@ export default async function OverviewPage() {
           ) : null
         }
       />
+
+      <NotificationsPanel notifications={notifications} />
 
       {ownTenant && (
         <Card title="Your tenant" titleId="own-tenant" className="mb-6">
@@ -84,6 +101,65 @@ export default async function OverviewPage() {
             </li>
           </ul>
         </section>
+      )}
+
+      {(health || expiring) && (
+        <div className="mt-8 grid gap-6 lg:grid-cols-3">
+          {health && adoption && (
+            <Card
+              title="Model-version adoption"
+              titleId="overview-adoption"
+              className="lg:col-span-2"
+              actions={
+                <Link href="/models/adoption" className="text-xs font-medium text-brand-700 hover:underline">
+                  Matrix →
+                </Link>
+              }
+            >
+              <ul className="mb-4 flex flex-wrap gap-2 text-xs" aria-label="Deployments by health">
+                {(['HEALTHY', 'STALE', 'NEVER_SEEN', 'AIRGAPPED'] as const).map((s) => (
+                  <li key={s}>
+                    <Link
+                      href={`/deployments?status=${s}`}
+                      className={`inline-flex items-center gap-1.5 rounded-md border px-2 py-1 hover:border-brand-600 ${s === 'STALE' && health[s] > 0 ? 'border-red-300 bg-red-50 text-red-900' : 'border-slate-200 bg-white text-slate-800'}`}
+                      data-testid={`health-${s}`}
+                    >
+                      {HEALTH_LABELS[s]} <span className="font-semibold tabular-nums">{health[s]}</span>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+              <AdoptionChart data={adoption} />
+            </Card>
+          )}
+          {expiring && (
+            <Card title="Contracts ending within 180 days" titleId="overview-expiring" className="self-start">
+              {expiring.length === 0 ? (
+                <p className="text-sm text-slate-600">None.</p>
+              ) : (
+                <ul className="divide-y divide-slate-100 text-sm" data-testid="contracts-expiring">
+                  {expiring.slice(0, 8).map((c) => {
+                    const days = Math.ceil((Date.parse(c.validUntil) - now) / 86_400_000);
+                    return (
+                      <li key={c.id} className="flex items-baseline justify-between gap-2 py-1.5">
+                        <span className="min-w-0">
+                          <Link href={`/contracts/${c.id}`} className="font-mono text-xs text-brand-700 hover:underline">
+                            {c.reference}
+                          </Link>
+                          <span className="block truncate text-xs text-slate-600">{tenantNames.get(c.tenantId) ?? ''}</span>
+                        </span>
+                        <span className={`shrink-0 text-right text-xs ${days <= 30 ? 'font-semibold text-red-800' : days <= 90 ? 'text-amber-800' : 'text-slate-700'}`}>
+                          <span className="block font-mono">{c.validUntil.slice(0, 10)}</span>
+                          in {days} day{days === 1 ? '' : 's'}
+                        </span>
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+            </Card>
+          )}
+        </div>
       )}
 
       {!canReadTenants && <p className="text-sm text-slate-600">There is nothing here for your role yet.</p>}

@@ -37,6 +37,7 @@ const FIELD_LABELS: Record<string, string> = {
   scopes: 'Scopes',
   expiresInDays: 'Expires after',
   allowedCidrs: 'Allowed networks',
+  reason: 'Reason',
 };
 
 const PLATFORM = 'platform';
@@ -47,6 +48,22 @@ function dayAfter(days: number): string {
 
 export function CreateApiKeyForm(props: CreateApiKeyFormProps) {
   const [state, formAction, pending] = useActionState(props.action, { nonce: 0 } as CreateApiKeyState);
+  if (state.requested) {
+    return (
+      <div className="space-y-3">
+        <Alert tone="success" title="Platform key requested.">
+          A second administrator must approve it within 72 hours. Once approved, collect the key on{' '}
+          <a href={`/approvals/${state.requested.approvalId}`} className="font-medium underline">
+            the request’s page
+          </a>
+          : it is shown to you alone, once.
+        </Alert>
+        <ButtonLink href={props.listHref} variant="secondary">
+          Back to the list
+        </ButtonLink>
+      </div>
+    );
+  }
   if (state.created) {
     const { created } = state;
     const deployment = props.deployments.find((d) => d.id === created.apiKey.deploymentId);
@@ -333,9 +350,21 @@ function CreateApiKeyFields({
         />
       </Field>
 
+      {platformKey && (
+        <div className="space-y-3 md:w-2/3">
+          <Alert tone="info" title="Four-eyes: a platform key needs a second administrator’s approval.">
+            Your request is sent to the Approvals inbox. Once another administrator approves it, you collect the key there; it is shown to you
+            alone, once.
+          </Alert>
+          <Field id="reason" label="Reason" required error={err('reason')} hint="Shown to the approver; recorded in the audit trail.">
+            <Textarea {...describedBy('reason', { error: err('reason'), hint: true })} name="reason" rows={2} maxLength={1000} defaultValue={valueOf(state, 'reason')} />
+          </Field>
+        </div>
+      )}
+
       <div className="flex items-center gap-2 border-t border-slate-200 pt-4">
         <Button type="submit" variant="primary" disabled={pending}>
-          {pending ? 'Creating…' : 'Create key'}
+          {pending ? (platformKey ? 'Requesting…' : 'Creating…') : platformKey ? 'Request platform key' : 'Create key'}
         </Button>
         <ButtonLink href={listHref} variant="ghost">
           Cancel

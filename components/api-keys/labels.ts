@@ -8,9 +8,12 @@ export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   'deployments:write': 'Register and change deployments and report heartbeats (deployment agents).',
   'models:read': 'Read the model catalogue: families, versions, digests and lifecycle dates.',
   'contracts:read': 'Read contracts, their terms and the entitlements they grant.',
+  'contracts:write': 'Create draft contracts and request their activation, amendment or termination (four-eyes). Platform keys only.',
   'entitlements:read': 'Fetch signed entitlement bundles, all an air-gapped site needs to run.',
   'audit:read': 'Search and read audit events.',
   'audit:write': "Upload audit events from a deployment into the tenant's hash chain.",
+  'approvals:read': 'List four-eyes approval requests. Platform keys only.',
+  'approvals:decide': "Approve or reject others' requests; the key counts as the user who created it, so never their own. Platform keys only.",
 };
 
 /** Validity presets (days); the form offers those up to the server's maximum. */

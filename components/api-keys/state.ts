@@ -2,7 +2,11 @@ import type { FormState } from '@/components/ui/form-state';
 import type { ApiKeyDto } from '@/lib/schemas/api-key';
 
 /** The create form's state: on success, the new key in clear, exactly once. */
-export type CreateApiKeyState = FormState & { created?: { key: string; apiKey: ApiKeyDto } };
+export type CreateApiKeyState = FormState & {
+  created?: { key: string; apiKey: ApiKeyDto };
+  /** A platform key is a four-eyes request: the approval to wait for, then collect the key from. */
+  requested?: { approvalId: string };
+};
 
 /** The rotate dialog's state: the new key in clear once, and the old key with its new expiry. */
 export type RotateApiKeyState = FormState & { rotated?: { key: string; apiKey: ApiKeyDto; previous: ApiKeyDto } };

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
 import type { AuditEventDto } from '@/lib/services/audit';
 
@@ -6,7 +7,7 @@ export function formatUtc(iso: string): string {
   return `${iso.replace('T', ' ').slice(0, 19)} UTC`;
 }
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '[]';
   if (typeof value === 'object') return JSON.stringify(value);
@@ -18,10 +19,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-type Change = { key: string; before?: unknown; after?: unknown; hasBefore: boolean; hasAfter: boolean };
+export type Change = { key: string; before?: unknown; after?: unknown; hasBefore: boolean; hasAfter: boolean };
 
 /** Flattens `{ before, after, …extra }` into one line per field. */
-function changesOf(data: unknown): { changes: Change[]; extra: [string, unknown][] } {
+export function changesOf(data: unknown): { changes: Change[]; extra: [string, unknown][] } {
   if (!isRecord(data)) return { changes: [], extra: data === null ? [] : [['data', data]] };
   const before = isRecord(data.before) ? data.before : {};
   const after = isRecord(data.after) ? data.after : {};
@@ -37,7 +38,7 @@ function changesOf(data: unknown): { changes: Change[]; extra: [string, unknown]
   return { changes, extra };
 }
 
-function ChangeLine({ change }: { change: Change }) {
+export function ChangeLine({ change }: { change: Change }) {
   return (
     <li className="break-words">
       <span className="text-slate-600">{change.key}:</span>{' '}
@@ -76,11 +77,23 @@ function EventData({ data }: { data: unknown }) {
   );
 }
 
-export function AuditEventsTable({ events, caption }: { events: AuditEventDto[]; caption: string }) {
+type TableOptions = {
+  events: AuditEventDto[];
+  caption: string;
+  /** Show each event's chain (a search across chains), labelled by this map (chain id → label). */
+  chainLabels?: Record<string, string>;
+  /** Link each seq to the event's detail page. */
+  linkEvents?: boolean;
+  emptyMessage?: string;
+};
+
+export function AuditEventsTable({ events, caption, chainLabels, linkEvents = false, emptyMessage = 'No audit events yet.' }: TableOptions) {
+  const columns = chainLabels ? 6 : 5;
   return (
     <Table caption={caption}>
       <THead>
         <tr>
+          {chainLabels && <Th>Chain</Th>}
           <Th className="text-right">Seq</Th>
           <Th>Time (UTC)</Th>
           <Th>Actor</Th>
@@ -89,10 +102,19 @@ export function AuditEventsTable({ events, caption }: { events: AuditEventDto[];
         </tr>
       </THead>
       <TBody>
-        {events.length === 0 && <EmptyRow colSpan={5}>No audit events yet.</EmptyRow>}
+        {events.length === 0 && <EmptyRow colSpan={columns}>{emptyMessage}</EmptyRow>}
         {events.map((e) => (
-          <Tr key={e.id} data-audit-action={e.action} className="align-top">
-            <Td className="text-right font-mono text-xs tabular-nums">{e.seq}</Td>
+          <Tr key={`${e.chain}:${e.seq}`} data-audit-action={e.action} className="align-top">
+            {chainLabels && <Td className="max-w-40 truncate font-mono text-xs" title={e.chain}>{chainLabels[e.chain] ?? e.chain}</Td>}
+            <Td className="text-right font-mono text-xs tabular-nums">
+              {linkEvents ? (
+                <Link href={`/audit/${encodeURIComponent(e.chain)}/${e.seq}`} className="text-sky-800 underline decoration-sky-300 hover:decoration-sky-700" aria-label={`Event ${e.seq} details`}>
+                  {e.seq}
+                </Link>
+              ) : (
+                e.seq
+              )}
+            </Td>
             <Td className="whitespace-nowrap font-mono text-xs">
               <time dateTime={e.occurredAt} title={e.occurredAt}>
                 {formatUtc(e.occurredAt)}

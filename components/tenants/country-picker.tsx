@@ -15,6 +15,8 @@ type CountryPickerProps = {
   onChange: (codes: string[]) => void;
   error?: string;
   hint?: string;
+  /** No "required" mark (e.g. export restrictions, which may be empty). */
+  optional?: boolean;
 };
 
 /**
@@ -22,7 +24,7 @@ type CountryPickerProps = {
  * and submits like any other field. Filtered-out countries stay in the form (hidden inputs still
  * submit), so narrowing the list never drops a selection.
  */
-export function CountryPicker({ id: fieldsetId, name, legend, countries, selected, onChange, error, hint }: CountryPickerProps) {
+export function CountryPicker({ id: fieldsetId, name, legend, countries, selected, onChange, error, hint, optional = false }: CountryPickerProps) {
   const id = useId();
   const [filter, setFilter] = useState('');
   const chosen = new Set(selected);
@@ -44,9 +46,11 @@ export function CountryPicker({ id: fieldsetId, name, legend, countries, selecte
     <fieldset id={fieldsetId} tabIndex={-1} className="space-y-2 outline-none" aria-describedby={describedBy} aria-invalid={error ? true : undefined}>
       <legend className="text-sm font-medium text-slate-800">
         {legend}
-        <span className="ml-0.5 text-red-700" aria-hidden="true">
-          *
-        </span>
+        {!optional && (
+          <span className="ml-0.5 text-red-700" aria-hidden="true">
+            *
+          </span>
+        )}
       </legend>
       {hint && (
         <p id={`${id}-hint`} className="text-xs text-slate-600">

@@ -191,14 +191,31 @@ test.describe('API keys', () => {
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
     await page.getByRole('checkbox', { name: /^tenants:write/ }).check();
     await page.getByLabel('Allowed networks').fill('10.20.0.0/16\n10.0.0.300/8');
-    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('button', { name: 'Request platform key' }).click();
     await expect(page.locator('#allowedCidrs-error')).toContainText('“10.0.0.300/8” must be an IPv4 or IPv6 address');
     await expect(page.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue(name);
 
+    // A platform key is four-eyes: requested with a reason, approved by another administrator,
+    // then collected by the requester, who alone sees the secret.
     await page.getByLabel('Allowed networks').fill('10.20.0.0/16');
-    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Nightly tenant sync');
+    await page.getByRole('button', { name: 'Request platform key' }).click();
+    await expect(page.getByText('Platform key requested.')).toBeVisible();
+    const requestUrl = await page.getByRole('link', { name: 'the request’s page' }).getAttribute('href');
+
+    const approver = await makeUser({ role: 'ADMIN' });
+    await signIn(approver);
+    await page.goto(requestUrl ?? '/approvals');
+    await expect(page.getByTestId('approval-payload')).toContainText('10.20.0.0/16');
+    await page.getByLabel('Reason for your decision').fill('Sync needs tenants:write');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByText('This request is approved')).toBeVisible();
+    await expect(page.getByTestId('api-key-secret')).toHaveCount(0);
+
+    await signIn(admin);
+    await page.goto(requestUrl ?? '/approvals');
+    await page.getByRole('button', { name: 'Create and show the key' }).click();
     await expect(page.getByTestId('api-key-secret')).toHaveText(KEY);
-    await expect(page.getByText('Platform key (all tenants)')).toBeVisible();
   });
 
   test('a key can be bound to one deployment of its tenant', async ({ page, signIn }) => {

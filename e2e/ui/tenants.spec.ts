@@ -112,9 +112,20 @@ test.describe('tenants', () => {
     await expect(status.getByRole('button', { name: 'Activate' })).toBeVisible();
     await expect(page.getByRole('region', { name: 'Details' })).toContainText('Onboarding');
 
+    // Offboarding is four-eyes: a request that a second administrator approves.
     page.once('dialog', (dialog) => dialog.accept());
     await status.getByRole('button', { name: 'Offboard' }).click();
-    await expect(status.getByText('Status changed to Offboarded.')).toBeVisible();
+    await expect(status.getByText('Offboarding requested')).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Details' })).toContainText('Onboarding');
+    const approver = await makeUser({ role: 'ADMIN' });
+    await signIn(approver);
+    await page.goto('/approvals?view=inbox');
+    await page.getByRole('link', { name: new RegExp(`Offboard tenant ${tenant.legalName}`) }).click();
+    await page.getByLabel('Reason for your decision').fill('Exit plan completed');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByText('This request is approved')).toBeVisible();
+    await page.goto(`/tenants/${tenant.slug}`);
+    await expect(page.getByRole('region', { name: 'Details' })).toContainText('Offboarded');
 
     page.once('dialog', (dialog) => dialog.accept());
     await status.getByLabel('Reason').fill('Retention period started');

@@ -22,6 +22,11 @@ export const AUDIT_ACTIONS = [
   'model_version.created',
   'model_version.updated',
   'model_version.status_changed',
+  'rollout.created',
+  'rollout.started',
+  'rollout.completed',
+  'rollout.cancelled',
+  'rollout.rolled_back',
   'contract.created',
   'contract.amended',
   'contract.status_changed',
@@ -32,11 +37,21 @@ export const AUDIT_ACTIONS = [
   'signing_key.rotated',
   'audit.exported',
   'audit.ingested',
+  'audit.purged',
+  'audit.retention_changed',
+  'audit.legal_hold_changed',
   'approval.requested',
   'approval.approved',
   'approval.rejected',
+  'approval.cancelled',
+  'approval.expired',
   'bundle.issued',
+  'bundle.refused',
+  'dora.register_exported',
   'settings.updated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Actions grouped by their prefix (`tenant.created` → `tenant`), for filters and pickers. */
+export const AUDIT_ACTION_GROUPS = [...new Set(AUDIT_ACTIONS.map((a) => a.slice(0, a.indexOf('.'))))] as [string, ...string[]];

@@ -16,9 +16,24 @@ export type ExportActor = { type: string; id: string | null; label: string | nul
 /**
  * What an export reveals. Events outside the filter become `omitted` records (seq and eventHash
  * only), so the chain is still recomputed end to end without revealing them. `from` is inclusive
- * and `to` exclusive (RFC 3339 instants, compared with the event's occurredAt).
+ * and `to` exclusive (RFC 3339 instants, compared with the event's occurredAt). The criteria are
+ * ANDed; their meaning is lib/services/audit-query.ts (one SQL WHERE for search and exports).
  */
-export type ExportFilter = { action?: string; actorId?: string; from?: string; to?: string };
+export type ExportFilter = {
+  action?: string;
+  actionGroup?: string;
+  actorId?: string;
+  actorType?: string;
+  from?: string;
+  to?: string;
+  targetType?: string;
+  targetId?: string;
+  ip?: string;
+  requestId?: string;
+  q?: string;
+};
+
+const FILTER_KEYS = ['action', 'actionGroup', 'actorId', 'actorType', 'from', 'to', 'targetType', 'targetId', 'ip', 'requestId', 'q'] as const;
 
 export type ExportHeader = {
   type: 'header';
@@ -60,20 +75,10 @@ export function serializeEventRecord(event: CanonicalEvent, hash: string): { lin
 export function normaliseFilter(filter: ExportFilter | null | undefined): ExportFilter | null {
   if (!filter) return null;
   const out: ExportFilter = {};
-  if (filter.action !== undefined) out.action = filter.action;
-  if (filter.actorId !== undefined) out.actorId = filter.actorId;
-  if (filter.from !== undefined) out.from = new Date(filter.from).toISOString();
-  if (filter.to !== undefined) out.to = new Date(filter.to).toISOString();
+  for (const key of FILTER_KEYS) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    out[key] = key === 'from' || key === 'to' ? new Date(value).toISOString() : value;
+  }
   return Object.keys(out).length > 0 ? out : null;
-}
-
-/** Whether an event is revealed by the export (true for every event when there is no filter). */
-export function matchesFilter(event: CanonicalEvent, filter: ExportFilter | null): boolean {
-  if (!filter) return true;
-  if (filter.action !== undefined && event.action !== filter.action) return false;
-  if (filter.actorId !== undefined && event.actor.id !== filter.actorId) return false;
-  const at = Date.parse(event.occurredAt);
-  if (filter.from !== undefined && at < Date.parse(filter.from)) return false;
-  if (filter.to !== undefined && at >= Date.parse(filter.to)) return false;
-  return true;
 }

@@ -156,13 +156,14 @@ describe('independent verifier (written from DESIGN.md only) on a real export', 
   });
 
   it('accepts the export', () => {
-    expect(independentVerify(text, pinned)).toEqual({ ok: true, events: 5, omitted: 0, toSeq: 5 });
+    // 5 events and the export's own audit.exported event, which ends every export.
+    expect(independentVerify(text, pinned)).toEqual({ ok: true, events: 6, omitted: 0, toSeq: 6 });
   });
 
   it('accepts a filtered export whose other events are omitted', async () => {
     const filtered = await exportText(slug, { action: 'tenant.updated' });
-    // The chain now also holds the first export's audit.exported event (seq 6).
-    expect(independentVerify(filtered, pinned)).toEqual({ ok: true, events: 2, omitted: 4, toSeq: 6 });
+    // The first export's event (seq 6) is omitted; this export's own (seq 7) is always revealed.
+    expect(independentVerify(filtered, pinned)).toEqual({ ok: true, events: 3, omitted: 4, toSeq: 7 });
   });
 
   it('rejects the export with one changed byte in an event field, a hash or the signature', () => {

@@ -78,7 +78,28 @@ describe('audit record()', () => {
     await expect(db.$executeRawUnsafe(`DELETE FROM audit_events WHERE id = $1::uuid`, row?.id)).rejects.toThrow(/append-only/);
     await expect(db.$executeRawUnsafe('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
     await expect(db.$executeRawUnsafe('TRUNCATE audit_checkpoints')).rejects.toThrow(/append-only/);
-    const after = await db.auditEvent.findUniqueOrThrow({ where: { id: row?.id } });
+    // …and so is every partition, addressed directly (issue 5: audit_events is partitioned).
+    const [partition] = await db.$queryRaw<{ name: string }[]>`SELECT charter_audit_partition(${tenant.id}, ${row?.occurredAt}::timestamptz) AS name`;
+    const name = partition?.name as string;
+    expect(name).toMatch(/^audit_events_p_[0-9a-f]{32}_\d{6}$/);
+    await expect(db.$executeRawUnsafe(`UPDATE ${name} SET action = 'forged'`)).rejects.toThrow(/append-only/);
+    await expect(db.$executeRawUnsafe(`DELETE FROM ${name}`)).rejects.toThrow(/append-only/);
+    await expect(db.$executeRawUnsafe(`TRUNCATE ${name}`)).rejects.toThrow(/append-only/);
+    const after = await db.auditEvent.findFirstOrThrow({ where: { chain: tenant.id, id: row?.id } });
     expect(after.action).toBe('tenant.created');
+  });
+
+  it('never lets occurredAt go backwards along a chain, and appends a batch under one lock', async () => {
+    const tenant = await makeTenant();
+    // A head stamped in the future (another instance's fast clock): the next event is not before it.
+    const future = new Date(Date.now() + 60_000);
+    await transaction(async (tx) => {
+      await record(tx, systemCtx('test'), { action: 'tenant.updated', tenantId: tenant.id });
+      await tx.$executeRaw`UPDATE audit_chains SET last_at = ${future} WHERE id = ${tenant.id}`;
+    });
+    await transaction((tx) => record(tx, systemCtx('test'), { action: 'tenant.updated', tenantId: tenant.id }));
+    const rows = await chainRows(tenant.id);
+    expect(rows.at(-1)?.occurredAt.getTime()).toBe(future.getTime());
+    expectValidChain(rows);
   });
 });

@@ -47,11 +47,13 @@ type BuildOptions = {
   headerKeys?: Key[];
   /** seqs to export as `omitted` */
   omit?: number[];
+  /** false: leave the last event as it is (no seal) */
+  seal?: boolean;
 };
 
 /** Builds the lines of an export as lib/services/audit-export writes them. */
 function buildExport(options: BuildOptions = {}): string[] {
-  const events = options.events ?? [1, 2, 3, 4, 5].map((s) => eventAt(s));
+  const events = [...(options.events ?? [1, 2, 3, 4, 5].map((s) => eventAt(s)))];
   const fromSeq = options.fromSeq ?? events[0]?.seq ?? 1;
   const signer = options.signer ?? vendor;
   const prevHash = options.prevHash ?? ZERO_HASH;
@@ -69,6 +71,17 @@ function buildExport(options: BuildOptions = {}): string[] {
   };
   const records: ExportRecord[] = [header];
   let hash = prevHash;
+  // The exporter ends every export with its own audit.exported event, which seals the header.
+  const last = events.at(-1);
+  if (last && options.seal !== false) {
+    events[events.length - 1] = {
+      ...last,
+      action: 'audit.exported',
+      actor: header.exportedBy,
+      occurredAt: header.exportedAt,
+      data: { chain: CHAIN, format: 'ndjson', fromSeq, filter: header.filter, keys: header.keys.map((k) => k.kid) },
+    };
+  }
   for (const event of events) {
     const eventHash = eventHashOf(event);
     hash = chainHashOf(hash, eventHash);
@@ -245,17 +258,19 @@ describe('verifyExport', () => {
   });
 
   it('recomputes the chain through omitted events, and detects a changed eventHash', async () => {
-    const lines = buildExport({ omit: [1, 2, 4, 5] });
+    const lines = buildExport({ omit: [1, 2, 4] });
     expect(JSON.parse(lines[1] as string)).toEqual({ type: 'omitted', seq: 1, eventHash: eventHashOf(eventAt(1)) });
-    expect(await verifyPinned(lines)).toMatchObject({ ok: true, events: 1, omitted: 4, filter: { action: 'tenant.updated' } });
+    expect(await verifyPinned(lines)).toMatchObject({ ok: true, events: 2, omitted: 3, filter: { action: 'tenant.updated' } });
     const changed = editLine(lines, 2, (r) => {
       r.eventHash = 'a'.repeat(64);
     });
     expectInvalid(await verifyPinned(changed), 'seq 3: hash mismatch (event changed or reordered)', 3);
-    const changedLast = editLine(lines, 5, (r) => {
+    const changedLast = editLine(lines, 4, (r) => {
       r.eventHash = 'a'.repeat(64);
     });
-    expectInvalid(await verifyPinned(changedLast), /^seq 5: checkpoint hash does not match/);
+    expectInvalid(await verifyPinned(changedLast), 'seq 5: hash mismatch (event changed or reordered)', 5);
+    // The export's own last event (its seal) must be revealed.
+    expectInvalid(await verifyPinned(buildExport({ omit: [5] })), /^seq 5: the export does not end with its own audit.exported event/);
   });
 
   it('verifies a range that starts after purged events, and an empty chain', async () => {
@@ -263,15 +278,29 @@ describe('verifyExport', () => {
     const hash2 = chainHashOf(chainHashOf(ZERO_HASH, eventHashOf(all[0] as CanonicalEvent)), eventHashOf(all[1] as CanonicalEvent));
     const tail = buildExport({ events: all.slice(2), fromSeq: 3, prevHash: hash2 });
     expect(await verifyPinned(tail)).toMatchObject({ ok: true, fromSeq: 3, toSeq: 5, events: 3 });
+    // An export always holds at least its own event: a file without one is not Charter's.
     const empty = buildExport({ events: [], fromSeq: 1 });
     expect(empty).toHaveLength(2);
     expect(JSON.parse(empty[1] as string)).toMatchObject({ seq: 0, hash: ZERO_HASH });
-    expect(await verifyPinned(empty)).toMatchObject({ ok: true, fromSeq: 1, toSeq: 0, events: 0 });
+    expectInvalid(await verifyPinned(empty), /^seq 0: the export does not end with its own audit.exported event/);
   });
 
-  it('rejects every single-byte change after the header', async () => {
+  it('rejects an unsealed export, and a header that differs from its seal', async () => {
+    expectInvalid(await verifyPinned(buildExport({ seal: false })), /^seq 5: the export does not end with its own audit.exported event/);
+    const edits: [string, (r: Record<string, any>) => void][] = [
+      ['exportedAt', (r) => (r.exportedAt = '2026-02-01T00:00:00.001Z')],
+      ['exportedBy', (r) => (r.exportedBy.label = 'someone else')],
+      ['filter', (r) => (r.filter = { action: 'tenant.created' })],
+    ];
+    for (const [field, edit] of edits) {
+      const lines = editLine(buildExport({ omit: [2] }), 0, edit);
+      expectInvalid(await verifyPinned(lines), `seq 5: the header's ${field} differs from the export's own audit.exported event (the header was changed)`, 5);
+    }
+  });
+
+  it('rejects every single-byte change, header included', async () => {
     const bytes = Buffer.from(text(buildExport({ omit: [4] })));
-    const start = bytes.indexOf(0x0a) + 1;
+    const start = 0;
     const accepted: number[] = [];
     for (let i = start; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);

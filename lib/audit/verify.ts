@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { kidOf } from '@/lib/crypto/ed25519';
@@ -39,6 +40,23 @@ export type VerifyFailure = { ok: false; seq: number | null; line: number; reaso
 export type VerifyResult = VerifySuccess | VerifyFailure;
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const EVENT_PREFIX = Buffer.from('{"event":');
+const HASH_INFIX = Buffer.from(',"hash":"');
+const EVENT_SUFFIX = Buffer.from('","type":"event"}');
+const SEQ_MARKER = Buffer.from('"seq":');
+
+/** The decimal integer at `at` in `bytes` (ended by a comma), or -1. */
+function seqAt(bytes: Buffer, at: number): number {
+  let value = 0;
+  let i = at;
+  for (; i < bytes.length && i - at < 16; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x2c) break;
+    if (b < 0x30 || b > 0x39 || (b === 0x30 && i === at && bytes[i + 1] !== 0x2c)) return -1;
+    value = value * 10 + (b - 0x30);
+  }
+  return i > at && bytes[i] === 0x2c ? value : -1;
+}
 const KID = /^[0-9a-f]{16}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const EVENT_KEYS = ['action', 'actor', 'chain', 'data', 'id', 'ip', 'occurredAt', 'requestId', 'seq', 'target', 'tenantId', 'userAgent', 'v'];
@@ -174,6 +192,8 @@ export class ExportVerifier {
   private events = 0;
   private omitted = 0;
   private result: VerifyResult | null = null;
+  /** The event at the header's toSeq: the export's own `audit.exported` event, which seals the header. */
+  private sealEvent: CanonicalEvent | null = null;
   private readonly pinned: Map<string, string> | null;
 
   constructor(options: VerifyOptions = {}) {
@@ -215,6 +235,7 @@ export class ExportVerifier {
         this.header = parseHeader(value);
         this.expectedSeq = this.header.fromSeq;
         this.running = this.header.prevHash;
+        this.runningRaw = null;
         return null;
       }
       switch (value.type) {
@@ -233,6 +254,56 @@ export class ExportVerifier {
       if (!(err instanceof Malformed)) throw err;
       return this.fail(null, this.header ? `malformed ${String(value.type)} record: ${err.message}` : `invalid header: ${err.message}`);
     }
+  }
+
+  /**
+   * Feeds the next line as bytes (without its newline). An event record in the exact shape the
+   * exporter writes — `{"event":` + the event's canonical JSON + `,"hash":"<64 hex>","type":"event"}`
+   * — takes a fast path: its eventHash is SHA-256 of those raw event bytes, with no JSON
+   * canonicalisation. That is sound: the chain commits to SHA-256 of the canonical event, so raw
+   * bytes that hash to it are those canonical bytes (anything else breaks the chain, whose end is
+   * signed). Every other line, and any line where the chain breaks, goes through push(), which
+   * checks everything and words the reason.
+   */
+  pushBytes(line: Buffer): VerifyFailure | null {
+    const header = this.header;
+    const n = line.length;
+    if (
+      header === null ||
+      this.result !== null ||
+      n < 9 + 2 + 90 ||
+      line.compare(EVENT_PREFIX, 0, EVENT_PREFIX.length, 0, EVENT_PREFIX.length) !== 0 ||
+      line.compare(HASH_INFIX, 0, HASH_INFIX.length, n - 90, n - 90 + HASH_INFIX.length) !== 0 ||
+      line.compare(EVENT_SUFFIX, 0, EVENT_SUFFIX.length, n - EVENT_SUFFIX.length, n) !== 0 ||
+      this.expectedSeq >= header.toSeq
+    ) {
+      // The seal (the last event) is parsed in full, as is everything that is not an event line.
+      return this.push(line.toString('utf8'));
+    }
+    // The checks push() makes on the parsed event, on its canonical bytes: its chain and its seq
+    // (keys are sorted: chain comes just before data, and the last "seq": is the top-level one).
+    const event = line.subarray(9, n - 90);
+    this.chainMarker ??= Buffer.from(`"chain":${JSON.stringify(header.chain)},"data":`);
+    if (event.indexOf(this.chainMarker) === -1 || seqAt(event, event.lastIndexOf(SEQ_MARKER) + SEQ_MARKER.length) !== this.expectedSeq) {
+      return this.push(line.toString('utf8'));
+    }
+    const eventHash = hash('sha256', event, 'buffer');
+    const running = hash('sha256', Buffer.concat([this.runningBytes(), eventHash], 64), 'hex');
+    if (line.toString('latin1', n - 81, n - 17) !== running) return this.push(line.toString('utf8'));
+    this.lineNo += 1;
+    this.running = running;
+    this.runningRaw = null;
+    this.events += 1;
+    this.expectedSeq += 1;
+    return null;
+  }
+
+  private runningRaw: Buffer | null = null;
+  private chainMarker: Buffer | null = null;
+
+  private runningBytes(): Buffer {
+    this.runningRaw ??= Buffer.from(this.running, 'hex');
+    return this.runningRaw;
   }
 
   /** Call at the end of input: the outcome of the whole export. */
@@ -266,7 +337,9 @@ export class ExportVerifier {
     if (seqProblem) return seqProblem;
     if (event.chain !== header.chain) return this.fail(event.seq, `event belongs to chain ${event.chain}, not ${header.chain}`);
     this.running = chainHashOf(this.running, eventHashOf(event));
+    this.runningRaw = null;
     if (this.running !== hash) return this.fail(event.seq, 'hash mismatch (event changed or reordered)');
+    if (event.seq === header.toSeq) this.sealEvent = event;
     this.events += 1;
     this.expectedSeq += 1;
     return null;
@@ -279,6 +352,7 @@ export class ExportVerifier {
     const seqProblem = this.checkSeq(seq);
     if (seqProblem) return seqProblem;
     this.running = chainHashOf(this.running, eventHash);
+    this.runningRaw = null;
     this.omitted += 1;
     this.expectedSeq += 1;
     return null;
@@ -312,6 +386,8 @@ export class ExportVerifier {
       return this.fail(seq, `checkpoint signed by unknown key ${checkpoint.kid} (${this.pinned ? 'not among the pinned keys' : 'not in the header'})`);
     }
     if (!verifyCheckpointSignature(checkpoint, publicKey)) return this.fail(seq, `checkpoint signature is invalid for key ${checkpoint.kid}`);
+    const unsealed = this.checkSeal(header);
+    if (unsealed) return this.fail(seq, unsealed);
     this.result = {
       ok: true,
       chain: header.chain,
@@ -327,6 +403,30 @@ export class ExportVerifier {
       filter: header.filter,
     };
     return null;
+  }
+
+  /**
+   * The header is not hashed into the chain, so Charter's exporter ends every export with the
+   * export's own `audit.exported` event (always revealed), whose actor, time and data repeat the
+   * header: once the chain and signature hold, that event is authentic, and any difference means
+   * the header was changed after the export.
+   */
+  private checkSeal(header: ExportHeader): string | null {
+    const event = this.sealEvent;
+    if (!event || event.action !== 'audit.exported' || !isObject(event.data)) {
+      return "the export does not end with its own audit.exported event, so its header is not sealed";
+    }
+    const data = event.data;
+    const differs = (field: string, a: unknown, b: unknown) => (canonicalize(a ?? null) === canonicalize(b ?? null) ? null : field);
+    const field =
+      differs('chain', data.chain, header.chain) ??
+      differs('exportedBy', event.actor, header.exportedBy) ??
+      differs('exportedAt', event.occurredAt, header.exportedAt) ??
+      differs('fromSeq', data.fromSeq, header.fromSeq) ??
+      differs('filter', data.filter, header.filter) ??
+      differs('keys', data.keys, header.keys.map((k) => k.kid)) ??
+      differs('format', data.format, 'ndjson');
+    return field ? `the header's ${field} differs from the export's own audit.exported event (the header was changed)` : null;
   }
 
   /** Reasons start with the seq at fault, or the line when no seq applies (unless `bare`). */
@@ -356,6 +456,31 @@ export async function verifyExport(input: AsyncIterable<string> | Iterable<strin
 }
 
 const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Verifies an export read as bytes (a file or stdin), in constant memory: lines are split on "\n"
+ * only (a stray "\r" stays in its line and is reported) and fed to pushBytes (the fast path).
+ * What the CLI uses; the same verdicts as verifyExport over linesOf.
+ */
+export async function verifyExportStream(chunks: AsyncIterable<Buffer | string>, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const verifier = new ExportVerifier(options);
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const raw of chunks) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    let buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
+      if (verifier.pushBytes(buf.subarray(start, nl))) return verifier.finish();
+      start = nl + 1;
+    }
+    buf = buf.subarray(start);
+    // Copied, so that the stream's chunk can be released.
+    pending = Buffer.from(buf);
+    if (pending.length > MAX_LINE_CHARS) throw new Error(`a line is longer than ${MAX_LINE_CHARS} bytes: not an audit export`);
+  }
+  if (pending.length) verifier.pushBytes(pending);
+  return verifier.finish();
+}
 
 /**
  * Splits a byte stream (a file or stdin) into lines on "\n" only, so that a stray "\r" stays in

@@ -13,6 +13,8 @@ export type Actor = {
   role: Role | null;
   permissions: ReadonlySet<Permission>;
   sessionId?: string;
+  /** For an API key: how its holder recognises it (display prefix, name, expiry as RFC 3339). */
+  apiKey?: { readonly prefix: string; readonly name: string; readonly expiresAt: string };
 };
 
 /** Facts about the request that the audit trail records. */

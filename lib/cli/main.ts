@@ -11,9 +11,11 @@ import { Command, CommanderError } from 'commander'
 
 import { CliError, oneLine } from './cli-error'
 import { registerAuditCommands } from './commands/audit'
+import { registerBundleCommands } from './commands/bundle'
 import { registerCreateOwnerCommand } from './commands/create-owner'
 import { registerDbCommands } from './commands/db'
 import { registerDevCommands } from './commands/dev'
+import { registerDoraCommands } from './commands/dora'
 import { registerKeysCommands } from './commands/keys'
 import { registerStartCommand } from './commands/start'
 import { exitAfterCleanup, installSignalHandlers } from './lifecycle'
@@ -61,6 +63,8 @@ async function main(): Promise<void> {
   registerCreateOwnerCommand(program)
   registerAuditCommands(program)
   registerKeysCommands(program)
+  registerBundleCommands(program)
+  registerDoraCommands(program)
   registerDevCommands(program)
 
   try {

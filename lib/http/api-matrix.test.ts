@@ -1,19 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NextRequest } from 'next/server';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { systemCtx } from '@/lib/auth/system';
 import { generateApiKey } from '@/lib/crypto/api-key';
 import { API_KEY_SCOPES, type ApiKeyScope, PLATFORM_ONLY_SCOPES } from '@/lib/schemas/api-key';
 import { AuditEventPage } from '@/lib/schemas/audit-event';
-import { Contract, ContractPage } from '@/lib/schemas/contract';
+import { IngestResult } from '@/lib/schemas/audit-ingest';
+import { Approval, ApprovalPage } from '@/lib/schemas/approval';
+import { Bundle } from '@/lib/schemas/bundle';
+import { Contract, ContractPage, ContractVersionList } from '@/lib/schemas/contract';
 import { Deployment, DeploymentPage, HeartbeatAck } from '@/lib/schemas/deployment';
-import { ModelFamilyPage, ModelVersion, ModelVersionPage } from '@/lib/schemas/model';
+import { Adoption, ModelFamilyPage, ModelVersion, ModelVersionPage, VersionImpact } from '@/lib/schemas/model';
+import { Rollout, RolloutPage } from '@/lib/schemas/rollout';
 import { Tenant, TenantPage, type TenantDto } from '@/lib/schemas/tenant';
 import { createApiKey } from '@/lib/services/api-keys';
-import { makeContract, makeDeployment, makeModelVersion, makeTenant, randomLei, uniqueSlug } from '@/lib/testing/factories';
+import { bootstrap } from '@/lib/services/bootstrap';
+import { requestContractActivation } from '@/lib/services/contracts';
+import { makeContract, makeDeployment, makeModelVersion, makeTenant, makeUser, randomLei, uniqueSlug } from '@/lib/testing/factories';
 
 // The scope × route matrix (DESIGN.md guarantee 3, issue 3 item 5). Every /api/v1 route and method,
 // called through its exported Next.js handler with a bearer key:
@@ -30,6 +37,17 @@ const API_DIR = path.join(ROOT, 'app/api/v1');
 /** Routes outside the matrix, and why. */
 const UNSCOPED: Record<string, string> = {
   'GET /api/v1/openapi.json': 'the public API description; no tenant data, no key needed',
+  'GET /api/v1/whoami': 'any valid key, whatever its scopes; describes only the caller (lib/http/whoami.test.ts)',
+  'GET /api/v1/keys': 'the published public signing keys; public by design, no tenant data',
+  // Four-eyes needs a person: a key counts as the user who created it, and these system-made keys
+  // have none, so they are refused (403). lib/http/approvals-api.test.ts covers these routes with
+  // keys of users, including the refusal of self-approval.
+  'POST /api/v1/approvals/[id]/approve': 'decisions need a key created by a person (lib/http/approvals-api.test.ts)',
+  'POST /api/v1/approvals/[id]/reject': 'decisions need a key created by a person (lib/http/approvals-api.test.ts)',
+  'POST /api/v1/approvals/[id]/cancel': 'only the requester, a person, withdraws (lib/http/approvals-api.test.ts)',
+  'POST /api/v1/contracts/[id]/activation': 'a four-eyes request needs a person behind the key (lib/http/approvals-api.test.ts)',
+  'POST /api/v1/contracts/[id]/termination': 'a four-eyes request needs a person behind the key (lib/http/approvals-api.test.ts)',
+  'POST /api/v1/contracts/[id]/amendments': 'a four-eyes request needs a person behind the key (lib/http/approvals-api.test.ts)',
 };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -52,12 +70,33 @@ type Case = {
   request: (f: Fixture) => Promise<Request> | Request;
   /** For lists: the tenant each item belongs to. */
   tenantOf?: (item: Record<string, unknown>) => unknown;
+  /** Only tenant-bound keys may call it (a platform key holding the scope gets 403). */
+  tenantOnly?: boolean;
+  /** For a body that is not one JSON document (e.g. a CSV export): turns its text into what `schema` checks. */
+  parse?: (text: string) => unknown;
 };
+
+const bodyOf = (c: Case, res: { text: string; json: () => Record<string, unknown> }) => c.schema.parse(c.parse ? c.parse(res.text) : res.json());
+
+const contractBody = (f: Fixture) => ({
+  tenantId: f.tenant.id, reference: uniqueSlug('API'), type: 'SUBSCRIPTION', validFrom: '2026-01-01', validUntil: '2029-12-31', noticePeriodDays: 90,
+  governingLaw: 'Law of Germany', dataProcessingCountries: [f.tenant.allowedCountries[0]], exitPeriodDays: 90, entitlements: [{ modelFamilyId: catalogue.familyId, maxDeployments: 1 }],
+});
+
+/** A pending four-eyes request of a person about a fresh draft of `f`'s tenant. */
+async function pendingApproval(f: Fixture): Promise<string> {
+  // STAGING: the fixture's active contract covers ALL, and one scope holds one active contract.
+  const draft = await makeContract(f.tenant.id, { status: 'DRAFT', scope: 'STAGING' });
+  const { ctx } = await makeUser('ADMIN', null);
+  const { approval } = await requestContractActivation(ctx, draft.id, { reason: 'matrix' });
+  if (!approval) throw new Error('expected a request');
+  return approval.id;
+}
 
 const deploymentBody = (f: Fixture) => ({ tenantId: f.tenant.id, name: uniqueSlug('api'), environment: 'STAGING', country: f.tenant.allowedCountries[0], hosting: 'PRIVATE_CLOUD' });
 const freshDeployment = async (f: Fixture) => ({ params: { id: (await makeDeployment(f.tenant)).id } });
 
-let catalogue: { versionId: string; family: string };
+let catalogue: { versionId: string; family: string; familyId: string; version: string };
 
 const CASES: Case[] = [
   { method: 'GET', route: '/api/v1/tenants', scope: 'tenants:read', kind: 'list', status: 200, schema: TenantPage, request: (f) => ({ query: { q: f.tenant.slug } }), tenantOf: (t) => t.id },
@@ -78,14 +117,51 @@ const CASES: Case[] = [
     request: (f) => ({ params: { id: f.deploymentId }, body: { agentVersion: '3.1.4', running: [{ modelVersionId: catalogue.versionId }] } }),
   },
 
+  { method: 'GET', route: '/api/v1/deployments/[id]/rollouts', scope: 'deployments:read', kind: 'object', status: 200, schema: RolloutPage, request: (f) => ({ params: { id: f.deploymentId } }) },
+  {
+    method: 'POST', route: '/api/v1/deployments/[id]/rollouts', scope: 'deployments:write', kind: 'object', status: 201, schema: Rollout,
+    request: async (f) => ({ params: { id: (await makeDeployment(f.tenant)).id }, body: { modelVersionId: catalogue.versionId } }),
+  },
+  {
+    method: 'POST', route: '/api/v1/deployments/[id]/running-versions', scope: 'deployments:write', kind: 'object', status: 200, schema: Deployment,
+    request: async (f) => {
+      const d = await makeDeployment(f.tenant, { environment: 'AIRGAPPED' });
+      const file = { v: 1, type: 'charter.running-versions', deployment: { id: d.id, name: d.name }, reportedAt: new Date().toISOString(), running: [{ family: catalogue.family, version: catalogue.version }] };
+      return { params: { id: d.id }, body: file };
+    },
+  },
+  { method: 'GET', route: '/api/v1/adoption', scope: 'deployments:read', kind: 'catalogue', status: 200, schema: Adoption, request: () => ({ query: { family: catalogue.family } }) },
+  { method: 'GET', route: '/api/v1/model-versions/[id]/impact', scope: 'models:read', kind: 'catalogue', status: 200, schema: VersionImpact, request: () => ({ params: { id: catalogue.versionId } }) },
   { method: 'GET', route: '/api/v1/models', scope: 'models:read', kind: 'catalogue', status: 200, schema: ModelFamilyPage, request: () => ({ query: { q: catalogue.family } }) },
   { method: 'GET', route: '/api/v1/model-versions', scope: 'models:read', kind: 'catalogue', status: 200, schema: ModelVersionPage, request: () => ({ query: { family: catalogue.family } }) },
   { method: 'GET', route: '/api/v1/model-versions/[id]', scope: 'models:read', kind: 'catalogue', status: 200, schema: ModelVersion, request: () => ({ params: { id: catalogue.versionId } }) },
 
   { method: 'GET', route: '/api/v1/contracts', scope: 'contracts:read', kind: 'list', status: 200, schema: ContractPage, request: (f) => ({ query: { tenantId: f.tenant.id } }), tenantOf: (c) => c.tenantId },
   { method: 'GET', route: '/api/v1/contracts/[id]', scope: 'contracts:read', kind: 'object', status: 200, schema: Contract, request: (f) => ({ params: { id: f.contractId } }) },
+  { method: 'GET', route: '/api/v1/contracts/[id]/versions', scope: 'contracts:read', kind: 'object', status: 200, schema: ContractVersionList, request: (f) => ({ params: { id: f.contractId } }) },
+  { method: 'POST', route: '/api/v1/contracts', scope: 'contracts:write', kind: 'platform', status: 201, schema: Contract, request: (f) => ({ body: contractBody(f) }) },
+  {
+    method: 'PUT', route: '/api/v1/contracts/[id]', scope: 'contracts:write', kind: 'platform', status: 200, schema: Contract,
+    request: async (f) => {
+      const draft = await makeContract(f.tenant.id, { status: 'DRAFT' });
+      const { tenantId: _tenant, ...terms } = contractBody(f);
+      return { params: { id: draft.id }, body: { ...terms, noticePeriodDays: 30 } };
+    },
+  },
+  { method: 'GET', route: '/api/v1/approvals', scope: 'approvals:read', kind: 'platform', status: 200, schema: ApprovalPage, request: (f) => ({ query: { tenantId: f.tenant.id } }) },
+  { method: 'GET', route: '/api/v1/approvals/[id]', scope: 'approvals:read', kind: 'platform', status: 200, schema: Approval, request: async (f) => ({ params: { id: await pendingApproval(f) } }) },
+  { method: 'GET', route: '/api/v1/deployments/[id]/bundle', scope: 'entitlements:read', kind: 'object', status: 200, schema: Bundle, request: (f) => ({ params: { id: f.deploymentId } }) },
 
   { method: 'GET', route: '/api/v1/audit-events', scope: 'audit:read', kind: 'list', status: 200, schema: AuditEventPage, request: (f) => ({ query: { tenantId: f.tenant.id } }), tenantOf: (e) => e.chain },
+  {
+    method: 'POST', route: '/api/v1/audit-events', scope: 'audit:write', kind: 'create', status: 200, schema: IngestResult, tenantOnly: true,
+    request: (f) => ({ body: { deploymentId: f.deploymentId, events: [{ id: randomUUID(), occurredAt: new Date().toISOString(), action: 'model.loaded', actor: { type: 'service' } }] } }),
+  },
+  {
+    method: 'GET', route: '/api/v1/audit-events/export', scope: 'audit:read', kind: 'object', status: 200, schema: z.array(z.string()).min(2),
+    request: (f) => ({ query: { chain: f.tenant.id, format: 'csv', actionGroup: 'tenant' } }),
+    parse: (text) => text.trimEnd().split('\n'),
+  },
 ];
 
 /** Every route.ts under app/api/v1, as its route directory (/api/v1/…). */
@@ -144,13 +220,15 @@ let unknownKeyResponse: { status: number; text: string };
 async function fixture(): Promise<Fixture> {
   const tenant = await makeTenant();
   const deployment = await makeDeployment(tenant);
-  const contract = await makeContract(tenant.id);
+  // Grants the catalogue's family, so rollouts can pin to it (room for every fresh deployment below).
+  const contract = await makeContract(tenant.id, { familyIds: [catalogue.familyId], maxDeployments: 100 });
   return { tenant, deploymentId: deployment.id, contractId: contract.id };
 }
 
 beforeAll(async () => {
+  await bootstrap(); // a signing key, for the bundle route
   const version = await makeModelVersion();
-  catalogue = { versionId: version.id, family: version.family };
+  catalogue = { versionId: version.id, family: version.family, familyId: version.familyId, version: version.version };
   [a, b] = [await fixture(), await fixture()];
   const probe = CASES.find((c) => c.route === '/api/v1/deployments/[id]' && c.method === 'GET') as Case;
   unknownKeyResponse = await call(probe, generateApiKey().key, probe.request(a) as Request);
@@ -180,7 +258,7 @@ describe('/api/v1 scope × route matrix', () => {
       }
       const res = await call(c, await keyFor(a.tenant.id, [c.scope]), await c.request(a));
       expect(res.status, res.text).toBe(c.status);
-      const body = c.schema.parse(res.json()) as Record<string, unknown>;
+      const body = bodyOf(c, res) as Record<string, unknown>;
       if (c.kind === 'list') {
         const items = body.data as Record<string, unknown>[];
         expect(items.length).toBeGreaterThan(0);
@@ -205,7 +283,7 @@ describe('/api/v1 scope × route matrix', () => {
         return;
       }
       expect(res.status, res.text).toBe(200);
-      const body = c.schema.parse(res.json()) as { data: Record<string, unknown>[] };
+      const body = bodyOf(c, res) as { data: Record<string, unknown>[] };
       if (c.kind === 'catalogue') return; // shared by all tenants
       expect(body.data).toEqual([]);
       // Unfiltered, the other tenant's key lists its own items only.
@@ -216,10 +294,16 @@ describe('/api/v1 scope × route matrix', () => {
 
     it('answers a platform key with the scope with 2xx, for either tenant', async () => {
       const key = await keyFor(null, [c.scope]);
+      if (c.tenantOnly) {
+        // e.g. audit uploads: the tenant (whose chain receives them) comes from the key, never the request.
+        const res = await call(c, key, await c.request(a));
+        expect(res.status, res.text).toBe(403);
+        return;
+      }
       for (const f of [a, b]) {
         const res = await call(c, key, await c.request(f));
         expect(res.status, res.text).toBe(c.status);
-        const body = c.schema.parse(res.json()) as Record<string, unknown>;
+        const body = bodyOf(c, res) as Record<string, unknown>;
         if (c.kind === 'list') {
           const items = body.data as Record<string, unknown>[];
           expect(items.length).toBeGreaterThan(0);

@@ -16,9 +16,17 @@ import { requestMetaFrom } from './request-meta';
 type Schema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
+/**
+ * For routes that any signed-in user or valid API key may call, whatever its scopes — only routes
+ * that describe the caller itself (GET /api/v1/whoami). The key must still be valid in every other
+ * respect (unexpired, unrevoked, within its CIDRs).
+ */
+export const AUTHENTICATED = 'authenticated';
+export type RoutePermission = Permission | typeof AUTHENTICATED;
+
 export type RouteOptions<Q, B, P> = {
-  /** The permission this route needs; checked before the handler runs. */
-  permission: Permission;
+  /** The permission this route needs (or AUTHENTICATED); checked before the handler runs. */
+  permission: RoutePermission;
   query?: Q;
   body?: B;
   params?: P;
@@ -36,8 +44,8 @@ export type RouteOptions<Q, B, P> = {
 
 /** What route() records about a handler, for the OpenAPI document (lib/openapi). */
 export type RouteDefinition = {
-  /** null for a public route (no actor, no permission). */
-  permission: Permission | null;
+  /** null for a public route (no actor, no permission); AUTHENTICATED for any actor. */
+  permission: RoutePermission | null;
   query?: z.ZodType;
   body?: z.ZodType;
   params?: z.ZodType;
@@ -79,11 +87,11 @@ class KeyRejected extends AppError {
  * Resolves the actor of an API request: a bearer API key, or else the browser session cookie.
  * Every key failure (including a key without the route's scope) is the same 401, audited.
  */
-async function resolveActor(req: NextRequest, permission: Permission, request: RequestMeta): Promise<Actor | null> {
+async function resolveActor(req: NextRequest, permission: RoutePermission, request: RequestMeta): Promise<Actor | null> {
   const authorization = req.headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const verdict = await verifyApiKey(match?.[1] ?? '', { ip: request.ip, permission });
+    const verdict = await verifyApiKey(match?.[1] ?? '', { ip: request.ip, permission: permission === AUTHENTICATED ? null : permission });
     if (verdict.ok) return verdict.actor;
     await recordKeyDenied(verdict, request, req.nextUrl.pathname);
     throw new KeyRejected();
@@ -151,7 +159,7 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
       ctx = { actor, request };
       // A refusal carries its RateLimit-* and Retry-After headers itself (AppError.headers).
       if (actor.type === 'apiKey') extraHeaders = await enforceRateLimit(`apiKey:${actor.id}`);
-      authorize(actor, options.permission);
+      if (options.permission !== AUTHENTICATED) authorize(actor, options.permission);
       const idempotencyKey = req.method === 'POST' ? parseIdempotencyKey(req.headers) : null;
       const params = options.params ? options.params.parse(await context.params) : undefined;
       const query = options.query ? options.query.parse(Object.fromEntries(req.nextUrl.searchParams)) : undefined;

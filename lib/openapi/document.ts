@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { routeDefinitionOf, type RouteDefinition } from '@/lib/http/route';
+import { AUTHENTICATED, routeDefinitionOf, type RouteDefinition } from '@/lib/http/route';
 import { IDEMPOTENCY_TTL_MS } from '@/lib/http/idempotency';
 import {
   HEADERS,
@@ -45,7 +45,7 @@ export type OperationObject = {
   parameters: (ParameterObject | Ref)[];
   requestBody?: { required: boolean; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, ResponseObject | Ref>;
-  /** The permission (API key scope) the operation needs; null for public operations. */
+  /** The permission (API key scope) the operation needs; null for public operations, "authenticated" for any valid key. */
   'x-charter-permission': string | null;
   'x-charter-paginated'?: true;
   /** Set when the handler was not made by route(), so nothing is known about it (a test fails). */
@@ -70,10 +70,12 @@ export type OpenApiDocument = {
 const TAG_DESCRIPTIONS: Record<string, string> = {
   Tenants: 'Customer organisations. Tenant keys see only their own tenant; only platform keys create or change tenants.',
   Deployments: "A tenant's self-hosted installations, and the heartbeat their agents report.",
-  Models: 'The model catalogue: families and versions, with weights digests and lifecycle.',
+  Models: 'The model catalogue: families and versions, with weights digests and lifecycle; who runs each version (adoption) and whom deprecating it would affect.',
+  Rollouts: 'Which model version a deployment is pinned to and how it gets there: pins, scheduled upgrades with notice, rollbacks. Agents read theirs to know what to run.',
   Contracts: "Contracts between the vendor and a tenant, and the entitlements they grant.",
   Audit: 'The append-only, hash-chained audit trail.',
   Meta: 'About the API itself.',
+  Identity: 'Who the caller is: any valid API key may ask, whatever its scopes.',
 };
 
 const API_DESCRIPTION = `Charter's REST API for integrations and deployment agents. Every operation below is generated from the same zod schemas that validate its requests.
@@ -137,6 +139,9 @@ type Context = { collector: SchemaCollector; standardParameters: Record<string, 
 function buildOperation(ctx: Context, template: string, method: HttpMethod, def: RouteDefinition): OperationObject {
   const { collector } = ctx;
   const isPublic = def.permission === null;
+  // Any valid key or session: an empty scope list in the security requirement, and no 403.
+  const anyScope = def.permission === AUTHENTICATED;
+  const scopes = isPublic || anyScope ? [] : [def.permission as string];
   const idempotent = method === 'POST' && !isPublic;
   const parameters: (ParameterObject | Ref)[] = [];
 
@@ -167,7 +172,8 @@ function buildOperation(ctx: Context, template: string, method: HttpMethod, def:
   const problems: ProblemResponseName[] = [];
   const hasInput = Boolean(def.params || def.query || def.body) || idempotent;
   if (hasInput) problems.push('BadRequest');
-  if (!isPublic) problems.push('Unauthorized', 'Forbidden');
+  if (!isPublic) problems.push('Unauthorized');
+  if (!isPublic && !anyScope) problems.push('Forbidden');
   if (def.params || /\{[^}]+\}/.test(template)) problems.push('NotFound');
   if (method !== 'GET') problems.push('Conflict');
   if (def.body || idempotent) problems.push('PayloadTooLarge');
@@ -183,7 +189,7 @@ function buildOperation(ctx: Context, template: string, method: HttpMethod, def:
     summary: def.summary ?? `${method} ${template}`,
     ...(descriptionParts.length ? { description: descriptionParts.join('\n\n') } : {}),
     tags: def.tags?.length ? def.tags : [defaultTag(template)],
-    security: isPublic ? [] : [{ apiKey: [def.permission as string] }, { session: [def.permission as string] }],
+    security: isPublic ? [] : [{ apiKey: scopes }, { session: scopes }],
     parameters,
     ...(def.body
       ? { requestBody: { required: !isOptionalInput(def.body), content: { 'application/json': { schema: collector.convert(def.body, 'input') } } } }

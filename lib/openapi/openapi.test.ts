@@ -11,7 +11,7 @@ import { GET as listTenantsRoute, POST as createTenantRoute } from '@/app/api/v1
 import { systemCtx } from '@/lib/auth/system';
 import { AppError, ERROR_STATUS, type ErrorCode, toProblem } from '@/lib/errors';
 import { PERMISSIONS } from '@/lib/authz/permissions';
-import { routeDefinitionOf } from '@/lib/http/route';
+import { AUTHENTICATED, routeDefinitionOf } from '@/lib/http/route';
 import { API_KEY_SCOPES } from '@/lib/schemas/api-key';
 import { createApiKey } from '@/lib/services/api-keys';
 import { makeTenant } from '@/lib/testing/factories';
@@ -75,9 +75,10 @@ describe('OpenAPI document: completeness', () => {
       expect(op.tags.length, `${m} ${p}`).toBeGreaterThan(0);
       const permission = op['x-charter-permission'];
       if (permission === null) expect(op.security).toEqual([]);
+      else if (permission === AUTHENTICATED) expect(op.security).toContainEqual({ apiKey: [] });
       else expect(op.security).toContainEqual({ apiKey: [permission] });
     }
-    const known = new Set<string>(PERMISSIONS);
+    const known = new Set<string>([...PERMISSIONS, AUTHENTICATED]);
     for (const [p, m, op] of operations()) if (op['x-charter-permission'] !== null) expect(known.has(op['x-charter-permission']), `${m} ${p}`).toBe(true);
     // The bearer scheme lists the scopes a key can hold.
     for (const scope of API_KEY_SCOPES) expect(doc.components.securitySchemes.apiKey.description).toContain(`\`${scope}\``);
@@ -88,7 +89,9 @@ describe('OpenAPI document: completeness', () => {
       if (op['x-charter-permission'] === null) continue;
       const refs = op.parameters.map((x) => ('$ref' in x ? x.$ref : x.name));
       if (m === 'post') expect(refs, `${m} ${p}`).toContain('#/components/parameters/IdempotencyKey');
-      for (const status of ['401', '403', '429', '500']) expect(op.responses[status], `${m} ${p} ${status}`).toBeDefined();
+      for (const status of ['401', '429', '500']) expect(op.responses[status], `${m} ${p} ${status}`).toBeDefined();
+      // 403 only where a scope is needed: any valid key may call an AUTHENTICATED route.
+      expect(op.responses['403'] !== undefined, `${m} ${p} 403`).toBe(op['x-charter-permission'] !== AUTHENTICATED);
       const success = Object.entries(op.responses).find(([s]) => s.startsWith('2'))![1] as { headers: Record<string, unknown> };
       expect(Object.keys(success.headers)).toEqual(expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id']));
     }

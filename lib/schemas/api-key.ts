@@ -11,15 +11,20 @@ export const API_KEY_SCOPES = [
   'deployments:write',
   'models:read',
   'contracts:read',
+  'contracts:write',
   'entitlements:read',
   'audit:read',
   'audit:write',
+  'approvals:read',
+  'approvals:decide',
 ] as const satisfies readonly Permission[];
 
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Scopes that act across tenants, so only a platform key may hold them. */
-export const PLATFORM_ONLY_SCOPES: readonly ApiKeyScope[] = ['tenants:write'];
+// Contracts and four-eyes decisions are the vendor's: a key deciding approvals counts as the user
+// who created it, so it can never approve that user's own requests (lib/services/approvals.ts).
+export const PLATFORM_ONLY_SCOPES: readonly ApiKeyScope[] = ['tenants:write', 'contracts:write', 'approvals:read', 'approvals:decide'];
 
 /** "90d", "12h", "2w" → milliseconds. */
 const DURATION = /^(\d{1,5})([hdw])$/;

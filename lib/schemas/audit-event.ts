@@ -14,13 +14,11 @@ export const listAuditEventsQuery = pageQuery
       .optional()
       .meta({ description: 'A tenant slug or id, or `platform`. Tenant actors only ever read their own tenant\'s chain.' }),
     tenantId: z.uuid().optional().meta({ description: "Only this tenant's events (its chain); matches nothing outside the caller's scope." }),
-    // The same filters as a verifiable export, so a search can be exported as is.
+    // The same filters as an export, so a search can be exported as is.
     ...auditExportFilter.shape,
-    targetType: z.string().trim().min(1).max(64).optional(),
-    targetId: z.string().trim().min(1).max(200).optional(),
   })
   .refine((f) => !f.from || !f.to || f.from < f.to, { message: 'from must be before to', path: ['to'] })
-  .meta({ description: 'Newest first. `from` is inclusive, `to` exclusive.' });
+  .meta({ description: 'Newest first (by occurredAt, then chain and seq). `from` is inclusive, `to` exclusive.' });
 export type ListAuditEventsQuery = z.infer<typeof listAuditEventsQuery>;
 
 export const AuditEvent = z

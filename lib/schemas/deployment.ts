@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Connectivity, Environment, Hosting, ModelVersionStatus, RunningSource } from '@/lib/generated/prisma/enums';
 import { choice, countryCode, pageOf, pageQuery, queryBoolean, required, timestamp } from './common';
+import { sha256Digest } from './model';
 
 // Deployments (DESIGN.md "Deployment", issue 4 item 2) and the heartbeat of their agents.
 
@@ -133,6 +134,10 @@ export const Deployment = z
     agentVersion: z.string().nullable(),
     lastHeartbeatAt: timestamp.nullable(),
     pinnedVersionId: z.uuid().nullable(),
+    pinnedVersion: z
+      .object({ id: z.uuid(), family: z.string(), version: z.string(), status: z.enum(ModelVersionStatus) })
+      .nullable()
+      .meta({ description: 'The version the deployment is pinned to (see its rollouts).' }),
     running: z.array(RunningVersion),
     archivedAt: timestamp.nullable(),
     createdAt: timestamp,
@@ -152,3 +157,38 @@ export const HeartbeatAck = z
   })
   .meta({ id: 'HeartbeatAck' });
 export type HeartbeatAckDto = z.infer<typeof HeartbeatAck>;
+
+/** Running versions entered by an administrator (air-gapped sites): the catalogue ids. */
+export const setRunningVersionsInput = z
+  .object({
+    modelVersionIds: z.array(z.uuid()).max(100, 'at most 100 running versions').default([]),
+  })
+  .meta({ id: 'SetRunningVersionsInput' });
+export type SetRunningVersionsInput = z.infer<typeof setRunningVersionsInput>;
+
+/**
+ * The file an air-gapped site's agent writes (`charter-agent report --out FILE`, or by hand) and an
+ * administrator imports: what the site runs, with the weights digests it measured. Version 1.
+ */
+export const runningVersionsFile = z
+  .object({
+    v: z.literal(1, 'must be 1 (the only version of this format)'),
+    type: z.literal('charter.running-versions', 'must be "charter.running-versions"'),
+    deployment: z.object({
+      id: z.uuid('must be the deployment id (UUID) the file was written for'),
+      name: z.string().trim().min(1).max(63),
+    }),
+    reportedAt: z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' }),
+    agentVersion: z.string().trim().min(1).max(64).regex(/^[\x21-\x7e]+$/).optional(),
+    running: z
+      .array(
+        z.object({
+          family: z.string(required).trim().toLowerCase().min(1).max(64),
+          version: z.string(required).trim().min(1).max(64),
+          weightsDigest: sha256Digest.optional().meta({ description: 'As measured on site; must equal the catalogue digest.' }),
+        }),
+      )
+      .max(100, 'at most 100 running versions'),
+  })
+  .meta({ id: 'RunningVersionsFile' });
+export type RunningVersionsFile = z.infer<typeof runningVersionsFile>;

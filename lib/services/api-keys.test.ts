@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { db } from '@/lib/db';
+import { describe, expect, it, vi } from 'vitest';
+import { db, pool } from '@/lib/db';
+import { hashApiKey } from '@/lib/crypto/api-key';
 import { systemCtx } from '@/lib/auth/system';
 import { makeTenant, makeUser } from '@/lib/testing/factories';
 import { createApiKey, flushKeyUsage, listApiKeys, revokeApiKey, rotateApiKey, verifyApiKey } from './api-keys';
@@ -70,6 +71,39 @@ describe('API keys', () => {
       [a.apiKey.id, null, r.apiKey.id],
     ]);
     expect((await revokeApiKey(ctx, a.apiKey.id, 'rotation finished early')).rotatedToId).toBe(r.apiKey.id);
+  });
+
+  it('does not cache a row read before a revocation on this instance (lookup in flight)', async () => {
+    const tenant = await makeTenant();
+    const ctx = systemCtx('test');
+    const k = await createApiKey(ctx, { ...base, name: 'race', tenantId: tenant.id, scopes: ['tenants:read'] });
+    // Hold this key's lookup until the revocation has committed.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const lookupStarted = new Promise<void>((resolve) => (held = resolve));
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    const spy = vi.spyOn(pool, 'query').mockImplementation((async (...args: unknown[]) => {
+      const config = args[0] as { name?: string; values?: unknown[] };
+      if (config?.name === 'charter.api-key-by-hash' && config.values?.[0] === hashApiKey(k.key)) {
+        const result = query(...args); // reads the row before the revocation
+        held();
+        await gate;
+        return result;
+      }
+      return query(...args);
+    }) as unknown as typeof pool.query);
+    try {
+      const inFlight = verifyApiKey(k.key, { ip: null, permission: 'tenants:read' });
+      await lookupStarted;
+      await revokeApiKey(ctx, k.apiKey.id, 'revoked during a lookup');
+      release();
+      // The request that started before the revocation may pass; the next one must not.
+      expect(await inFlight).toMatchObject({ ok: true });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   it('enforces allowed CIDRs', async () => {

@@ -38,43 +38,38 @@ beforeAll(async () => {
 });
 
 describe('exportAuditChain', () => {
-  it('exports a tenant chain that verifies with the published keys, and audits the export just after the range', async () => {
+  it('exports a tenant chain that verifies with the published keys, ending with its own audit event', async () => {
     const tenant = await makeTenant();
     for (const legalName of ['One GmbH', 'Two GmbH', 'Three GmbH']) await updateTenant(systemCtx('test'), tenant.id, { legalName });
 
     const { result, text } = await exportText(tenant.slug);
-    expect(result).toMatchObject({ chain: tenant.id, label: tenant.slug, fromSeq: 1, toSeq: 4, events: 4, omitted: 0, exportEventSeq: 5, intact: true });
+    expect(result).toMatchObject({ chain: tenant.id, label: tenant.slug, fromSeq: 1, toSeq: 5, events: 5, omitted: 0, exportEventSeq: 5, intact: true });
+    const checkpoint = result.checkpoint as NonNullable<Exported['checkpoint']>;
     expect(result.bytes).toBe(Buffer.byteLength(text));
-    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, chain: tenant.id, fromSeq: 1, toSeq: 4, events: 4, kid: result.checkpoint.kid });
+    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, chain: tenant.id, fromSeq: 1, toSeq: 5, events: 5, kid: checkpoint.kid });
 
     const lines = text.trimEnd().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     const header = JSON.parse(lines[0] as string);
-    expect(header).toMatchObject({ type: 'header', v: 1, chain: tenant.id, fromSeq: 1, toSeq: 4, prevHash: ZERO_HASH, filter: null });
+    expect(header).toMatchObject({ type: 'header', v: 1, chain: tenant.id, fromSeq: 1, toSeq: 5, prevHash: ZERO_HASH, filter: null });
     expect(header.exportedBy).toEqual({ type: 'system', id: systemCtx().actor.id, label: systemCtx().actor.label });
     // Every published key, retired ones included, so that old checkpoints keep verifying.
     expect(header.keys).toEqual((await listPublicKeys()).map((k) => ({ kid: k.kid, alg: 'Ed25519', publicKey: k.publicKey })));
-    expect(JSON.parse(lines[5] as string)).toEqual({ type: 'checkpoint', ...result.checkpoint });
+    expect(JSON.parse(lines[6] as string)).toEqual({ type: 'checkpoint', ...checkpoint });
 
-    const audited = await db.auditEvent.findUniqueOrThrow({ where: { chain_seq: { chain: tenant.id, seq: 5n } } });
-    expect(audited.action).toBe('audit.exported');
-    expect(audited.data).toEqual({
-      chain: tenant.id,
-      fromSeq: 1,
-      toSeq: 4,
-      filter: null,
-      format: 'ndjson',
-      checkpoint: { seq: 4, hash: result.checkpoint.hash, kid: result.checkpoint.kid },
-    });
+    // The last event is the export's own record, repeating the header (which is how the header is sealed).
+    const audited = JSON.parse(lines[5] as string).event;
+    expect(audited).toMatchObject({ seq: 5, action: 'audit.exported', occurredAt: header.exportedAt, actor: header.exportedBy });
+    expect(audited.data).toEqual({ chain: tenant.id, fromSeq: 1, filter: null, format: 'ndjson', keys: header.keys.map((k: { kid: string }) => k.kid) });
     const stored = await db.auditCheckpoint.findMany({ where: { chain: tenant.id } });
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ seq: 4n, hash: result.checkpoint.hash, signature: result.checkpoint.signature, kid: result.checkpoint.kid });
+    expect(stored[0]).toMatchObject({ seq: 5n, hash: checkpoint.hash, signature: checkpoint.signature, kid: checkpoint.kid });
 
-    // A second export covers the first one's audit event; the events already exported are byte-identical.
+    // A second export covers the first one; the events already exported are byte-identical.
     const again = await exportText(tenant.slug);
-    expect(again.result).toMatchObject({ fromSeq: 1, toSeq: 5, events: 5, exportEventSeq: 6 });
-    expect(again.text.split('\n').slice(1, 5)).toEqual(lines.slice(1, 5));
-    expect(await verifyExport(again.text, { pinnedKeys })).toMatchObject({ ok: true, toSeq: 5 });
+    expect(again.result).toMatchObject({ fromSeq: 1, toSeq: 6, events: 6, exportEventSeq: 6 });
+    expect(again.text.split('\n').slice(1, 6)).toEqual(lines.slice(1, 6));
+    expect(await verifyExport(again.text, { pinnedKeys })).toMatchObject({ ok: true, toSeq: 6 });
   });
 
   it('exports the platform chain and accepts a tenant id as well as a slug', async () => {
@@ -82,7 +77,7 @@ describe('exportAuditChain', () => {
     expect(platform.result.chain).toBe('platform');
     expect(await verifyExport(platform.text, { pinnedKeys })).toMatchObject({ ok: true, chain: 'platform' });
     const tenant = await makeTenant();
-    expect((await exportText(tenant.id)).result).toMatchObject({ chain: tenant.id, label: tenant.slug, toSeq: 1 });
+    expect((await exportText(tenant.id)).result).toMatchObject({ chain: tenant.id, label: tenant.slug, toSeq: 2 });
   });
 
   it('reads in keyset batches and honours backpressure from a slow destination', async () => {
@@ -106,12 +101,12 @@ describe('exportAuditChain', () => {
     }) as typeof slow.write;
 
     const result = await exportAuditChain({ ctx: systemCtx('test'), chain: tenant.slug, out: slow, batchSize: 3 });
-    expect(result).toMatchObject({ fromSeq: 1, toSeq: 10, events: 10 });
-    // header + ceil(10 / 3) batches + checkpoint, each written only once the previous one drained.
+    expect(result).toMatchObject({ fromSeq: 1, toSeq: 11, events: 11 });
+    // header + ceil(11 / 3) batches + checkpoint, each written only once the previous one drained.
     expect(sizes).toHaveLength(1 + 4 + 1);
     expect(maxBuffered).toBe(0);
     const text = Buffer.concat(chunks).toString('utf8');
-    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 10 });
+    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 11 });
   });
 
   it('exports events outside the filter as omitted records, and the chain still verifies', async () => {
@@ -121,36 +116,39 @@ describe('exportAuditChain', () => {
     await updateTenant(systemCtx('test'), tenant.id, { legalName: 'Filtered Two' });
 
     const { result, text } = await exportText(tenant.slug, { filter: { action: 'tenant.updated' } });
-    expect(result).toMatchObject({ fromSeq: 1, toSeq: 4, events: 2, omitted: 2 });
+    expect(result).toMatchObject({ fromSeq: 1, toSeq: 5, events: 3, omitted: 2 });
     const records = text.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(records[0].filter).toEqual({ action: 'tenant.updated' });
-    expect(records.slice(1, 5).map((r) => r.type)).toEqual(['omitted', 'event', 'omitted', 'event']);
+    // The export's own event (seq 5) is always revealed.
+    expect(records.slice(1, 6).map((r) => r.type)).toEqual(['omitted', 'event', 'omitted', 'event', 'event']);
     expect(records[1]).toEqual({ type: 'omitted', seq: 1, eventHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(text).not.toContain('tenant.created');
-    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 2, omitted: 2, filter: { action: 'tenant.updated' } });
-
-    const audited = await db.auditEvent.findUniqueOrThrow({ where: { chain_seq: { chain: tenant.id, seq: 5n } } });
-    expect(audited.data).toMatchObject({ filter: { action: 'tenant.updated' } });
+    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 3, omitted: 2, filter: { action: 'tenant.updated' } });
+    expect(records[5].event.data).toMatchObject({ filter: { action: 'tenant.updated' } });
 
     const byTime = await exportText(tenant.slug, { filter: { from: '2000-01-01', to: '2000-01-02' } });
-    expect(byTime.result).toMatchObject({ events: 0, omitted: 5 });
-    expect(await verifyExport(byTime.text, { pinnedKeys })).toMatchObject({ ok: true, events: 0, omitted: 5 });
+    expect(byTime.result).toMatchObject({ events: 1, omitted: 5 });
+    expect(await verifyExport(byTime.text, { pinnedKeys })).toMatchObject({ ok: true, events: 1, omitted: 5 });
+
+    // The search's other criteria filter exports too (one SQL for both).
+    const byGroup = await exportText(tenant.slug, { filter: { actionGroup: 'tenant', q: 'SYSTEM:' } });
+    expect(byGroup.result).toMatchObject({ events: 1 + 4, omitted: 2 });
+    expect(await verifyExport(byGroup.text, { pinnedKeys })).toMatchObject({ ok: true });
 
     await expect(exportText(tenant.slug, { filter: { from: '2026-02-01', to: '2026-01-01' } })).rejects.toMatchObject({ name: 'ZodError' });
   });
 
-  it('exports an empty chain as fromSeq 1, toSeq 0 and a checkpoint over seq 0', async () => {
+  it('exports an empty chain as its own event only', async () => {
     // A tenant row without any audit event (created below the services, as a test fixture only).
     const tenant = await db.tenant.create({
       data: { slug: uniqueSlug('empty'), legalName: 'Empty Chain Ltd', sector: 'OTHER', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' },
     });
     const { result, text } = await exportText(tenant.slug);
-    expect(result).toMatchObject({ fromSeq: 1, toSeq: 0, events: 0, exportEventSeq: 1 });
-    expect(result.checkpoint).toMatchObject({ seq: 0, hash: ZERO_HASH, chain: tenant.id });
-    expect(text.trimEnd().split('\n')).toHaveLength(2);
-    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, fromSeq: 1, toSeq: 0, events: 0 });
-    // The export itself is now seq 1 of the chain.
-    expect(await verifyExport((await exportText(tenant.slug)).text, { pinnedKeys })).toMatchObject({ ok: true, toSeq: 1, events: 1 });
+    expect(result).toMatchObject({ fromSeq: 1, toSeq: 1, events: 1, exportEventSeq: 1 });
+    expect(result.checkpoint).toMatchObject({ seq: 1, chain: tenant.id });
+    expect(text.trimEnd().split('\n')).toHaveLength(3);
+    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, fromSeq: 1, toSeq: 1, events: 1 });
+    expect(await verifyExport((await exportText(tenant.slug)).text, { pinnedKeys })).toMatchObject({ ok: true, toSeq: 2, events: 2 });
   });
 
   it('needs audit:export, and a tenant-scoped actor reaches only its own chain (404 otherwise)', async () => {
@@ -200,23 +198,23 @@ describe('exportAuditChain', () => {
     for (const { result, text } of exported) {
       expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, toSeq: result.toSeq, events: result.toSeq });
     }
-    // 1 created + 20 updates + 3 exports, gap-free, and a final export covers them all.
+    // 1 created + 20 updates + 3 exports + the final export itself, gap-free.
     const final = await exportText(tenant.slug);
-    expect(final.result.toSeq).toBe(24);
-    expect(await verifyExport(final.text, { pinnedKeys })).toMatchObject({ ok: true, events: 24 });
+    expect(final.result.toSeq).toBe(25);
+    expect(await verifyExport(final.text, { pinnedKeys })).toMatchObject({ ok: true, events: 25 });
   });
 });
 
 describe('verifyExport on a real export', () => {
-  it('rejects every single-byte change after the header', async () => {
+  it('rejects every single-byte change, header included', async () => {
     const tenant = await makeTenant();
     await updateTenant(systemCtx('test'), tenant.id, { legalName: 'Bundesamt für Prüfung — 東京 😀' });
     await changeTenantStatus(systemCtx('test'), tenant.id, { status: 'ACTIVE', reason: 'signed "in full"\nref 12' });
     const { text } = await exportText(tenant.slug, { filter: { action: 'tenant.updated' } });
-    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 1, omitted: 2 });
+    expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 2, omitted: 2 });
     const bytes = Buffer.from(text, 'utf8');
     const accepted: number[] = [];
-    for (let i = bytes.indexOf(0x0a) + 1; i < bytes.length; i++) {
+    for (let i = 0; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);
       copy[i] = (copy[i] as number) ^ 0x01;
       if ((await verifyExport(copy.toString('utf8'), { pinnedKeys })).ok) accepted.push(i);

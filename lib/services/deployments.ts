@@ -3,6 +3,8 @@ import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import { record } from '@/lib/audit/record';
 import { changedFields } from '@/lib/audit/diff';
+import { canonicalize } from '@/lib/crypto/jcs';
+import { sha256Hex } from '@/lib/crypto/hash';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound, toAppError } from '@/lib/errors';
 import type { Connectivity, RunningSource } from '@/lib/generated/prisma/enums';
@@ -15,9 +17,12 @@ import type {
   HeartbeatInput,
   ListDeploymentsQuery,
   RunningVersionRef,
+  RunningVersionsFile,
   UpdateDeploymentInput,
 } from '@/lib/schemas/deployment';
+import { type DeploymentRow, boundDeploymentId, deploymentInclude, deploymentScopeWhere, lockDeployment } from './deployment-scope';
 import { visibleVersionsWhere } from './models';
+import { advanceRollouts } from './rollouts';
 
 // Deployments of a tenant (DESIGN.md "Deployment"; issue 4 item 2) and their agents' heartbeats.
 //
@@ -37,13 +42,7 @@ export function heartbeatStaleMinutes(): number {
   return getEnv().CHARTER_HEARTBEAT_STALE_MINUTES;
 }
 
-const include = {
-  runningVersions: {
-    include: { modelVersion: { select: { id: true, version: true, status: true, family: { select: { slug: true } } } } },
-  },
-} satisfies Prisma.DeploymentInclude;
-
-type DeploymentRow = Prisma.DeploymentGetPayload<{ include: typeof include }>;
+const include = deploymentInclude;
 
 export function deploymentStatus(
   d: { connectivity: Connectivity; lastHeartbeatAt: Date | null },
@@ -70,6 +69,9 @@ export function toDeploymentDto(d: DeploymentRow, now: Date = new Date()): Deplo
     agentVersion: d.agentVersion,
     lastHeartbeatAt: d.lastHeartbeatAt?.toISOString() ?? null,
     pinnedVersionId: d.pinnedVersionId,
+    pinnedVersion: d.pinnedVersion
+      ? { id: d.pinnedVersion.id, family: d.pinnedVersion.family.slug, version: d.pinnedVersion.version, status: d.pinnedVersion.status }
+      : null,
     running: d.runningVersions
       .map((r) => ({
         modelVersionId: r.modelVersionId,
@@ -86,18 +88,7 @@ export function toDeploymentDto(d: DeploymentRow, now: Date = new Date()): Deplo
   };
 }
 
-/** The deployment an API key is bound to, if the actor is such a key. */
-async function boundDeploymentId(ctx: Ctx): Promise<string | null> {
-  if (ctx.actor.type !== 'apiKey') return null;
-  const key = await db.apiKey.findUnique({ where: { id: ctx.actor.id }, select: { deploymentId: true } });
-  return key?.deploymentId ?? null;
-}
-
-/** Tenant scope, narrowed to one deployment for a deployment-bound key. Resolved before any transaction. */
-async function scopeWhere(ctx: Ctx): Promise<Prisma.DeploymentWhereInput> {
-  const bound = await boundDeploymentId(ctx);
-  return { ...(ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {}), ...(bound ? { id: bound } : {}) };
-}
+const scopeWhere = deploymentScopeWhere;
 
 function statusWhere(status: DeploymentStatus, now: Date): Prisma.DeploymentWhereInput {
   const cutoff = new Date(now.getTime() - heartbeatStaleMinutes() * 60_000);
@@ -140,6 +131,15 @@ export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now
     data: page.map((d) => toDeploymentDto(d, now)),
     nextCursor: rows.length > query.limit && last ? encodeCursor([last.name, last.id]) : null,
   };
+}
+
+/** Non-archived deployments in scope by health, for the overview. */
+export async function countDeploymentsByStatus(ctx: Ctx, now: Date = new Date()): Promise<Record<DeploymentStatus, number>> {
+  authorize(ctx.actor, 'deployments:read');
+  const scope = await scopeWhere(ctx);
+  const statuses = ['HEALTHY', 'STALE', 'NEVER_SEEN', 'AIRGAPPED'] as const;
+  const counts = await Promise.all(statuses.map((s) => db.deployment.count({ where: { AND: [scope, { archivedAt: null }, statusWhere(s, now)] } })));
+  return Object.fromEntries(statuses.map((s, i) => [s, counts[i] ?? 0])) as Record<DeploymentStatus, number>;
 }
 
 /** Another tenant's (or a missing, or for a bound key another) deployment is the same 404. */
@@ -230,15 +230,6 @@ export async function createDeployment(ctx: Ctx, input: CreateDeploymentInput): 
     await record(tx, ctx, { action: 'deployment.created', tenantId, target: { type: 'deployment', id: row.id }, data: { after: auditedFields(row) } });
     return toDeploymentDto(row);
   }).catch(nameConflict(input.name));
-}
-
-async function lockDeployment(tx: Tx, scope: Prisma.DeploymentWhereInput, id: string): Promise<DeploymentRow> {
-  if (!isUuid(id)) throw notFound('Deployment');
-  // FOR UPDATE: concurrent changes (and heartbeats) of one deployment serialise, so before/after is exact.
-  await tx.$queryRaw`SELECT id FROM deployments WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await tx.deployment.findFirst({ where: { AND: [scope, { id }] }, include });
-  if (!row) throw notFound('Deployment');
-  return row;
 }
 
 export async function updateDeployment(ctx: Ctx, id: string, input: UpdateDeploymentInput): Promise<DeploymentDto> {
@@ -358,6 +349,7 @@ export async function recordHeartbeat(ctx: Ctx, deploymentId: string, input: Hea
     const outOfOrder = reportedAt.getTime() < lastReport;
     const runningChanged = outOfOrder ? false : await replaceRunning(tx, before, versions, 'HEARTBEAT', reportedAt);
     await tx.deployment.update({ where: { id: before.id }, data: { lastHeartbeatAt: now, agentVersion: input.agentVersion } });
+    const runningNow = outOfOrder ? new Set(before.runningVersions.map((r) => r.modelVersionId)) : new Set(versions.map((v) => v.id));
 
     const changedBefore: Record<string, unknown> = {};
     const changedAfter: Record<string, unknown> = {};
@@ -381,6 +373,8 @@ export async function recordHeartbeat(ctx: Ctx, deploymentId: string, input: Hea
         ...(Object.keys(changedAfter).length ? { before: changedBefore, after: changedAfter } : {}),
       },
     });
+    // After the heartbeat's own event, so the trail reads: report, then what it set in motion.
+    await advanceRollouts(tx, ctx, before, runningNow, 'heartbeat');
     const after = await tx.deployment.findUniqueOrThrow({ where: { id: before.id }, include });
     return {
       receivedAt: now.toISOString(),
@@ -398,7 +392,7 @@ export async function recordHeartbeat(ctx: Ctx, deploymentId: string, input: Hea
 export async function setRunningVersions(
   ctx: Ctx,
   deploymentId: string,
-  input: { running: RunningVersionRef[]; source: Exclude<RunningSource, 'HEARTBEAT'>; reportedAt?: Date },
+  input: { running: RunningVersionRef[]; source: Exclude<RunningSource, 'HEARTBEAT'>; reportedAt?: Date; agentVersion?: string; fileSha256?: string },
 ): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
   const scope = await scopeWhere(ctx);
@@ -406,15 +400,83 @@ export async function setRunningVersions(
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, deploymentId);
     if (before.archivedAt) throw new AppError('invalid_transition', 'An archived deployment cannot be changed.');
-    const changed = await replaceRunning(tx, before, versions, input.source, input.reportedAt ?? new Date());
-    if (changed) {
+    const reportedAt = input.reportedAt ?? new Date();
+    if (input.source === 'IMPORT') {
+      // A site's files may arrive out of order (couriered media): an older report never overwrites a newer one.
+      const latest = Math.max(0, ...before.runningVersions.map((r) => r.reportedAt.getTime()));
+      if (reportedAt.getTime() < latest) {
+        throw new AppError(
+          'conflict',
+          `This file was written at ${reportedAt.toISOString()}, before the running versions on record (${new Date(latest).toISOString()}); it was not imported.`,
+        );
+      }
+    }
+    const changed = await replaceRunning(tx, before, versions, input.source, reportedAt);
+    const agentChanged = input.agentVersion !== undefined && input.agentVersion !== before.agentVersion;
+    if (agentChanged) await tx.deployment.update({ where: { id: before.id }, data: { agentVersion: input.agentVersion } });
+    if (changed || agentChanged || input.source === 'IMPORT') {
       await record(tx, ctx, {
         action: 'deployment.updated',
         tenantId: before.tenantId,
         target: { type: 'deployment', id: before.id },
-        data: { before: { running: runningRefs(before) }, after: { running: versions.map((v) => v.ref) }, source: input.source },
+        data: {
+          ...(changed || agentChanged
+            ? {
+                before: { ...(changed ? { running: runningRefs(before) } : {}), ...(agentChanged ? { agentVersion: before.agentVersion } : {}) },
+                after: { ...(changed ? { running: versions.map((v) => v.ref) } : {}), ...(agentChanged ? { agentVersion: input.agentVersion } : {}) },
+              }
+            : { running: versions.map((v) => v.ref) }),
+          source: input.source,
+          ...(input.source === 'IMPORT' ? { reportedAt: reportedAt.toISOString(), fileSha256: input.fileSha256 ?? null } : {}),
+        },
       });
     }
+    await advanceRollouts(tx, ctx, before, new Set(versions.map((v) => v.id)), input.source === 'IMPORT' ? 'import' : 'manual');
     return toDeploymentDto(await tx.deployment.findUniqueOrThrow({ where: { id: before.id }, include }));
+  });
+}
+
+/**
+ * Imports the running-versions file an air-gapped site exported (README "Running-versions file").
+ * The file must be for this deployment (its id), name only catalogue versions, and any weights
+ * digest it measured must equal the catalogue's: a mismatch means the site runs something other
+ * than what Charter released, and nothing is imported. The SHA-256 of the file's JCS form is kept in
+ * the audit event.
+ */
+export async function importRunningVersions(ctx: Ctx, deploymentId: string, file: RunningVersionsFile): Promise<DeploymentDto> {
+  authorize(ctx.actor, 'deployments:write');
+  const deployment = isUuid(deploymentId)
+    ? await db.deployment.findFirst({ where: { AND: [await scopeWhere(ctx), { id: deploymentId }] }, select: { id: true, name: true } })
+    : null;
+  if (!deployment) throw notFound('Deployment');
+  if (file.deployment.id !== deployment.id) {
+    throw new AppError('validation_failed', `This file was written for deployment ${file.deployment.name} (${file.deployment.id}), not ${deployment.name}.`, {
+      errors: [{ path: 'deployment.id', message: `must be ${deployment.id}` }],
+    });
+  }
+  const digests = file.running.filter((r) => r.weightsDigest);
+  if (digests.length) {
+    const rows = await db.modelVersion.findMany({
+      where: { OR: digests.map((r) => ({ version: r.version, family: { slug: r.family } })) },
+      select: { version: true, weightsDigest: true, family: { select: { slug: true } } },
+    });
+    const known = new Map(rows.map((r) => [refOf(r), r.weightsDigest]));
+    const errors = file.running.flatMap((r, i) => {
+      const expected = known.get(`${r.family}@${r.version}`);
+      return r.weightsDigest && expected && expected !== r.weightsDigest
+        ? [{ path: `running.${i}.weightsDigest`, message: `${r.family}@${r.version}: the site measured ${r.weightsDigest}, the catalogue has ${expected}` }]
+        : [];
+    });
+    if (errors.length) {
+      throw new AppError('validation_failed', `The weights digests in this file do not match the catalogue for ${errors.length === 1 ? 'one version' : `${errors.length} versions`}; nothing was imported.`, { errors });
+    }
+  }
+  return setRunningVersions(ctx, deployment.id, {
+    running: file.running.map((r) => ({ family: r.family, version: r.version })),
+    source: 'IMPORT',
+    reportedAt: new Date(Math.min(new Date(file.reportedAt).getTime(), Date.now())),
+    agentVersion: file.agentVersion,
+    // Identifies the file (as validated, in JCS form) in the audit trail, to match it with the media it came on.
+    fileSha256: sha256Hex(canonicalize(file)),
   });
 }

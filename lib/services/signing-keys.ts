@@ -40,9 +40,12 @@ export async function ensureSigningKey(ctx: AuditContext): Promise<string> {
   });
 }
 
-/** The active key, decrypted, for signing checkpoints and bundles. */
-export async function getActiveSigner(): Promise<{ kid: string; publicKey: string; sign: (message: string) => string }> {
-  const key = await db.signingKey.findFirst({ where: { status: 'ACTIVE' }, orderBy: { createdAt: 'desc' } });
+/**
+ * The active key, decrypted, for signing checkpoints and bundles. Inside a transaction pass its `tx`
+ * (a query on another pooled connection while holding a chain lock could deadlock the pool).
+ */
+export async function getActiveSigner(client: Tx | typeof db = db): Promise<{ kid: string; publicKey: string; sign: (message: string) => string }> {
+  const key = await client.signingKey.findFirst({ where: { status: 'ACTIVE' }, orderBy: { createdAt: 'desc' } });
   if (!key) throw new Error('no active signing key: run `npx charter start` or `npx charter signing-key rotate` first');
   const privateKey: KeyObject = privateKeyFromPkcs8(open(encryptionKey(), key.privateKeyEnc, `signing-key:${key.kid}`));
   return { kid: key.kid, publicKey: key.publicKey, sign: (message) => signEd25519(privateKey, message) };
@@ -52,4 +55,25 @@ export async function getActiveSigner(): Promise<{ kid: string; publicKey: strin
 export async function listPublicKeys(): Promise<PublicSigningKey[]> {
   const keys = await db.signingKey.findMany({ orderBy: { createdAt: 'asc' } });
   return keys.map((k) => ({ kid: k.kid, alg: 'Ed25519', publicKey: k.publicKey, status: k.status, createdAt: k.createdAt.toISOString() }));
+}
+
+export type RotatedSigningKey = { kid: string; publicKey: string; retired: string[] };
+
+/**
+ * Rotation with overlap: a new key becomes the one that signs, the previous active keys are retired
+ * but stay published (listPublicKeys, /api/v1/keys), so every bundle and checkpoint they signed keeps
+ * verifying. Runs in the caller's transaction when given one (the approved four-eyes request).
+ */
+export async function rotateSigningKey(ctx: AuditContext, tx?: Tx): Promise<RotatedSigningKey> {
+  const run = async (t: Tx): Promise<RotatedSigningKey> => {
+    await t.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('charter:signing-key'))`;
+    const previous = await t.signingKey.findMany({ where: { status: 'ACTIVE' }, select: { kid: true } });
+    await t.signingKey.updateMany({ where: { status: 'ACTIVE' }, data: { status: 'RETIRED', retiredAt: new Date() } });
+    const kid = await createKey(t, ctx);
+    const created = await t.signingKey.findUniqueOrThrow({ where: { kid }, select: { publicKey: true } });
+    const retired = previous.map((k) => k.kid);
+    await record(t, ctx, { action: 'signing_key.rotated', tenantId: null, target: { type: 'signing_key', id: kid }, data: { from: retired, to: kid, publicKey: created.publicKey } });
+    return { kid, publicKey: created.publicKey, retired };
+  };
+  return tx ? run(tx) : transaction(run);
 }

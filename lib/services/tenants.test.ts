@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { toAppError } from '@/lib/errors';
 import { makeTenant, makeUser, randomLei, uniqueSlug } from '@/lib/testing/factories';
-import { archiveTenant, changeTenantStatus, createTenant, getTenant, listTenants, updateTenant } from './tenants';
+import { archiveTenant, changeTenantStatus, createTenant, getTenant, listTenants, requestTenantOffboarding, updateTenant } from './tenants';
+import { approveRequest } from './approvals';
 import { listTenantAuditEvents } from './audit';
 
 const page = { limit: 50, includeArchived: false } as const;
@@ -36,7 +37,12 @@ describe('tenants service', () => {
     await expect(archiveTenant(ctx, tenant.id, 'too early')).rejects.toMatchObject({ code: 'invalid_transition' });
     await changeTenantStatus(ctx, tenant.id, { status: 'ACTIVE', reason: 'contract signed' });
     await expect(changeTenantStatus(ctx, tenant.id, { status: 'ONBOARDING', reason: 'back' })).rejects.toMatchObject({ code: 'invalid_transition' });
-    await changeTenantStatus(ctx, tenant.id, { status: 'OFFBOARDED', reason: 'contract ended' });
+    // Offboarding is four-eyes: refused directly, requested by one owner, approved by another.
+    await expect(changeTenantStatus(ctx, tenant.id, { status: 'OFFBOARDED', reason: 'contract ended' })).rejects.toMatchObject({ code: 'forbidden', extra: { reason: 'approval_required' } });
+    const request = await requestTenantOffboarding(ctx, tenant.id, 'contract ended');
+    expect((await getTenant(ctx, tenant.id)).status).toBe('ACTIVE');
+    await approveRequest((await makeUser('OWNER', null)).ctx, request.id, 'exit plan completed');
+    expect((await getTenant(ctx, tenant.id)).status).toBe('OFFBOARDED');
     const archived = await archiveTenant(ctx, tenant.id, 'exit period over');
     expect(archived.archivedAt).not.toBeNull();
     await expect(updateTenant(ctx, tenant.id, { legalName: 'Changed' })).rejects.toMatchObject({ code: 'invalid_transition' });

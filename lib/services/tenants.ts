@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { db, transaction, type Prisma } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize, isPlatform } from '@/lib/authz/guard';
@@ -6,7 +7,9 @@ import { changedFields } from '@/lib/audit/diff';
 import { AppError, notFound } from '@/lib/errors';
 import type { Tenant } from '@/lib/generated/prisma/client';
 import type { TenantStatus } from '@/lib/generated/prisma/enums';
+import type { ApprovalDto } from '@/lib/schemas/approval';
 import { type Page, decodeCursor, encodeCursor } from '@/lib/schemas/common';
+import { registerApprovalExecutor, requestApproval } from './approvals';
 import {
   type ChangeTenantStatusInput,
   type CreateTenantInput,
@@ -142,23 +145,64 @@ export async function updateTenant(ctx: Ctx, id: string, input: UpdateTenantInpu
   });
 }
 
+/** The status change itself, in the caller's transaction (also the approved offboarding's executor). */
+async function applyTenantStatus(tx: Prisma.TransactionClient, ctx: Ctx, id: string, input: ChangeTenantStatusInput & { approvalId?: string }): Promise<Tenant> {
+  const before = await lockTenant(tx, ctx, id);
+  if (!TENANT_TRANSITIONS[before.status].includes(input.status)) {
+    throw new AppError('invalid_transition', `A tenant cannot go from ${before.status} to ${input.status}.`, {
+      extra: { from: before.status, to: input.status, allowed: TENANT_TRANSITIONS[before.status] },
+    });
+  }
+  const after = await tx.tenant.update({ where: { id }, data: { status: input.status } });
+  await record(tx, ctx, {
+    action: 'tenant.status_changed',
+    tenantId: id,
+    target: { type: 'tenant', id },
+    data: { ...changedFields(before, after, AUDITED_FIELDS), reason: input.reason, ...(input.approvalId ? { approvalId: input.approvalId } : {}) },
+  });
+  return after;
+}
+
+/**
+ * Offboarding is final and cuts the tenant's keys off, so it is four-eyes (requestTenantOffboarding);
+ * only the operator's CLI (system actor) offboards directly. Other transitions happen at once.
+ */
 export async function changeTenantStatus(ctx: Ctx, id: string, input: ChangeTenantStatusInput): Promise<TenantDto> {
   authorize(ctx.actor, 'tenants:write');
-  return transaction(async (tx) => {
-    const before = await lockTenant(tx, ctx, id);
-    if (!TENANT_TRANSITIONS[before.status].includes(input.status)) {
-      throw new AppError('invalid_transition', `A tenant cannot go from ${before.status} to ${input.status}.`, {
-        extra: { from: before.status, to: input.status, allowed: TENANT_TRANSITIONS[before.status] },
-      });
+  if (input.status === 'OFFBOARDED' && ctx.actor.type !== 'system') {
+    throw new AppError('forbidden', 'Offboarding a tenant needs four-eyes approval: request it, and a second administrator approves.', { extra: { reason: 'approval_required' } });
+  }
+  return toTenantDto(await transaction((tx) => applyTenantStatus(tx, ctx, id, input)));
+}
+
+const offboardPayload = z.object({ tenantId: z.uuid() });
+
+registerApprovalExecutor<z.infer<typeof offboardPayload>>('TENANT_OFFBOARD', {
+  payload: offboardPayload,
+  async prepare(tx, ctx, { payload }) {
+    const before = await lockTenant(tx, ctx, payload.tenantId);
+    if (!TENANT_TRANSITIONS[before.status].includes('OFFBOARDED')) {
+      throw new AppError('invalid_transition', `A tenant cannot go from ${before.status} to OFFBOARDED.`, { extra: { from: before.status, to: 'OFFBOARDED' } });
     }
-    const after = await tx.tenant.update({ where: { id }, data: { status: input.status } });
-    await record(tx, ctx, {
-      action: 'tenant.status_changed',
-      tenantId: id,
-      target: { type: 'tenant', id },
-      data: { ...changedFields(before, after, AUDITED_FIELDS), reason: input.reason },
-    });
-    return toTenantDto(after);
+  },
+  async execute(tx, ctx, { payload, approval }) {
+    const after = await applyTenantStatus(tx, ctx, payload.tenantId, { status: 'OFFBOARDED', reason: approval?.reason ?? 'offboarded by the operator', approvalId: approval?.id });
+    return { tenantId: after.id, slug: after.slug, status: after.status };
+  },
+});
+
+/** Files the four-eyes request to offboard a tenant. */
+export async function requestTenantOffboarding(ctx: Ctx, id: string, reason: string): Promise<ApprovalDto> {
+  authorize(ctx.actor, 'tenants:write');
+  if (!isPlatform(ctx.actor)) throw new AppError('forbidden', 'Only platform administrators offboard tenants.');
+  const tenant = await getTenant(ctx, id);
+  return requestApproval(ctx, {
+    action: 'TENANT_OFFBOARD',
+    tenantId: tenant.id,
+    target: { type: 'tenant', id: tenant.id },
+    payload: { tenantId: tenant.id },
+    reason,
+    summary: `Offboard tenant ${tenant.legalName} (${tenant.slug})`,
   });
 }
 

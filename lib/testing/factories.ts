@@ -4,14 +4,14 @@ import { systemCtx } from '@/lib/auth/system';
 import { permissionsOf } from '@/lib/authz/permissions';
 import { transaction } from '@/lib/db';
 import { record } from '@/lib/audit/record';
-import { sha256Hex } from '@/lib/crypto/hash';
-import { canonicalize } from '@/lib/crypto/jcs';
-import type { ModelVersionStatus, Role } from '@/lib/generated/prisma/enums';
+import type { ContractScope, ModelVersionStatus, Role } from '@/lib/generated/prisma/enums';
 import type { ApiKeyScope } from '@/lib/schemas/api-key';
 import type { CreateDeploymentInput, DeploymentDto } from '@/lib/schemas/deployment';
 import type { CreateTenantInput, TenantDto } from '@/lib/schemas/tenant';
 import { createApiKey, verifyApiKey } from '@/lib/services/api-keys';
+import { createContract, requestContractActivation } from '@/lib/services/contracts';
 import { createDeployment } from '@/lib/services/deployments';
+import { createModelFamily, createModelVersion, deprecateModelVersion, getModelFamily, releaseModelVersion, retireModelVersion } from '@/lib/services/models';
 import { createTenant } from '@/lib/services/tenants';
 import { createUser } from '@/lib/services/users';
 
@@ -60,8 +60,7 @@ export function ctxFor(user: { id: string; email: string; role: Role; tenantId: 
   };
 }
 
-// ── Catalogue and contracts: no write services yet (issues 4 and 6), so written here inside an
-// audited transaction, like prisma/seed.ts. Deployments go through their service.
+// ── Deployments, the catalogue and contracts go through their services.
 
 export async function makeDeployment(
   tenant: Pick<TenantDto, 'id' | 'allowedCountries'>,
@@ -79,63 +78,83 @@ export async function makeDeployment(
 
 export type TestModelVersion = { id: string; familyId: string; family: string; version: string; status: ModelVersionStatus };
 
-/** A model version in a new family (or in `familyId`'s), with valid digests. */
-export async function makeModelVersion(options: { familyId?: string; version?: string; status?: ModelVersionStatus } = {}): Promise<TestModelVersion> {
+/**
+ * A model version in a new family (or in `familyId`'s), with valid digests, taken through the
+ * catalogue services to `status`. A DEPRECATED or RETIRED one reaches its end of life today (its
+ * new family has no contracts, so no notice period applies).
+ */
+export async function makeModelVersion(
+  options: { familyId?: string; version?: string; status?: ModelVersionStatus; exportRestrictions?: string[] } = {},
+): Promise<TestModelVersion> {
   const ctx = systemCtx('test');
-  return transaction(async (tx) => {
-    const family = options.familyId
-      ? await tx.modelFamily.findUniqueOrThrow({ where: { id: options.familyId } })
-      : await tx.modelFamily.create({ data: { slug: uniqueSlug('fam'), name: 'Test family', modality: 'text' } });
-    const version = options.version ?? `1.0.${randomBytes(3).readUIntBE(0, 3)}`;
-    const status = options.status ?? 'RELEASED';
-    const mv = await tx.modelVersion.create({
-      data: {
-        familyId: family.id,
-        version,
-        weightsDigest: `sha256:${randomBytes(32).toString('hex')}`,
-        parameterCount: 7_000_000_000n,
-        contextLength: 32_768,
-        licence: 'Test licence',
-        exportRestrictions: [],
-        status,
-        releasedAt: status === 'DRAFT' ? null : new Date(),
-      },
-    });
-    await record(tx, ctx, { action: 'model_version.created', tenantId: null, target: { type: 'model_version', id: mv.id }, data: { after: { family: family.slug, version, status } } });
-    return { id: mv.id, familyId: family.id, family: family.slug, version, status };
+  const family = options.familyId
+    ? await getModelFamily(ctx, options.familyId)
+    : await createModelFamily(ctx, { slug: uniqueSlug('fam'), name: 'Test family', modality: 'text' });
+  const status = options.status ?? 'RELEASED';
+  const created = await createModelVersion(ctx, {
+    family: family.id,
+    version: options.version ?? `1.0.${randomBytes(3).readUIntBE(0, 3)}`,
+    weightsDigest: `sha256:${randomBytes(32).toString('hex')}`,
+    techDocDigest: `sha256:${randomBytes(32).toString('hex')}`,
+    parameterCount: 7_000_000_000,
+    contextLength: 32_768,
+    licence: 'Test licence',
+    exportRestrictions: options.exportRestrictions ?? [],
   });
+  if (status !== 'DRAFT') await releaseModelVersion(ctx, created.id);
+  if (status === 'DEPRECATED' || status === 'RETIRED') {
+    const today = new Date().toISOString().slice(0, 10);
+    await deprecateModelVersion(ctx, created.id, { deprecatedAt: `${today}T00:00:00.000Z`, endOfLifeAt: `${today}T00:00:00.000Z`, reason: 'test factory' });
+  }
+  if (status === 'RETIRED') await retireModelVersion(ctx, created.id, { reason: 'test factory' });
+  return { id: created.id, familyId: family.id, family: family.slug, version: created.version, status };
 }
 
-/** An active contract of `tenantId`, version 1 hashed, granting the given families. */
-export async function makeContract(tenantId: string, options: { familyIds?: string[] } = {}): Promise<{ id: string; reference: string; hash: string }> {
+/**
+ * A contract of `tenantId` through the contracts service (as the operator's CLI, so activation
+ * needs no second approver): ACTIVE by default, version 1 hashed, granting the given families and
+ * versions. Dates default to 2026-01-01 … 2028-01-01, countries to ['DE'].
+ */
+export async function makeContract(
+  tenantId: string,
+  options: {
+    familyIds?: string[];
+    versionIds?: string[];
+    status?: 'DRAFT' | 'ACTIVE';
+    countries?: string[];
+    scope?: ContractScope;
+    validFrom?: Date;
+    validUntil?: Date;
+    graceDays?: number;
+    limits?: Record<string, number | string | boolean>;
+    noticePeriodDays?: number;
+    maxDeployments?: number;
+  } = {},
+): Promise<{ id: string; reference: string; hash: string }> {
   const ctx = systemCtx('test');
-  return transaction(async (tx) => {
-    const reference = `T-${randomUUID()}`;
-    const validFrom = new Date(Date.UTC(2026, 0, 1));
-    const validUntil = new Date(Date.UTC(2028, 0, 1));
-    const terms = { reference, type: 'SUBSCRIPTION', validFrom: validFrom.toISOString(), validUntil: validUntil.toISOString(), noticePeriodDays: 90 };
-    const hash = sha256Hex(canonicalize(terms));
-    const contract = await tx.contract.create({
-      data: {
-        tenantId,
-        reference,
-        type: 'SUBSCRIPTION',
-        status: 'ACTIVE',
-        validFrom,
-        validUntil,
-        noticePeriodDays: 90,
-        governingLaw: 'Law of Germany',
-        dataProcessingCountries: ['DE'],
-        sla: { availability: 99.9, supportResponseHours: 4 },
-        exitPeriodDays: 180,
-        activatedAt: validFrom,
-        versions: { create: { version: 1, terms, hash, createdBy: ctx.actor.label } },
-        entitlements: { create: (options.familyIds ?? []).map((modelFamilyId) => ({ modelFamilyId, maxDeployments: 3, limits: { maxGpus: 8 } })) },
-      },
-    });
-    await record(tx, ctx, { action: 'contract.created', tenantId, target: { type: 'contract', id: contract.id }, data: { after: { reference, status: 'ACTIVE' } } });
-    return { id: contract.id, reference, hash };
+  const contract = await createContract(ctx, {
+    tenantId,
+    reference: `T-${randomUUID()}`,
+    type: 'SUBSCRIPTION',
+    scope: options.scope ?? 'ALL',
+    validFrom: options.validFrom ?? new Date(Date.UTC(2026, 0, 1)),
+    validUntil: options.validUntil ?? new Date(Date.UTC(2028, 0, 1)),
+    renewal: 'NONE',
+    noticePeriodDays: options.noticePeriodDays ?? 90,
+    graceDays: options.graceDays ?? 30,
+    governingLaw: 'Law of Germany',
+    dataProcessingCountries: options.countries ?? ['DE'],
+    sla: { availability: 99.9, supportResponseHours: 4 },
+    exitPeriodDays: 180,
+    auditRights: null,
+    entitlements: [
+      ...(options.familyIds ?? []).map((modelFamilyId) => ({ modelFamilyId, modelVersionId: null, maxDeployments: options.maxDeployments ?? 3, limits: options.limits ?? { maxGpus: 8 } })),
+      ...(options.versionIds ?? []).map((modelVersionId) => ({ modelFamilyId: null, modelVersionId, maxDeployments: options.maxDeployments ?? 3, limits: options.limits ?? { maxGpus: 8 } })),
+    ],
+    registerInfo: {},
   });
+  if ((options.status ?? 'ACTIVE') === 'ACTIVE') await requestContractActivation(ctx, contract.id, { reason: 'test contract' });
+  return { id: contract.id, reference: contract.reference, hash: contract.currentVersionHash ?? '' };
 }
 
 /** An API key (made by the system) and the context a request made with it would have. */

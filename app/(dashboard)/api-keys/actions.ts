@@ -1,14 +1,17 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { CreateApiKeyState, RotateApiKeyState } from '@/components/api-keys/state';
 import type { FormState } from '@/components/ui/form-state';
 import { notFound, toProblem } from '@/lib/errors';
 import { action, formDataToObject } from '@/lib/http/action';
 import { createApiKeyInput, revokeApiKeyInput, rotateApiKeyInput } from '@/lib/schemas/api-key';
 import { uuid } from '@/lib/schemas/common';
-import { createApiKey, revokeApiKey, rotateApiKey } from '@/lib/services/api-keys';
+import { approvalReason } from '@/lib/schemas/approval';
+import { createApiKey, requestPlatformApiKey, revokeApiKey, rotateApiKey } from '@/lib/services/api-keys';
+
+const platformKeyRequest = createApiKeyInput.and(z.object({ reason: approvalReason }));
 
 // Thin adapters over lib/services/api-keys. The full key exists only in the service's return value
 // and in the action result sent back to the browser that asked for it: never in a URL, a cookie, the
@@ -41,15 +44,24 @@ export async function createApiKeyAction(prev: CreateApiKeyState, form: FormData
     expiresInDays: values.expiresInDays,
     allowedCidrs: cidrs,
   };
-  const result = await create(input as z.input<typeof createApiKeyInput>);
-  if (!result.ok) {
-    // Name the offending line: "allowedCidrs.2" alone would not tell the user which one.
-    const errors = result.problem.errors?.map((e) => {
+  // Name the offending line: "allowedCidrs.2" alone would not tell the user which one.
+  const refused = (problem: NonNullable<CreateApiKeyState['problem']>): CreateApiKeyState => {
+    const errors = problem.errors?.map((e) => {
       const m = /^allowedCidrs\.(\d+)$/.exec(e.path);
       return m ? { ...e, message: `“${cidrs[Number(m[1])]}” ${e.message}` } : e;
     });
-    return { nonce: prev.nonce + 1, problem: { ...result.problem, ...(errors ? { errors } : {}) }, values };
+    return { nonce: prev.nonce + 1, problem: { ...problem, ...(errors ? { errors } : {}) }, values };
+  };
+  if (values.tenantId === 'platform') {
+    // Four-eyes: a platform key is requested here and collected by the requester once approved.
+    const request = action({ schema: platformKeyRequest, permission: 'keys:write' }, (ctx, parsed) => requestPlatformApiKey(ctx, parsed));
+    const requested = await request({ ...input, tenantId: null, reason: values.reason } as z.input<typeof platformKeyRequest>);
+    if (!requested.ok) return refused(requested.problem);
+    revalidatePath('/approvals');
+    return { nonce: prev.nonce + 1, requested: { approvalId: requested.data.id } };
   }
+  const result = await create(input as z.input<typeof createApiKeyInput>);
+  if (!result.ok) return refused(result.problem);
   revalidatePath('/api-keys');
   return { nonce: prev.nonce + 1, created: result.data };
 }

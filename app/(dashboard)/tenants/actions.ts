@@ -8,7 +8,7 @@ import { notFound, toProblem } from '@/lib/errors';
 import { action, formDataToObject } from '@/lib/http/action';
 import { uuid } from '@/lib/schemas/common';
 import { archiveTenantInput, changeTenantStatusInput, createTenantInput, updateTenantInput } from '@/lib/schemas/tenant';
-import { archiveTenant, changeTenantStatus, createTenant, updateTenant } from '@/lib/services/tenants';
+import { archiveTenant, changeTenantStatus, createTenant, requestTenantOffboarding, updateTenant } from '@/lib/services/tenants';
 import { STATUS_LABELS } from '@/components/tenants/labels';
 
 // Thin adapters: each parses the form, runs one service call through action() (actor, permission,
@@ -57,6 +57,14 @@ export async function changeTenantStatusAction(tenantId: string, prev: FormState
   const intent = String(form.get('intent') ?? '');
   const reason = form.get('reason');
   const values = { reason: typeof reason === 'string' ? reason : '' };
+
+  if (intent === 'status:OFFBOARDED') {
+    // Four-eyes: offboarding is a request that a second administrator approves.
+    const requested = await action({ schema: archiveTenantInput, permission: 'tenants:write' }, (ctx, input) => requestTenantOffboarding(ctx, tenantId, input.reason))(values);
+    if (!requested.ok) return { nonce: prev.nonce + 1, problem: requested.problem, values };
+    revalidatePath('/approvals');
+    return { nonce: prev.nonce + 1, message: 'Offboarding requested: a second administrator must approve it in Approvals within 72 hours.' };
+  }
 
   const result =
     intent === 'archive'

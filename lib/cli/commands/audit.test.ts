@@ -55,7 +55,7 @@ describe('charter audit verify / export', () => {
     const result = await exportAuditChain({ ctx: systemCtx('test'), chain: tenant.slug, out });
     text = Buffer.concat(chunks).toString('utf8');
     await writeFile(file, text);
-    kid = result.checkpoint.kid;
+    kid = result.checkpoint?.kid as string;
     key = (await listPublicKeys()).find((k) => k.kid === kid)?.publicKey as string;
   });
 
@@ -66,14 +66,14 @@ describe('charter audit verify / export', () => {
   it('exits 0 with a one-line summary for a valid export and a pinned key', async () => {
     const run = await charter(['audit', 'verify', file, '--key', key]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toBe(`valid: chain ${tenant.id} seq 1..2, 2 events, checkpoint signed by kid ${kid}\n`);
+    expect(run.stdout).toBe(`valid: chain ${tenant.id} seq 1..3, 3 events, checkpoint signed by kid ${kid}\n`);
   });
 
   it('warns when no key is pinned, and reads stdin for "-"', async () => {
     const run = await charter(['audit', 'verify', '-'], { stdin: text });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^valid: /);
-    expect(run.stderr).toMatch(/^warning: no --key given/);
+    expect(run.stderr).toMatch(/^warning: no --key or --keys given/);
   });
 
   it('exits 1 with "invalid: <reason>" for a changed byte or an unknown key', async () => {
@@ -84,7 +84,7 @@ describe('charter audit verify / export', () => {
 
     const other = generateSigningKeyPair();
     const wrongKey = await charter(['audit', 'verify', file, '--key', other.publicKey]);
-    expect(wrongKey).toMatchObject({ code: 1, stdout: `invalid: seq 2: checkpoint signed by unknown key ${kid} (not among the pinned keys)\n` });
+    expect(wrongKey).toMatchObject({ code: 1, stdout: `invalid: seq 3: checkpoint signed by unknown key ${kid} (not among the pinned keys)\n` });
     // Several keys may be pinned (e.g. the active and a retired one).
     expect((await charter(['audit', 'verify', file, '--key', other.publicKey, '--key', key])).code).toBe(0);
   });
@@ -133,8 +133,8 @@ describe('charter audit verify / export', () => {
     const run = await charter(['audit', 'export', '--chain', tenant.slug, '--out', out]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(new RegExp(`^exported audit chain ${tenant.slug} \\(${tenant.id}\\) seq 1\\.\\.3 \\(3 events\\), checkpoint signed by kid [0-9a-f]{16} → `, 'm'));
-    expect(await verifyExport(await readFile(out, 'utf8'), { pinnedKeys: [{ kid, publicKey: key }] })).toMatchObject({ ok: true, toSeq: 3 });
+    expect(run.stderr).toMatch(new RegExp(`^exported audit chain ${tenant.slug} \\(${tenant.id}\\) seq 1\\.\\.4 \\(4 events\\), checkpoint signed by kid [0-9a-f]{16} → `, 'm'));
+    expect(await verifyExport(await readFile(out, 'utf8'), { pinnedKeys: [{ kid, publicKey: key }] })).toMatchObject({ ok: true, toSeq: 4 });
 
     const before = await readdir(dir);
     const failed = await charter(['audit', 'export', '--chain', 'no-such-tenant-slug', '--out', path.join(dir, 'failed.ndjson')]);
@@ -146,9 +146,48 @@ describe('charter audit verify / export', () => {
     const run = await charter(['audit', 'export', '--chain', tenant.slug, '--action', 'tenant.updated']);
     expect(run.code).toBe(0);
     const result = await verifyExport(run.stdout, { pinnedKeys: [{ kid, publicKey: key }] });
-    expect(result).toMatchObject({ ok: true, events: 1, filter: { action: 'tenant.updated' } });
+    expect(result).toMatchObject({ ok: true, events: 2, filter: { action: 'tenant.updated' } });
     const bad = await charter(['audit', 'export', '--chain', tenant.slug, '--action', 'no.such.action']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^charter: invalid input: action: /);
+  });
+
+  it('verify --keys FILE pins the keys of /api/v1/keys (JSON) or a list of keys, and checks their kids', async () => {
+    const other = generateSigningKeyPair();
+    const json = path.join(dir, 'keys.json');
+    await writeFile(json, JSON.stringify({ keys: [{ kid: other.kid, alg: 'Ed25519', publicKey: other.publicKey }, { kid, alg: 'Ed25519', publicKey: key }] }));
+    expect(await charter(['audit', 'verify', file, '--keys', json])).toMatchObject({ code: 0, stderr: '' });
+    const lines = path.join(dir, 'keys.txt');
+    await writeFile(lines, `# pinned on 2026-11-29\n${key}\n`);
+    expect(await charter(['audit', 'verify', file, '--keys', lines])).toMatchObject({ code: 0, stderr: '' });
+    const wrong = path.join(dir, 'wrong.json');
+    await writeFile(wrong, JSON.stringify([{ kid: other.kid, publicKey: other.publicKey }]));
+    expect(await charter(['audit', 'verify', file, '--keys', wrong])).toMatchObject({ code: 1, stdout: `invalid: seq 3: checkpoint signed by unknown key ${kid} (not among the pinned keys)\n` });
+    const forged = path.join(dir, 'forged.json');
+    await writeFile(forged, JSON.stringify([{ kid, publicKey: other.publicKey }]));
+    const run = await charter(['audit', 'verify', file, '--keys', forged]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^charter: --keys .*forged\.json: kid [0-9a-f]{16} is not the fingerprint of its public key/);
+  });
+
+  it('export --format csv writes the matching events flattened, with a header row', async () => {
+    const run = await charter(['audit', 'export', '--chain', tenant.slug, '--format', 'csv', '--action-group', 'tenant']);
+    expect(run.code).toBe(0);
+    const rows = run.stdout.trimEnd().split('\n');
+    expect(rows[0]).toBe('chain,seq,id,occurredAt,actorType,actorId,actorLabel,action,targetType,targetId,tenantId,ip,userAgent,requestId,data,eventHash,hash');
+    expect(rows.slice(1).map((r) => r.split(',')[7])).toEqual(['tenant.created', 'tenant.updated']);
+    expect(run.stderr).toMatch(/\(2 events\), CSV, not verifiable → stdout/);
+  });
+
+  it('checkpoint seals chains; legal-hold, retention and purge act as the operator, audited', async () => {
+    const sealed = await charter(['audit', 'checkpoint', '--chain', tenant.slug]);
+    expect(sealed.code).toBe(0);
+    expect(sealed.stdout).toMatch(/^(signed \d+ checkpoint\(s\)|every chain is sealed already)/);
+    expect(await charter(['audit', 'legal-hold', '--tenant', tenant.slug, '--on', '--reason', 'inquiry 7'])).toMatchObject({ code: 0, stdout: `${tenant.slug}: legal hold placed: no purge until it is lifted\n` });
+    expect(await charter(['audit', 'purge', '--tenant', tenant.slug])).toMatchObject({ code: 0, stdout: `${tenant.slug}: under legal hold: nothing purged\n` });
+    expect(await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '400', '--reason', 'policy'])).toMatchObject({ code: 0, stdout: `${tenant.slug}: audit retention is now 400 days\n` });
+    const tooShort = await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '30', '--reason', 'policy']);
+    expect(tooShort.code).toBe(1);
+    expect(tooShort.stderr).toMatch(/^charter: invalid input: retentionDays: must be at least 183 days/);
   });
 });

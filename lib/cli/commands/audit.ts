@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
+import { readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Writable } from 'node:stream'
@@ -13,7 +13,7 @@ import { finished } from 'node:stream/promises'
 
 import { type Command, Option } from 'commander'
 
-import { linesOf, verifyExport, type PinnedKey, type VerifyResult } from '@/lib/audit/verify'
+import { verifyExportStream, type PinnedKey, type VerifyResult } from '@/lib/audit/verify'
 import { kidOf } from '@/lib/crypto/ed25519'
 import { AUDIT_EXPORT_FORMATS, auditExportFilter, type AuditExportFormat } from '@/lib/schemas/audit-export'
 import type { ExportAuditChainResult } from '@/lib/services/audit-export'
@@ -27,7 +27,14 @@ type ExportOptions = {
   from?: string
   to?: string
   action?: string
+  actionGroup?: string
   actor?: string
+  actorType?: string
+  targetType?: string
+  targetId?: string
+  ip?: string
+  requestId?: string
+  q?: string
 }
 
 const err = (message: string) => process.stderr.write(`${message}\n`)
@@ -65,7 +72,19 @@ async function exportToFile(file: string, run: (out: Writable) => Promise<Export
 }
 
 async function exportCommand(options: ExportOptions): Promise<void> {
-  const filter = auditExportFilter.parse({ from: options.from, to: options.to, action: options.action, actorId: options.actor })
+  const filter = auditExportFilter.parse({
+    from: options.from,
+    to: options.to,
+    action: options.action,
+    actionGroup: options.actionGroup,
+    actorId: options.actor,
+    actorType: options.actorType,
+    targetType: options.targetType,
+    targetId: options.targetId,
+    ip: options.ip,
+    requestId: options.requestId,
+    q: options.q,
+  })
   const { openAppDatabase } = await import('../app-database')
   await openAppDatabase()
   const { exportAuditChain } = await import('@/lib/services/audit-export')
@@ -82,16 +101,17 @@ async function exportCommand(options: ExportOptions): Promise<void> {
   }
   const counts = result.omitted > 0 ? `${result.events} events, ${result.omitted} omitted` : `${result.events} events`
   const chain = result.label === result.chain ? result.chain : `${result.label} (${result.chain})`
-  err(`exported audit chain ${chain} seq ${result.fromSeq}..${result.toSeq} (${counts}), checkpoint signed by kid ${result.checkpoint.kid} → ${options.out ?? 'stdout'}`)
+  const sealed = result.checkpoint ? `checkpoint signed by kid ${result.checkpoint.kid}` : 'CSV, not verifiable'
+  err(`exported audit chain ${chain} seq ${result.fromSeq}..${result.toSeq} (${counts}), ${sealed} → ${options.out ?? 'stdout'}`)
   if (!result.intact) {
     err(`warning: the stored chain does not verify from seq ${result.firstMismatchSeq}: audit rows were changed outside Charter; the export keeps them as evidence and will not verify`)
   }
 }
 
-function pinnedKey(value: string): PinnedKey {
+export function pinnedKey(value: string, option = '--key'): PinnedKey {
   const raw = Buffer.from(value, 'base64url')
   if (raw.length !== 32 || raw.toString('base64url') !== value) {
-    throw new CliError(`--key ${value}: not an Ed25519 public key (32 bytes, base64url without padding)`)
+    throw new CliError(`${option} ${value}: not an Ed25519 public key (32 bytes, base64url without padding)`)
   }
   return { kid: kidOf(value), publicKey: value }
 }
@@ -102,15 +122,54 @@ export function describeVerifyResult(result: VerifyResult): string {
   return `valid: chain ${result.chain} seq ${result.fromSeq}..${result.toSeq}, ${result.events} events${omitted}, checkpoint signed by kid ${result.kid}`
 }
 
-async function verifyCommand(file: string, options: { key: string[] }): Promise<void> {
-  const pinnedKeys = options.key.length > 0 ? options.key.map(pinnedKey) : undefined
+/**
+ * The keys of a `--keys FILE`: the JSON of /api/v1/keys (`{ "keys": [{ "kid", "publicKey", … }] }`),
+ * a JSON array of such keys, or one base64url public key per line. A kid, where given, must be the
+ * key's fingerprint.
+ */
+export async function keysFromFile(file: string): Promise<PinnedKey[]> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new CliError(`cannot read --keys ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  const trimmed = text.trim()
+  let entries: unknown[]
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch {
+      throw new CliError(`--keys ${file}: not valid JSON`)
+    }
+    const list = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown }).keys
+    if (!Array.isArray(list)) throw new CliError(`--keys ${file}: expected {"keys": [...]} or an array of keys`)
+    entries = list
+  } else {
+    entries = trimmed.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+  }
+  if (entries.length === 0) throw new CliError(`--keys ${file}: no keys in the file`)
+  return entries.map((entry) => {
+    if (typeof entry === 'string') return pinnedKey(entry, '--keys')
+    const { kid, publicKey } = (entry ?? {}) as { kid?: unknown; publicKey?: unknown }
+    if (typeof publicKey !== 'string') throw new CliError(`--keys ${file}: every key needs a publicKey`)
+    const key = pinnedKey(publicKey, '--keys')
+    if (kid !== undefined && kid !== key.kid) throw new CliError(`--keys ${file}: kid ${String(kid)} is not the fingerprint of its public key (${key.kid})`)
+    return key
+  })
+}
+
+async function verifyCommand(file: string, options: { key: string[]; keys?: string }): Promise<void> {
+  const pinned = [...options.key.map((k) => pinnedKey(k)), ...(options.keys ? await keysFromFile(options.keys) : [])]
+  const pinnedKeys = pinned.length > 0 ? pinned : undefined
   if (!pinnedKeys) {
-    err('warning: no --key given: the checkpoint is checked against the keys in the file itself, which proves integrity but not origin; pin the published key with --key')
+    err('warning: no --key or --keys given: the checkpoint is checked against the keys in the file itself, which proves integrity but not origin; pin the published keys with --key or --keys')
   }
   const input = file === '-' ? process.stdin : createReadStream(file)
   let result: VerifyResult
   try {
-    result = await verifyExport(linesOf(input), { pinnedKeys })
+    result = await verifyExportStream(input, { pinnedKeys })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new CliError(code ? `cannot read ${file}: ${code}` : `cannot verify ${file}: ${(error as Error).message}`)
@@ -119,6 +178,56 @@ async function verifyCommand(file: string, options: { key: string[] }): Promise<
   }
   process.stdout.write(`${describeVerifyResult(result)}\n`)
   if (!result.ok) await exitAfterCleanup(1)
+}
+
+/** Opens the database and returns the system actor, for the commands that change or read it. */
+async function systemSession(purpose: string) {
+  const { openAppDatabase } = await import('../app-database')
+  await openAppDatabase()
+  const { systemCtx } = await import('@/lib/auth/system')
+  return systemCtx(purpose)
+}
+
+async function checkpointCommand(options: { chain?: string }): Promise<void> {
+  const ctx = await systemSession('audit checkpoint')
+  const { sealUnsealedChains } = await import('@/lib/services/audit-maintenance')
+  const { resolveAuditChain } = await import('@/lib/services/audit-export')
+  const chains = options.chain ? [(await resolveAuditChain(ctx, options.chain)).chain] : undefined
+  const sealed = await sealUnsealedChains({ chains })
+  process.stdout.write(`${sealed.length === 0 ? 'every chain is sealed already' : `signed ${sealed.length} checkpoint(s): ${sealed.map((s) => `${s.chain}@${s.seq}`).join(', ')}`}\n`)
+}
+
+async function purgeCommand(options: { tenant?: string }): Promise<void> {
+  const ctx = await systemSession('audit purge')
+  const { purgeExpiredAuditEvents } = await import('@/lib/services/audit-retention')
+  for (const o of await purgeExpiredAuditEvents(ctx, { tenant: options.tenant })) {
+    const what =
+      o.status === 'purged' && o.removed
+        ? `purged seq ${o.removed.fromSeq}..${o.removed.toSeq} (${o.partitions.length} partition(s)); the chain now starts at seq ${o.baseSeq + 1}`
+        : o.status === 'legal_hold'
+          ? 'under legal hold: nothing purged'
+          : 'nothing past retention'
+    process.stdout.write(`${o.label}: ${what}\n`)
+  }
+}
+
+async function retentionCommand(options: { tenant: string; days: string; reason: string }): Promise<void> {
+  const { changeRetentionInput } = await import('@/lib/schemas/audit-retention')
+  const input = changeRetentionInput.parse({ retentionDays: options.days, reason: options.reason })
+  const ctx = await systemSession('audit retention')
+  const { requestRetentionChange } = await import('@/lib/services/audit-retention')
+  await requestRetentionChange(ctx, options.tenant, input)
+  process.stdout.write(`${options.tenant}: audit retention is now ${input.retentionDays} days\n`)
+}
+
+async function legalHoldCommand(options: { tenant: string; on?: boolean; off?: boolean; reason: string }): Promise<void> {
+  if (Boolean(options.on) === Boolean(options.off)) throw new CliError('give exactly one of --on and --off')
+  const { setLegalHoldInput } = await import('@/lib/schemas/audit-retention')
+  const input = setLegalHoldInput.parse({ legalHold: Boolean(options.on), reason: options.reason })
+  const ctx = await systemSession('audit legal-hold')
+  const { setLegalHold } = await import('@/lib/services/audit-retention')
+  await setLegalHold(ctx, options.tenant, input)
+  process.stdout.write(`${options.tenant}: legal hold ${input.legalHold ? 'placed: no purge until it is lifted' : 'lifted'}\n`)
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -130,14 +239,21 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('export')
-    .description('write a verifiable NDJSON export of one audit chain (DESIGN.md "Audit export"), as the system actor')
+    .description('export one audit chain as the system actor: verifiable NDJSON (DESIGN.md "Audit export") or CSV')
     .requiredOption('--chain <chain>', 'tenant slug, or "platform"')
     .option('--out <file>', 'write to FILE (atomically) instead of stdout')
-    .addOption(new Option('--format <format>', 'output format').choices([...AUDIT_EXPORT_FORMATS]).default('ndjson'))
-    .option('--from <time>', 'reveal only events at or after this RFC 3339 time (others are exported as omitted)')
-    .option('--to <time>', 'reveal only events before this RFC 3339 time')
-    .option('--action <action>', 'reveal only events with this action')
-    .option('--actor <id>', 'reveal only events by this actor id')
+    .addOption(new Option('--format <format>', 'ndjson (verifiable) or csv (for spreadsheets)').choices([...AUDIT_EXPORT_FORMATS]).default('ndjson'))
+    .option('--from <time>', 'only events at or after this RFC 3339 time (in NDJSON, others are exported as omitted)')
+    .option('--to <time>', 'only events before this RFC 3339 time')
+    .option('--action <action>', 'only events with this action')
+    .option('--action-group <group>', 'only events of this action group (e.g. tenant for tenant.*)')
+    .option('--actor <id>', 'only events by this actor id')
+    .option('--actor-type <type>', 'only events by this kind of actor (user, apiKey, system, deployment, anonymous)')
+    .option('--target-type <type>', 'only events about this kind of object')
+    .option('--target-id <id>', 'only events about this object')
+    .option('--ip <address>', 'only events from this client IP')
+    .option('--request-id <id>', 'only events of this request')
+    .option('--q <text>', "only events whose actor, target id or action contains this text (case-insensitive)")
     .action(exportCommand)
 
   audit
@@ -145,5 +261,35 @@ export function registerAuditCommands(program: Command): void {
     .description('verify an audit export offline (no database): exit 0 if valid, 1 if not')
     .argument('<file>', 'the export file, or - for stdin')
     .option('--key <b64url>', 'pin a published public key (repeatable); without it the keys in the file are used', collect, [])
+    .option('--keys <file>', 'pin the keys in FILE: the JSON of /api/v1/keys, or one base64url key per line')
     .action(verifyCommand)
+
+  audit
+    .command('checkpoint')
+    .description('sign a checkpoint over the head of every chain with events after its latest checkpoint (for cron)')
+    .option('--chain <chain>', 'only this chain (tenant slug, or "platform")')
+    .action(checkpointCommand)
+
+  audit
+    .command('purge')
+    .description("drop the audit partitions past each tenant's retention (whole months; audited; never under legal hold)")
+    .option('--tenant <slug>', 'only this tenant')
+    .action(purgeCommand)
+
+  audit
+    .command('retention')
+    .description("set a tenant's audit retention (183 to 3653 days); audited, and as the operator not subject to four-eyes")
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--days <n>', 'days to keep audit events')
+    .requiredOption('--reason <text>', 'why (recorded in the audit log)')
+    .action(retentionCommand)
+
+  audit
+    .command('legal-hold')
+    .description("place or lift a legal hold on a tenant's audit log (a hold blocks every purge)")
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .option('--on', 'place the hold')
+    .option('--off', 'lift the hold')
+    .requiredOption('--reason <text>', 'why (recorded in the audit log)')
+    .action(legalHoldCommand)
 }

@@ -5,6 +5,6 @@ import { listModelVersions } from '@/lib/services/models';
 export const dynamic = 'force-dynamic';
 
 export const GET = route(
-  { permission: 'models:read', query: listModelVersionsQuery, response: ModelVersionPage, summary: 'List model versions', tags: ['Models'] },
+  { permission: 'models:read', query: listModelVersionsQuery, response: ModelVersionPage, summary: 'List model versions, by family and newest first', tags: ['Models'] },
   ({ ctx, query }) => listModelVersions(ctx, query),
 );

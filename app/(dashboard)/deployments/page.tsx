@@ -1,0 +1,136 @@
+import type { Metadata } from 'next';
+import { DeploymentsTable } from '@/components/deployments/deployments-table';
+import { ENVIRONMENT_OPTIONS, HEALTH_OPTIONS } from '@/components/deployments/labels';
+import { Alert } from '@/components/ui/alert';
+import { Button, ButtonLink } from '@/components/ui/button';
+import { Checkbox, Input } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { Pagination, hrefWith } from '@/components/ui/pagination';
+import { Select } from '@/components/ui/select';
+import { requireCtx } from '@/lib/auth/session';
+import { can, isPlatform } from '@/lib/authz/guard';
+import { toAppError } from '@/lib/errors';
+import type { Page } from '@/lib/schemas/common';
+import { type DeploymentDto, listDeploymentsQuery } from '@/lib/schemas/deployment';
+import { heartbeatStaleMinutes, listDeployments } from '@/lib/services/deployments';
+import { loadKeyTenants } from '../api-keys/load-tenants';
+
+export const metadata: Metadata = { title: 'Deployments' };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+const PAGE_SIZE = 50;
+
+function one(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === '' ? undefined : s;
+}
+
+export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const ctx = await requireCtx();
+  const { actor } = ctx;
+  if (!can(actor, 'deployments:read')) {
+    return (
+      <>
+        <PageHeader title="Deployments" />
+        <Alert tone="info">Your role does not include deployments.</Alert>
+      </>
+    );
+  }
+  const params = await searchParams;
+  const tenants = await loadKeyTenants(ctx);
+  const tenantSlug = isPlatform(actor) ? one(params.tenant) : undefined;
+  const tenant = tenantSlug ? tenants.find((t) => t.slug === tenantSlug) : undefined;
+  const raw = {
+    limit: PAGE_SIZE,
+    tenantId: tenant?.id,
+    environment: one(params.environment),
+    status: one(params.status),
+    q: one(params.q),
+    cursor: one(params.cursor),
+    includeArchived: ['1', 'on', 'true'].includes(one(params.includeArchived) ?? ''),
+  };
+  const parsed = listDeploymentsQuery.safeParse(raw);
+  const query = parsed.success ? parsed.data : listDeploymentsQuery.parse({ limit: PAGE_SIZE });
+  let notice = parsed.success && (!tenantSlug || tenant) ? null : 'Some filters in the address were not valid and have been ignored.';
+  let page: Page<DeploymentDto> = { data: [], nextCursor: null };
+  try {
+    page = await listDeployments(ctx, query);
+  } catch (err) {
+    if (toAppError(err).code !== 'validation_failed') throw err;
+    notice = 'This page link is no longer valid. Start again from the first page.';
+  }
+  const stale = page.data.filter((d) => d.status === 'STALE').length;
+  const names = new Map(tenants.map((t) => [t.id, { slug: t.slug, legalName: t.legalName }]));
+  const filters = { tenant: tenant?.slug, environment: query.environment, status: query.status, q: query.q, includeArchived: query.includeArchived && '1' };
+  const filtered = Boolean(tenant || query.environment || query.status || query.q || query.includeArchived);
+
+  return (
+    <>
+      <PageHeader
+        title="Deployments"
+        description={`Self-hosted installations and what they run. A connected deployment is stale after ${heartbeatStaleMinutes()} minutes without a heartbeat.`}
+      />
+      <form method="get" role="search" aria-label="Filter deployments" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+        <div className="min-w-44 flex-1 space-y-1">
+          <label htmlFor="q" className="block text-xs font-medium text-slate-700">
+            Name
+          </label>
+          <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} maxLength={100} placeholder="e.g. prod" />
+        </div>
+        {isPlatform(actor) && (
+          <div className="w-56 space-y-1">
+            <label htmlFor="tenant" className="block text-xs font-medium text-slate-700">
+              Tenant
+            </label>
+            <Select id="tenant" name="tenant" defaultValue={tenant?.slug ?? ''} options={tenants.map((t) => ({ value: t.slug, label: t.legalName }))} placeholder="All tenants" />
+          </div>
+        )}
+        <div className="w-40 space-y-1">
+          <label htmlFor="environment" className="block text-xs font-medium text-slate-700">
+            Environment
+          </label>
+          <Select id="environment" name="environment" defaultValue={query.environment ?? ''} options={ENVIRONMENT_OPTIONS} placeholder="Any" />
+        </div>
+        <div className="w-40 space-y-1">
+          <label htmlFor="status" className="block text-xs font-medium text-slate-700">
+            Health
+          </label>
+          <Select id="status" name="status" defaultValue={query.status ?? ''} options={HEALTH_OPTIONS} placeholder="Any" />
+        </div>
+        <label className="flex h-9 items-center gap-2 text-sm text-slate-800">
+          <Checkbox name="includeArchived" value="1" defaultChecked={query.includeArchived} />
+          Include archived
+        </label>
+        <div className="flex gap-2">
+          <Button type="submit" variant="secondary">
+            Apply
+          </Button>
+          {filtered && (
+            <ButtonLink href="/deployments" variant="ghost">
+              Clear
+            </ButtonLink>
+          )}
+        </div>
+      </form>
+      {notice && (
+        <Alert tone="warning" className="mb-4">
+          {notice}
+        </Alert>
+      )}
+      {stale > 0 && query.status !== 'STALE' && (
+        <Alert tone="error" className="mb-4">
+          {stale} deployment{stale === 1 ? ' has' : 's have'} not sent a heartbeat for more than {heartbeatStaleMinutes()} minutes.{' '}
+          <a href={hrefWith('/deployments', { ...filters, status: 'STALE' })} className="font-medium underline">
+            Show only stale
+          </a>
+        </Alert>
+      )}
+      <DeploymentsTable deployments={page.data} tenants={isPlatform(actor) ? names : undefined} emptyMessage={filtered ? 'No deployment matches these filters.' : 'No deployments yet.'} now={Date.now()} />
+      <Pagination
+        label="Deployment pages"
+        firstHref={query.cursor ? hrefWith('/deployments', filters) : null}
+        nextHref={page.nextCursor ? hrefWith('/deployments', { ...filters, cursor: page.nextCursor }) : null}
+      />
+    </>
+  );
+}

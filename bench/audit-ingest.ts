@@ -1,0 +1,143 @@
+/**
+ * Ingest of batched deployment events, chained (validation, chain lock, duplicate check, hashing,
+ * one multi-row INSERT, as POST /api/v1/audit-events runs it), for 1 tenant and for 100 tenants
+ * (4 batches in flight), against raw node-postgres `INSERT … SELECT FROM unnest(…)` of the same
+ * rows into the same table (no hashing, no lock, no validation). Target: ≥ 0.5×.
+ *
+ *   npx tsx bench/audit-ingest.ts [--batches 20] [--size 1000]
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { SERVER, arg, databaseUrl, ratioLine, timed, useDatabase } from './audit-lib';
+
+const name = 'charter_bench_ingest';
+const url = databaseUrl(name);
+const size = Number(arg('size', '1000'));
+const batchesOneTenant = Number(arg('batches', '20'));
+const tenantsMany = Number(arg("tenants", "100"));
+const inFlight = 4;
+
+const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
+await admin.connect();
+await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+await admin.query(`CREATE DATABASE ${name}`);
+await admin.end();
+useDatabase(url);
+
+const { migrateDeploy } = await import('@/lib/cli/db/engine');
+await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } } as never);
+const { bootstrap } = await import('@/lib/services/bootstrap');
+await bootstrap();
+const { systemCtx } = await import('@/lib/auth/system');
+const { createTenant } = await import('@/lib/services/tenants');
+const { createDeployment } = await import('@/lib/services/deployments');
+const { createApiKey } = await import('@/lib/services/api-keys');
+const { ingestAuditEvents } = await import('@/lib/services/audit-ingest');
+const { ingestAuditEventsInput } = await import('@/lib/schemas/audit-ingest');
+const { db, rawPool } = await import('@/lib/db');
+type Ctx = import('@/lib/auth/actor').Ctx;
+
+const system = systemCtx('bench');
+async function agent(i: number): Promise<Ctx> {
+  const tenant = await createTenant(system, { slug: `ingest-${i}`, legalName: `Ingest ${i} AG`, sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' } as never);
+  const deployment = await createDeployment(system, { tenantId: tenant.id, name: `site-${i}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' } as never);
+  const { apiKey } = await createApiKey(system, { name: 'agent', tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write'], expiresInDays: 1, allowedCidrs: [] });
+  return {
+    actor: { type: 'apiKey', id: apiKey.id, label: `${apiKey.prefix}… (agent)`, tenantId: tenant.id, role: null, permissions: new Set(['audit:write']) },
+    request: { ip: '10.1.2.3', userAgent: 'charter-agent/1.0', requestId: randomUUID() },
+  };
+}
+
+/** What a deployment's agent sends: `size` events of a realistic shape. */
+function body(n: number): unknown {
+  return {
+    events: Array.from({ length: n }, (_, i) => ({
+      id: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      action: 'inference.request',
+      actor: { type: 'user', id: `u-${i % 40}`, label: `analyst${i % 40}@site.example` },
+      target: { type: 'model_version', id: 'aurora@4.1.0' },
+      data: { tokensIn: 512 + i, tokensOut: 128, latencyMs: 830, route: '/v1/chat/completions' },
+    })),
+  };
+}
+
+async function ours(ctxs: Ctx[], batches: number): Promise<number> {
+  const bodies = Array.from({ length: batches }, () => body(size));
+  let next = 0;
+  const { ms } = await timed(async () => {
+    const worker = async () => {
+      for (let b = next++; b < batches; b = next++) {
+        const ctx = ctxs[b % ctxs.length] as Ctx;
+        await ingestAuditEvents(ctx, ingestAuditEventsInput.parse(bodies[b]));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ctxs.length, inFlight) }, worker));
+  });
+  return (batches * size) / (ms / 1000);
+}
+
+/** The same rows, straight in: INSERT … SELECT FROM unnest(…), 1 statement per batch. */
+async function raw(chains: string[], batches: number): Promise<number> {
+  const pool = rawPool();
+  for (const chain of chains) await pool.query('SELECT charter_audit_partition($1, now())', [chain]);
+  const seqs = new Map(chains.map((c) => [c, 0]));
+  const prepared = Array.from({ length: batches }, (_, b) => {
+    const chain = chains[b % chains.length] as string;
+    const events = (body(size) as { events: { id: string; actor: { id: string; label: string }; action: string; target: { type: string; id: string }; data: unknown }[] }).events;
+    const first = (seqs.get(chain) ?? 0) + 1;
+    seqs.set(chain, first + events.length - 1);
+    const dummy = 'a'.repeat(64);
+    return {
+      chain,
+      cols: [
+        events.map((e) => e.id), events.map((_, i) => first + i), events.map(() => 'deployment'), events.map((e) => e.actor.id), events.map((e) => e.actor.label),
+        events.map(() => 'audit.ingested'), events.map((e) => e.target.type), events.map((e) => e.target.id), events.map(() => '10.1.2.3'),
+        events.map(() => 'charter-agent/1.0'), events.map(() => randomUUID()), events.map((e) => JSON.stringify({ source: e })), events.map(() => dummy), events.map(() => dummy),
+      ],
+    };
+  });
+  let next = 0;
+  const { ms } = await timed(async () => {
+    const worker = async () => {
+      for (let b = next++; b < batches; b = next++) {
+        const { chain, cols } = prepared[b] as (typeof prepared)[number];
+        await pool.query(
+          `INSERT INTO audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash)
+           SELECT e.id, $15, e.seq, now(), e.a, e.b, e.c, e.d, e.e, e.f, NULL, e.g, e.h, e.i, e.j, e.k, e.l
+           FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])
+             AS e(id, seq, a, b, c, d, e, f, g, h, i, j, k, l)`,
+          [...cols, chain],
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(chains.length, inFlight) }, worker));
+  });
+  return (batches * size) / (ms / 1000);
+}
+
+const one = [await agent(0)];
+const many = [one[0] as Ctx];
+for (let i = 1; i < tenantsMany; i++) many.push(await agent(i));
+
+// Warm-up of both paths (JIT, connections, partitions).
+await ours(one, 2);
+await raw(['warm'], 2);
+
+console.log(`ingest, batches of ${size}, chained; baseline: raw INSERT … SELECT unnest of the same rows\n`);
+const rows: [string, number, number][] = [];
+{
+  const o = await ours(one, batchesOneTenant);
+  const b = await raw(['raw-one'], batchesOneTenant);
+  rows.push([`1 tenant, ${batchesOneTenant} batches in sequence`, o, b]);
+}
+{
+  const o = await ours(many, tenantsMany);
+  const b = await raw(Array.from({ length: tenantsMany }, (_, i) => `raw-many-${i}`), tenantsMany);
+  rows.push([`${tenantsMany} tenants, 1 batch each, ${inFlight} in flight`, o, b]);
+}
+for (const [label, o, b] of rows) {
+  console.log(ratioLine(label, `${Math.round(o).toLocaleString('en')} ev/s`, `${Math.round(b).toLocaleString('en')} ev/s`, o / b, '≥ 0.5×', o / b >= 0.5));
+}
+await db.$disconnect();
+await rawPool().end();

@@ -1,0 +1,431 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { db, transaction, type Prisma, type Tx } from '@/lib/db';
+import type { Actor, Ctx } from '@/lib/auth/actor';
+import { authorize, can } from '@/lib/authz/guard';
+import { record } from '@/lib/audit/record';
+import { AppError, notFound } from '@/lib/errors';
+import type { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
+import type { ApprovalDto, ListApprovalsQuery } from '@/lib/schemas/approval';
+import { type Page, decodeIdCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
+
+// Four-eyes control (DESIGN.md "Approval request"). A sensitive action is not carried out by the
+// service that receives it: that service calls requestApproval(), and the action runs — through
+// the executor registered for it — inside the transaction in which a *different* person approves.
+//
+// Who is "a person": a signed-in user, or an API key counted as the user who created it, so neither
+// a second session nor a key of the same user can approve that user's request. Keys made by the
+// CLI have no human behind them and can neither request nor decide. The CLI itself (system actor)
+// is the operator's tool and is not subject to four-eyes: services call performWithoutApproval().
+//
+// To make an action four-eyes: registerApprovalExecutor(action, {...}) at the top level of your
+// service module, add that module to lib/services/approval-executors.ts, and call
+// requestApproval() (or requestOrPerform()) from your service function.
+
+/** How long a request may wait for a decision. */
+export const APPROVAL_TTL_MS = 72 * 3_600_000;
+/** How long the requester has to collect the result of an approval that they redeem themselves. */
+export const REDEEM_TTL_MS = 72 * 3_600_000;
+
+export type ApprovalTarget = { type: string; id: string };
+
+/** What an executor gets: the payload (validated by its schema) and who asked and approved. */
+export type ApprovalExecution<P> = {
+  payload: P;
+  tenantId: string | null;
+  target: ApprovalTarget;
+  /** null when the operator's CLI carries the action out directly (no four-eyes). */
+  approval: { id: string; requestedById: string; requestedBy: string; reason: string } | null;
+};
+
+export type ApprovalExecutor<P> = {
+  /** Validates the payload when the request is made and again before it is carried out. */
+  payload: z.ZodType<P>;
+  /**
+   * Optional, at request time, in the request's transaction: check preconditions (throw AppError
+   * to refuse) and mark the target (e.g. a contract becomes PENDING_APPROVAL).
+   */
+  prepare?: (tx: Tx, ctx: Ctx, execution: ApprovalExecution<P>) => Promise<void>;
+  /** Carries the action out in the approving transaction; the return value is stored (never a secret). */
+  execute: (tx: Tx, ctx: Ctx, execution: ApprovalExecution<P>) => Promise<unknown>;
+  /** Optional: undo prepare() when the request is rejected, cancelled or expires. */
+  onClosed?: (tx: Tx, ctx: Ctx, execution: ApprovalExecution<P> & { outcome: 'REJECTED' | 'CANCELLED' | 'EXPIRED' }) => Promise<void>;
+  /**
+   * True when approval only authorises and the requester carries the action out later with
+   * redeemApproval() (e.g. a platform API key, whose secret only the requester may see).
+   */
+  redeemedByRequester?: boolean;
+};
+
+type AnyExecutor = ApprovalExecutor<unknown>;
+const executors = new Map<ApprovalAction, AnyExecutor>();
+
+/** Registers how an approved action is carried out. Call once, at the top level of a service module. */
+export function registerApprovalExecutor<P>(action: ApprovalAction, executor: ApprovalExecutor<P>): void {
+  executors.set(action, executor as unknown as AnyExecutor);
+}
+
+async function executorFor(action: ApprovalAction): Promise<AnyExecutor> {
+  // Loaded lazily: the executor modules import this one, so a static import would be circular.
+  if (!executors.has(action)) await import('./approval-executors');
+  const executor = executors.get(action);
+  if (!executor) throw new Error(`no approval executor registered for ${action}`);
+  return executor;
+}
+
+// ───────────────────────────── who is asking ─────────────────────────────
+
+/** The human behind an actor: the user, or the user who created the API key; null for the system. */
+async function personOf(client: Tx | typeof db, actor: Actor): Promise<string | null> {
+  if (actor.type === 'user') return actor.id;
+  if (actor.type === 'apiKey') {
+    const key = await client.apiKey.findUnique({ where: { id: actor.id }, select: { createdById: true } });
+    return key?.createdById ?? null;
+  }
+  return null;
+}
+
+async function requirePerson(client: Tx | typeof db, actor: Actor, doing: string): Promise<string> {
+  const person = await personOf(client, actor);
+  if (!person) throw new AppError('forbidden', `Only a person (a user, or an API key created by one) can ${doing}.`);
+  return person;
+}
+
+// ───────────────────────────── DTO ─────────────────────────────
+
+const include = {
+  tenant: { select: { id: true, slug: true, legalName: true } },
+  requestedBy: { select: { id: true, email: true, name: true } },
+  decidedBy: { select: { id: true, email: true, name: true } },
+} satisfies Prisma.ApprovalRequestInclude;
+
+type ApprovalRow = Prisma.ApprovalRequestGetPayload<{ include: typeof include }>;
+
+/** A pending request past its deadline reads as EXPIRED even before it is marked so. */
+function effectiveStatus(r: { status: ApprovalStatus; expiresAt: Date }, now = new Date()): ApprovalStatus {
+  return r.status === 'PENDING' && r.expiresAt <= now ? 'EXPIRED' : r.status;
+}
+
+export function toApprovalDto(r: ApprovalRow): ApprovalDto {
+  return {
+    id: r.id,
+    action: r.action,
+    status: effectiveStatus(r),
+    tenantId: r.tenantId,
+    tenant: r.tenant,
+    target: { type: r.targetType, id: r.targetId },
+    summary: r.summary,
+    payload: r.payload,
+    reason: r.reason,
+    requestedBy: r.requestedBy,
+    requestedAt: r.requestedAt.toISOString(),
+    expiresAt: r.expiresAt.toISOString(),
+    decidedBy: r.decidedBy,
+    decidedAt: r.decidedAt?.toISOString() ?? null,
+    decisionNote: r.decisionNote,
+    executedAt: r.executedAt?.toISOString() ?? null,
+    result: r.result,
+  };
+}
+
+function executionOf(r: { payload: Prisma.JsonValue; tenantId: string | null; targetType: string; targetId: string; id: string; requestedById: string; reason: string }, requestedBy: string, payload: unknown): ApprovalExecution<unknown> {
+  return {
+    payload,
+    tenantId: r.tenantId,
+    target: { type: r.targetType, id: r.targetId },
+    approval: { id: r.id, requestedById: r.requestedById, requestedBy, reason: r.reason },
+  };
+}
+
+// ───────────────────────────── requesting ─────────────────────────────
+
+export type RequestApprovalInput = {
+  action: ApprovalAction;
+  tenantId: string | null;
+  target: ApprovalTarget;
+  payload: unknown;
+  reason: string;
+  /** One line for the inbox, e.g. "Activate contract C-2026-001 (Nordhavn Bank)". */
+  summary: string;
+};
+
+/**
+ * Files a four-eyes request. The caller has already checked the permission the action itself
+ * needs (e.g. contracts:write). At most one request per action and target may be pending.
+ */
+export async function requestApproval(ctx: Ctx, input: RequestApprovalInput): Promise<ApprovalDto> {
+  const executor = await executorFor(input.action);
+  const payload = executor.payload.parse(input.payload);
+  const id = await transaction(async (tx) => {
+    const requestedById = await requirePerson(tx, ctx.actor, 'request a sensitive action');
+    // Serialises requests for one target, so two admins cannot file the same request twice.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`approval:${input.action}:${input.target.type}:${input.target.id}`}))`;
+    const open = await tx.approvalRequest.findFirst({
+      where: { action: input.action, targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } },
+      select: { id: true },
+    });
+    if (open) throw new AppError('conflict', 'A request for this action is already waiting for approval.', { extra: { approvalId: open.id } });
+    const execution: ApprovalExecution<unknown> = { payload, tenantId: input.tenantId, target: input.target, approval: null };
+    if (executor.prepare) await executor.prepare(tx, ctx, execution);
+    const now = new Date();
+    const row = await tx.approvalRequest.create({
+      data: {
+        action: input.action,
+        tenantId: input.tenantId,
+        targetType: input.target.type,
+        targetId: input.target.id,
+        payload: payload as Prisma.InputJsonValue,
+        reason: input.reason,
+        summary: input.summary,
+        requestedById,
+        requestedAt: now,
+        expiresAt: new Date(now.getTime() + APPROVAL_TTL_MS),
+      },
+    });
+    await record(tx, ctx, {
+      action: 'approval.requested',
+      tenantId: input.tenantId,
+      target: { type: 'approval', id: row.id },
+      data: { action: input.action, target: input.target, summary: input.summary, reason: input.reason, payload, expiresAt: row.expiresAt.toISOString() },
+    });
+    return row.id;
+  });
+  return loadApproval(id);
+}
+
+/**
+ * Carries a sensitive action out at once, without four-eyes: only for the operator's CLI (the
+ * system actor, DESIGN.md "CLI"). Runs the same executor, in the caller's transaction.
+ */
+export async function performWithoutApproval(tx: Tx, ctx: Ctx, input: Omit<RequestApprovalInput, 'reason' | 'summary'>): Promise<unknown> {
+  if (ctx.actor.type !== 'system') throw new AppError('forbidden', 'This action needs four-eyes approval.');
+  const executor = await executorFor(input.action);
+  const execution: ApprovalExecution<unknown> = { payload: executor.payload.parse(input.payload), tenantId: input.tenantId, target: input.target, approval: null };
+  if (executor.prepare) await executor.prepare(tx, ctx, execution);
+  return executor.execute(tx, ctx, execution);
+}
+
+export type RequestOrPerformResult = { kind: 'requested'; approval: ApprovalDto } | { kind: 'performed'; result: unknown };
+
+/** The CLI (system actor) performs at once; everyone else files a four-eyes request. */
+export async function requestOrPerform(ctx: Ctx, input: RequestApprovalInput): Promise<RequestOrPerformResult> {
+  if (ctx.actor.type === 'system') {
+    const result = await transaction((tx) => performWithoutApproval(tx, ctx, input));
+    return { kind: 'performed', result };
+  }
+  return { kind: 'requested', approval: await requestApproval(ctx, input) };
+}
+
+// ───────────────────────────── deciding ─────────────────────────────
+
+/** The actor that marks lazily expired requests (nobody decided them). */
+function expiryCtx(ctx?: Ctx): Ctx {
+  return {
+    actor: { type: 'system', id: 'charter:approval-expiry', label: 'charter (approval expiry)', tenantId: null, role: null, permissions: new Set() },
+    request: ctx?.request ?? { ip: null, userAgent: null, requestId: randomUUID() },
+  };
+}
+
+/** Locks a request row for a decision; another tenant's (or a missing) request is not found. */
+async function lockRequest(tx: Tx, ctx: Ctx, id: string): Promise<ApprovalRow> {
+  if (!isUuid(id)) throw notFound('Approval request');
+  await tx.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
+  const row = await tx.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include });
+  if (!row) throw notFound('Approval request');
+  return row;
+}
+
+async function closeRequest(tx: Tx, ctx: Ctx, row: ApprovalRow, outcome: 'REJECTED' | 'CANCELLED' | 'EXPIRED', decision: { by: string | null; note: string | null }): Promise<void> {
+  const executor = await executorFor(row.action);
+  await tx.approvalRequest.update({
+    where: { id: row.id },
+    data: { status: outcome, decidedById: decision.by, decidedAt: new Date(), decisionNote: decision.note },
+  });
+  if (executor.onClosed) {
+    const payload = executor.payload.safeParse(row.payload);
+    if (payload.success) await executor.onClosed(tx, ctx, { ...executionOf(row, row.requestedBy.email, payload.data), outcome });
+  }
+  const action = outcome === 'REJECTED' ? 'approval.rejected' : outcome === 'CANCELLED' ? 'approval.cancelled' : 'approval.expired';
+  await record(tx, ctx, {
+    action,
+    tenantId: row.tenantId,
+    target: { type: 'approval', id: row.id },
+    data: { action: row.action, target: { type: row.targetType, id: row.targetId }, summary: row.summary, requestedBy: row.requestedBy.email, note: decision.note, expiredAt: outcome === 'EXPIRED' ? row.expiresAt.toISOString() : undefined },
+  });
+}
+
+type Decision = 'approve' | 'reject';
+
+async function decide(ctx: Ctx, id: string, decision: Decision, note: string): Promise<ApprovalDto> {
+  authorize(ctx.actor, 'approvals:decide');
+  const outcome = await transaction(async (tx) => {
+    const row = await lockRequest(tx, ctx, id);
+    const decider = await requirePerson(tx, ctx.actor, 'decide an approval request');
+    if (decider === row.requestedById) {
+      // Also reached through a second session or an API key of the requester: both count as them.
+      throw new AppError('forbidden', 'You cannot decide your own request: a different administrator must approve or reject it.', { extra: { reason: 'self_approval' } });
+    }
+    if (row.status !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${row.status.toLowerCase()}.`, { extra: { status: row.status } });
+    if (row.expiresAt <= new Date()) {
+      // Marked here and committed, then refused below: an expired request can never be approved.
+      await closeRequest(tx, expiryCtx(ctx), row, 'EXPIRED', { by: null, note: null });
+      return 'expired' as const;
+    }
+    if (decision === 'reject') {
+      await closeRequest(tx, ctx, row, 'REJECTED', { by: decider, note });
+      return 'done' as const;
+    }
+    const executor = await executorFor(row.action);
+    const payload = executor.payload.parse(row.payload);
+    const result = executor.redeemedByRequester ? null : ((await executor.execute(tx, ctx, executionOf(row, row.requestedBy.email, payload))) ?? null);
+    const now = new Date();
+    await tx.approvalRequest.update({
+      where: { id: row.id },
+      data: {
+        status: 'APPROVED',
+        decidedById: decider,
+        decidedAt: now,
+        decisionNote: note,
+        executedAt: executor.redeemedByRequester ? null : now,
+        result: result === null ? undefined : (result as Prisma.InputJsonValue),
+      },
+    });
+    await record(tx, ctx, {
+      action: 'approval.approved',
+      tenantId: row.tenantId,
+      target: { type: 'approval', id: row.id },
+      data: { action: row.action, target: { type: row.targetType, id: row.targetId }, summary: row.summary, requestedBy: row.requestedBy.email, note, result },
+    });
+    return 'done' as const;
+  });
+  if (outcome === 'expired') throw new AppError('invalid_transition', 'This request has expired (72 hours passed without a decision); file a new one.', { extra: { status: 'EXPIRED' } });
+  return loadApproval(id);
+}
+
+/** Approves a request of someone else and carries the action out in the same transaction. */
+export function approveRequest(ctx: Ctx, id: string, note: string): Promise<ApprovalDto> {
+  return decide(ctx, id, 'approve', note);
+}
+
+export function rejectRequest(ctx: Ctx, id: string, note: string): Promise<ApprovalDto> {
+  return decide(ctx, id, 'reject', note);
+}
+
+/** The requester withdraws their own pending request. */
+export async function cancelRequest(ctx: Ctx, id: string, note: string): Promise<ApprovalDto> {
+  authorize(ctx.actor, 'approvals:read');
+  await transaction(async (tx) => {
+    const row = await lockRequest(tx, ctx, id);
+    const person = await requirePerson(tx, ctx.actor, 'cancel an approval request');
+    if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can cancel a request; others approve or reject it.');
+    if (effectiveStatus(row) !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${effectiveStatus(row).toLowerCase()}.`);
+    await closeRequest(tx, ctx, row, 'CANCELLED', { by: person, note });
+  });
+  return loadApproval(id);
+}
+
+/**
+ * For actions approved with `redeemedByRequester`: the requester carries the approved action out,
+ * once, within REDEEM_TTL_MS of the approval. Call inside the transaction that performs it.
+ * Returns the approved payload, which the caller must use instead of fresh input.
+ */
+export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; action: ApprovalAction; schema: z.ZodType<P> }): Promise<P> {
+  const row = await lockRequest(tx, ctx, input.id);
+  const person = await requirePerson(tx, ctx.actor, 'use an approval');
+  if (row.action !== input.action) throw notFound('Approval request');
+  if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can use this approval.');
+  if (row.status !== 'APPROVED') throw new AppError('invalid_transition', `This request is ${effectiveStatus(row).toLowerCase()}, not approved.`);
+  if (row.executedAt) throw new AppError('invalid_transition', 'This approval has already been used.');
+  if (!row.decidedAt || row.decidedAt.getTime() + REDEEM_TTL_MS <= Date.now()) throw new AppError('invalid_transition', 'This approval was not used in time; file a new request.');
+  await tx.approvalRequest.update({ where: { id: row.id }, data: { executedAt: new Date() } });
+  return input.schema.parse(row.payload);
+}
+
+/**
+ * Marks pending requests past their deadline EXPIRED (and runs their onClosed hooks), audited.
+ * Applied lazily before approvals are read, so no scheduler is needed; SKIP LOCKED lets concurrent
+ * readers share the work instead of waiting for each other.
+ */
+export async function expireStaleApprovals(ctx?: Ctx): Promise<number> {
+  return transaction(async (tx) => {
+    const stale = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM approval_requests WHERE status = 'PENDING' AND expires_at <= now()
+      ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`;
+    const expiry = expiryCtx(ctx);
+    for (const { id } of stale) {
+      const row = await tx.approvalRequest.findUniqueOrThrow({ where: { id }, include });
+      await closeRequest(tx, expiry, row, 'EXPIRED', { by: null, note: null });
+    }
+    return stale.length;
+  });
+}
+
+// ───────────────────────────── reading ─────────────────────────────
+
+/** Platform actors see every request; a tenant-scoped actor only its own tenant's. */
+function scopeWhere(actor: Actor): Prisma.ApprovalRequestWhereInput {
+  return actor.tenantId ? { tenantId: actor.tenantId } : {};
+}
+
+async function loadApproval(id: string): Promise<ApprovalDto> {
+  return toApprovalDto(await db.approvalRequest.findUniqueOrThrow({ where: { id }, include }));
+}
+
+/** Newest first, keyset by id (uuid v7). */
+export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promise<Page<ApprovalDto>> {
+  authorize(ctx.actor, 'approvals:read');
+  await expireStaleApprovals(ctx);
+  const and: Prisma.ApprovalRequestWhereInput[] = [scopeWhere(ctx.actor)];
+  const person = await personOf(db, ctx.actor);
+  if (query.view === 'inbox') {
+    // Nothing is waiting for someone who may not decide, and never one's own requests.
+    if (!can(ctx.actor, 'approvals:decide') || !person) return { data: [], nextCursor: null };
+    and.push({ status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } });
+  } else if (query.view === 'mine') {
+    if (!person) return { data: [], nextCursor: null };
+    and.push({ requestedById: person });
+  } else if (query.view === 'history') {
+    and.push({ status: { not: 'PENDING' } });
+  }
+  if (query.status) and.push({ status: query.status });
+  if (query.action) and.push({ action: query.action });
+  if (query.tenantId) and.push({ tenantId: query.tenantId });
+  if (query.cursor) and.push({ id: { lt: decodeIdCursor(query.cursor) } });
+  const rows = await db.approvalRequest.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: query.limit + 1, include });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { data: page.map(toApprovalDto), nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
+}
+
+export async function getApproval(ctx: Ctx, id: string): Promise<ApprovalDto> {
+  authorize(ctx.actor, 'approvals:read');
+  const row = isUuid(id) ? await db.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include }) : null;
+  if (!row) throw notFound('Approval request');
+  return toApprovalDto(row);
+}
+
+/** Pending requests waiting for this actor's decision (dashboard badge and notifications). */
+export async function countApprovalsAwaiting(ctx: Ctx): Promise<number> {
+  if (!can(ctx.actor, 'approvals:decide')) return 0;
+  const person = await personOf(db, ctx.actor);
+  if (!person) return 0;
+  return db.approvalRequest.count({ where: { AND: [scopeWhere(ctx.actor), { status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } }] } });
+}
+
+/** The pending request for an action on a target, if any (so pages can show "awaiting approval"). */
+export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAction; target: ApprovalTarget }): Promise<ApprovalDto | null> {
+  authorize(ctx.actor, 'approvals:read');
+  const row = await db.approvalRequest.findFirst({
+    where: { AND: [scopeWhere(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
+    orderBy: { id: 'desc' },
+    include,
+  });
+  return row ? toApprovalDto(row) : null;
+}
+
+/** Whether `ctx` may decide this request (UI hint only; decide() enforces it). */
+export async function canDecide(ctx: Ctx, approval: Pick<ApprovalDto, 'status' | 'requestedBy'>): Promise<boolean> {
+  if (!can(ctx.actor, 'approvals:decide') || approval.status !== 'PENDING') return false;
+  const person = await personOf(db, ctx.actor);
+  return person !== null && person !== approval.requestedBy.id;
+}

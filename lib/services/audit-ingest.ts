@@ -1,0 +1,96 @@
+import { db, transaction } from '@/lib/db';
+import type { Ctx } from '@/lib/auth/actor';
+import { authorize } from '@/lib/authz/guard';
+import { type PendingEvent, appendToChain, lockChain } from '@/lib/audit/append';
+import { normaliseData } from '@/lib/audit/chain';
+import { canonicalize } from '@/lib/crypto/jcs';
+import { AppError, notFound } from '@/lib/errors';
+import type { IngestAuditEvent, IngestAuditEventsInput, IngestResultDto } from '@/lib/schemas/audit-ingest';
+
+// Deployments upload their own audit events (issue 5 item 4). A batch is appended to the tenant's
+// chain in one transaction under one chain lock with one multi-row INSERT: all of it, or nothing.
+// Idempotent per event id: under the chain lock, ids already in the chain are compared with what
+// was sent; the same content is a duplicate (reported, not stored again), different content refuses
+// the batch. So a batch retried after a timeout is stored exactly once.
+
+/** What the chain keeps of an uploaded event: everything the deployment sent but its id. */
+function sourceOf(event: IngestAuditEvent): unknown {
+  return normaliseData({
+    action: event.action,
+    occurredAt: new Date(event.occurredAt).toISOString(),
+    actor: event.actor,
+    target: event.target,
+    data: event.data === undefined ? null : event.data,
+  });
+}
+
+/** The source deployment: the key's own, or the one named in the batch, within the key's tenant. */
+async function sourceDeployment(ctx: Ctx, tenantId: string, named: string | undefined): Promise<{ id: string; name: string }> {
+  const key = ctx.actor.type === 'apiKey' ? await db.apiKey.findUnique({ where: { id: ctx.actor.id }, select: { deploymentId: true } }) : null;
+  const bound = key?.deploymentId ?? null;
+  if (bound && named && named !== bound) throw notFound('Deployment');
+  const id = bound ?? named;
+  if (!id) {
+    throw new AppError('validation_failed', 'Name the source deployment, or use a key bound to it.', { errors: [{ path: 'deploymentId', message: 'is required for a key not bound to a deployment' }] });
+  }
+  const deployment = await db.deployment.findFirst({ where: { id, tenantId }, select: { id: true, name: true, archivedAt: true } });
+  if (!deployment) throw notFound('Deployment');
+  if (deployment.archivedAt) throw new AppError('invalid_transition', `Deployment ${deployment.name} is archived and no longer uploads audit events.`);
+  return deployment;
+}
+
+export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput): Promise<IngestResultDto> {
+  authorize(ctx.actor, 'audit:write');
+  const tenantId = ctx.actor.tenantId;
+  if (!tenantId) throw new AppError('forbidden', 'Audit uploads need an API key bound to a tenant (the tenant whose chain receives them).');
+  const deployment = await sourceDeployment(ctx, tenantId, input.deploymentId);
+  const sources = input.events.map(sourceOf);
+
+  return transaction(async (tx) => {
+    const head = await lockChain(tx, tenantId, tenantId);
+    const ids = input.events.map((e) => e.id);
+    const existing = await tx.$queryRaw<{ id: string; seq: bigint; action: string; actor_id: string | null; source: unknown }[]>`
+      SELECT id::text AS id, seq, action, actor_id, data->'source' AS source FROM audit_events WHERE chain = ${tenantId} AND id = ANY(${ids}::uuid[])`;
+    const byId = new Map(existing.map((row) => [row.id, row]));
+
+    const conflicts: { path: string; message: string }[] = [];
+    const fresh: PendingEvent[] = [];
+    input.events.forEach((event, i) => {
+      const found = byId.get(event.id);
+      if (!found) {
+        fresh.push({
+          id: event.id,
+          actor: { type: 'deployment', id: deployment.id, label: deployment.name },
+          action: 'audit.ingested',
+          target: { type: event.target?.type ?? null, id: event.target?.id ?? null },
+          tenantId,
+          ip: ctx.request.ip,
+          userAgent: ctx.request.userAgent,
+          requestId: ctx.request.requestId,
+          data: { source: sources[i] },
+        });
+        return;
+      }
+      const same = found.action === 'audit.ingested' && found.actor_id === deployment.id && canonicalize(found.source ?? null) === canonicalize(sources[i]);
+      if (!same) conflicts.push({ path: `events.${i}.id`, message: `is already the id of a different event (seq ${found.seq}) in this chain` });
+    });
+    if (conflicts.length) {
+      throw new AppError('conflict', 'Some event ids are already used by different events; nothing was stored.', { errors: conflicts });
+    }
+
+    const appended = await appendToChain(tx, { chain: tenantId, tenantId, events: fresh, head });
+    const seqOf = new Map(appended.map((e) => [e.id, e.seq]));
+    const events = input.events.map((e) => {
+      const seq = seqOf.get(e.id);
+      return seq !== undefined ? { id: e.id, seq, status: 'appended' as const } : { id: e.id, seq: Number(byId.get(e.id)?.seq), status: 'duplicate' as const };
+    });
+    return {
+      chain: tenantId,
+      deploymentId: deployment.id,
+      appended: appended.length,
+      duplicates: input.events.length - appended.length,
+      events,
+      receivedAt: new Date().toISOString(),
+    };
+  }, { timeoutMs: 60_000 });
+}

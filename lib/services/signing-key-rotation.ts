@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { Ctx } from '@/lib/auth/actor';
+import { authorize } from '@/lib/authz/guard';
+import type { ApprovalDto } from '@/lib/schemas/approval';
+import { registerApprovalExecutor, requestApproval } from './approvals';
+import { rotateSigningKey } from './signing-keys';
+
+// Rotating the signing key from the UI is four-eyes (DESIGN.md "Approval request"); the operator's
+// CLI rotates directly (`npx charter signing-key rotate`). Either way old keys stay published.
+
+const rotatePayload = z.object({}).strict();
+
+registerApprovalExecutor<z.infer<typeof rotatePayload>>('SIGNING_KEY_ROTATE', {
+  payload: rotatePayload,
+  execute: async (tx, ctx) => rotateSigningKey(ctx, tx),
+});
+
+/** Owners (settings:write) ask; a different administrator approves, and the rotation happens then. */
+export async function requestSigningKeyRotation(ctx: Ctx, reason: string): Promise<ApprovalDto> {
+  authorize(ctx.actor, 'settings:write');
+  return requestApproval(ctx, {
+    action: 'SIGNING_KEY_ROTATE',
+    tenantId: null,
+    target: { type: 'signing_key', id: 'active' },
+    payload: {},
+    reason,
+    summary: 'Rotate the signing key (the current key is retired and stays published for verification)',
+  });
+}

@@ -34,15 +34,18 @@ if (process.argv.includes('--child')) {
 
 useDatabase(url);
 const run = promisify(execFile);
-const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--events', String(events), ...(arg('db') ? ['--db', arg('db') as string] : [])], { maxBuffer: 1 << 20 });
-const ours = JSON.parse(stdout) as { ms: number; rows: number; fromSeq: number; toSeq: number; maxRssMb: number };
-
 const { csvCopySql } = await import('@/lib/services/audit-export');
 const { db } = await import('@/lib/db');
 const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'bench-bank' } });
-const sql = csvCopySql({ chain: tenant.id, fromSeq: ours.fromSeq, toSeq: ours.toSeq, filter: null });
+const head = await db.auditChain.findUniqueOrThrow({ where: { id: tenant.id } });
 await db.$disconnect();
-const psqlMs = await shellMs(`psql -X -q ${JSON.stringify(url)} -c ${JSON.stringify(sql.replace(/\s+/g, ' '))} > /dev/null`);
+const copySql = (toSeq: number) => csvCopySql({ chain: tenant.id, fromSeq: 1, toSeq, filter: null }).replace(/\s+/g, ' ');
+// Warm-up: the same COPY once, so that neither side pays for a cold cache.
+await shellMs(`psql -X -q ${JSON.stringify(url)} -c ${JSON.stringify(copySql(Number(head.lastSeq)))} > /dev/null`);
+const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--events', String(events), ...(arg('db') ? ['--db', arg('db') as string] : [])], { maxBuffer: 1 << 20 });
+const ours = JSON.parse(stdout) as { ms: number; rows: number; fromSeq: number; toSeq: number; maxRssMb: number };
+
+const psqlMs = await shellMs(`psql -X -q ${JSON.stringify(url)} -c ${JSON.stringify(copySql(ours.toSeq))} > /dev/null`);
 
 const ratio = psqlMs / ours.ms;
 console.log(`CSV export, ${ours.rows.toLocaleString('en')} rows (chain bench-bank), to /dev/null\n`);

@@ -16,17 +16,11 @@ import type { Page } from '@/lib/schemas/common';
 import { listApiKeys } from '@/lib/services/api-keys';
 import { revokeApiKeyAction, rotateApiKeyAction } from './actions';
 import { deploymentNames, loadKeyTenants } from './load-tenants';
+import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'API keys' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
 const PAGE_SIZE = 25;
-
-function one(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === '' ? undefined : s;
-}
 
 export default async function ApiKeysPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await requireCtx();
@@ -44,10 +38,10 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
   const platform = isPlatform(actor);
   const tenants = await loadKeyTenants(ctx);
   // Tenant actors see their own tenant's keys only (the service confines them); they get no filter.
-  const tenantSlug = platform ? one(params.tenant) : undefined;
+  const tenantSlug = platform ? firstParam(params.tenant) : undefined;
   const filterTenant = tenantSlug ? tenants.find((t) => t.slug === tenantSlug) : undefined;
-  const includeInactive = ['1', 'on', 'true'].includes(one(params.includeInactive) ?? '');
-  const cursor = one(params.cursor);
+  const includeInactive = ['1', 'on', 'true'].includes(firstParam(params.includeInactive) ?? '');
+  const cursor = firstParam(params.cursor);
 
   let notice: string | null = tenantSlug && !filterTenant ? `There is no tenant “${tenantSlug}”; showing the keys of all tenants.` : null;
   let page: Page<ApiKeyDto> = { data: [], nextCursor: null };

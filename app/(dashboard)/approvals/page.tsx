@@ -12,12 +12,11 @@ import { toAppError } from '@/lib/errors';
 import { APPROVAL_VIEWS, type ApprovalDto, type ApprovalView, listApprovalsQuery } from '@/lib/schemas/approval';
 import type { Page } from '@/lib/schemas/common';
 import { countApprovalsAwaiting, listApprovals } from '@/lib/services/approvals';
+import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Approvals' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 const PAGE_SIZE = 25;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
 
 const EMPTY: Record<ApprovalView, string> = {
   inbox: 'Nothing is waiting for your decision.',
@@ -30,14 +29,14 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
   const ctx = await requireCtx();
   const params = await searchParams;
   const canDecide = can(ctx.actor, 'approvals:decide');
-  const requested = one(params.view);
+  const requested = firstParam(params.view);
   const view: ApprovalView = APPROVAL_VIEWS.includes(requested as ApprovalView) ? (requested as ApprovalView) : canDecide ? 'inbox' : 'all';
   const views = APPROVAL_VIEWS.filter((v) => canDecide || v === 'all' || v === 'history');
 
   let page: Page<ApprovalDto> = { data: [], nextCursor: null };
   let notice: string | null = null;
   try {
-    page = await listApprovals(ctx, listApprovalsQuery.parse({ view, limit: PAGE_SIZE, cursor: one(params.cursor) }));
+    page = await listApprovals(ctx, listApprovalsQuery.parse({ view, limit: PAGE_SIZE, cursor: firstParam(params.cursor) }));
   } catch (err) {
     if (toAppError(err).code !== 'validation_failed') throw err;
     notice = 'This page link is no longer valid. Start again from the newest requests.';
@@ -72,7 +71,7 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
         label="Approval request pages"
         firstLabel="Newest"
         nextLabel="Older"
-        firstHref={one(params.cursor) ? hrefWith('/approvals', { view }) : null}
+        firstHref={firstParam(params.cursor) ? hrefWith('/approvals', { view }) : null}
         nextHref={page.nextCursor ? hrefWith('/approvals', { view, cursor: page.nextCursor }) : null}
       />
     </>

@@ -17,10 +17,9 @@ import { AUDIT_FILTER_KEYS } from '@/lib/schemas/audit-export';
 import type { Page } from '@/lib/schemas/common';
 import { type AuditEventDto, listAuditEvents } from '@/lib/services/audit';
 import { listTenants } from '@/lib/services/tenants';
+import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Audit log' };
-
-type SearchParams = Record<string, string | string[] | undefined>;
 
 const PAGE_SIZE = 50;
 const ACTOR_TYPES = [
@@ -31,16 +30,16 @@ const ACTOR_TYPES = [
   { value: 'anonymous', label: 'Anonymous' },
 ];
 
-function one(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === '' || s === undefined ? undefined : s.trim() || undefined;
+/** Filters are typed by hand into the URL too: surrounding blanks don't count. */
+function trimmedParam(v: string | string[] | undefined): string | undefined {
+  return firstParam(v)?.trim() || undefined;
 }
 
 /** The URL's filters; anything malformed is dropped (and said so) rather than failing the page. */
 function queryFrom(params: SearchParams): { query: ListAuditEventsQuery; raw: Record<string, string>; invalid: boolean } {
   const raw: Record<string, string> = {};
   for (const key of ['chain', ...AUDIT_FILTER_KEYS, 'cursor']) {
-    const value = one(params[key]);
+    const value = trimmedParam(params[key]);
     if (value !== undefined) raw[key] = value;
   }
   // The action picker offers whole groups as "group:<name>".

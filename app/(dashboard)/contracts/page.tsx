@@ -14,20 +14,19 @@ import type { Page } from '@/lib/schemas/common';
 import { type ContractDto, listContractsQuery } from '@/lib/schemas/contract';
 import { listContracts } from '@/lib/services/contracts';
 import { loadContractTenants } from './load-options';
+import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Contracts' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 const PAGE_SIZE = 25;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
 
 export default async function ContractsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await requireCtx();
   const params = await searchParams;
   const tenants = can(ctx.actor, 'tenants:read') ? await loadContractTenants(ctx) : [];
-  const tenantSlug = one(params.tenant);
+  const tenantSlug = firstParam(params.tenant);
   const tenantId = tenants.find((t) => t.slug === tenantSlug)?.id;
-  const parsed = listContractsQuery.safeParse({ limit: PAGE_SIZE, q: one(params.q), status: one(params.status), tenantId, cursor: one(params.cursor) });
+  const parsed = listContractsQuery.safeParse({ limit: PAGE_SIZE, q: firstParam(params.q), status: firstParam(params.status), tenantId, cursor: firstParam(params.cursor) });
   const query = parsed.success ? parsed.data : listContractsQuery.parse({ limit: PAGE_SIZE });
 
   let page: Page<ContractDto> = { data: [], nextCursor: null };

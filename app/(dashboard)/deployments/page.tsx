@@ -14,16 +14,11 @@ import type { Page } from '@/lib/schemas/common';
 import { type DeploymentDto, listDeploymentsQuery } from '@/lib/schemas/deployment';
 import { heartbeatStaleMinutes, listDeployments } from '@/lib/services/deployments';
 import { loadKeyTenants } from '../api-keys/load-tenants';
+import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Deployments' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 const PAGE_SIZE = 50;
-
-function one(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === '' ? undefined : s;
-}
 
 export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await requireCtx();
@@ -38,16 +33,16 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   }
   const params = await searchParams;
   const tenants = await loadKeyTenants(ctx);
-  const tenantSlug = isPlatform(actor) ? one(params.tenant) : undefined;
+  const tenantSlug = isPlatform(actor) ? firstParam(params.tenant) : undefined;
   const tenant = tenantSlug ? tenants.find((t) => t.slug === tenantSlug) : undefined;
   const raw = {
     limit: PAGE_SIZE,
     tenantId: tenant?.id,
-    environment: one(params.environment),
-    status: one(params.status),
-    q: one(params.q),
-    cursor: one(params.cursor),
-    includeArchived: ['1', 'on', 'true'].includes(one(params.includeArchived) ?? ''),
+    environment: firstParam(params.environment),
+    status: firstParam(params.status),
+    q: firstParam(params.q),
+    cursor: firstParam(params.cursor),
+    includeArchived: ['1', 'on', 'true'].includes(firstParam(params.includeArchived) ?? ''),
   };
   const parsed = listDeploymentsQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : listDeploymentsQuery.parse({ limit: PAGE_SIZE });

@@ -14,16 +14,11 @@ import { toAppError } from '@/lib/errors';
 import type { Page } from '@/lib/schemas/common';
 import { type ModelVersionDto, listModelVersionsQuery } from '@/lib/schemas/model';
 import { getAdoption, listModelFamilies, listModelVersions } from '@/lib/services/models';
+import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Model catalogue' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 const PAGE_SIZE = 25;
-
-function one(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === '' ? undefined : s;
-}
 
 export default async function ModelsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await requireCtx();
@@ -37,7 +32,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
     );
   }
   const params = await searchParams;
-  const parsed = listModelVersionsQuery.safeParse({ limit: PAGE_SIZE, family: one(params.family), status: one(params.status), cursor: one(params.cursor) });
+  const parsed = listModelVersionsQuery.safeParse({ limit: PAGE_SIZE, family: firstParam(params.family), status: firstParam(params.status), cursor: firstParam(params.cursor) });
   const query = parsed.success ? parsed.data : listModelVersionsQuery.parse({ limit: PAGE_SIZE });
   let notice = parsed.success ? null : 'Some filters in the address were not valid and have been ignored.';
   let page: Page<ModelVersionDto> = { data: [], nextCursor: null };

@@ -14,27 +14,21 @@ import { type ListTenantsQuery, listTenantsQuery } from '@/lib/schemas/tenant';
 import type { Page } from '@/lib/schemas/common';
 import type { TenantDto } from '@/lib/schemas/tenant';
 import { listTenants } from '@/lib/services/tenants';
+import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Tenants' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
 const PAGE_SIZE = 25;
-
-function one(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === '' ? undefined : s;
-}
 
 /** The page's filters from the URL; anything malformed is dropped rather than failing the page. */
 function filtersFrom(params: SearchParams): { query: ListTenantsQuery; invalid: boolean } {
   const raw = {
-    q: one(params.q),
-    status: one(params.status),
-    cursor: one(params.cursor),
+    q: firstParam(params.q),
+    status: firstParam(params.status),
+    cursor: firstParam(params.cursor),
     limit: PAGE_SIZE,
     // z.coerce.boolean() would read "false" as true: only an explicit "on"/"1"/"true" turns it on.
-    includeArchived: ['1', 'on', 'true'].includes(one(params.includeArchived) ?? ''),
+    includeArchived: ['1', 'on', 'true'].includes(firstParam(params.includeArchived) ?? ''),
   };
   const parsed = listTenantsQuery.safeParse(raw);
   if (parsed.success) return { query: parsed.data, invalid: false };

@@ -3,6 +3,7 @@ import { rawPool } from '@/lib/db';
 import { sha256Hex } from '@/lib/crypto/hash';
 import type { AuditEvent } from '@/lib/generated/prisma/client';
 import type { ExportFilter } from '@/lib/audit/export-format';
+import { AUDIT_ACTIONS } from '@/lib/audit/actions';
 
 // The audit filter as SQL, written once: the search (lib/services/audit.ts), the verifiable export
 // (which reveals exactly the rows this WHERE matches and omits the others) and the CSV export (a
@@ -23,11 +24,17 @@ function containsPattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+const KNOWN_ACTIONS: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
+
 /** The conditions of a filter, ANDed; "TRUE" for no filter. */
 export function filterSql(filter: ExportFilter | null, params: SqlParams): string {
   if (!filter) return 'TRUE';
   const and: string[] = [];
-  if (filter.action !== undefined) and.push(`action = ${params.add(filter.action)}`);
+  // A known action is a literal, not a parameter: the search's statements run generic plans
+  // (lib/db.ts rawPool), and a generic plan for `action = $n` assumes an average action, so for a
+  // rare one it walks the chain's whole time index (measured 0.8 s instead of 0.1 ms on 1M events).
+  // Actions are a closed set, so this adds a bounded number of statement shapes.
+  if (filter.action !== undefined) and.push(`action = ${KNOWN_ACTIONS.has(filter.action) ? pg.escapeLiteral(filter.action) : params.add(filter.action)}`);
   if (filter.actionGroup !== undefined) and.push(`starts_with(action, ${params.add(`${filter.actionGroup}.`)})`);
   if (filter.actorId !== undefined) and.push(`actor_id = ${params.add(filter.actorId)}`);
   if (filter.actorType !== undefined) and.push(`actor_type = ${params.add(filter.actorType)}`);

@@ -32,7 +32,8 @@ export default defineConfig({
     { name: 'ui', testMatch: 'ui/**/*.spec.ts', use: { browserName: 'chromium' } },
   ],
   webServer: {
-    command: `node node_modules/next/dist/bin/next start --port ${port}`,
+    // Charter's production server, as `npm start` runs it: /api/v1 on its own handler, pages on Next.js.
+    command: `node lib/cli/charter.mjs serve --port ${port}`,
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -8,8 +8,8 @@
  *
  * It sets up its own database (`charter_bench`, dropped and re-created, on the server of
  * BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432), migrates it, and makes a tenant and its
- * keys through the services. Charter runs as `next start` production builds made from a snapshot of
- * this tree in $TMPDIR/charter-bench/tree, so that the benchmark neither replaces nor depends on the
+ * keys through the services. Charter runs as `charter serve` (its production server, what `npm start`
+ * runs) over a production build made from a snapshot of this tree in $TMPDIR/charter-bench/tree, so that the benchmark neither replaces nor depends on the
  * `.next` of the working tree (which `npm start` or a colleague's test run may be serving); the
  * snapshot is rebuilt only when the sources changed (--skip-build reuses it as it is).
  *
@@ -203,7 +203,7 @@ async function startBaseline(name: string, mode: 'map' | 'pg', port: number): Pr
 async function startCharter(name: string, port: number, env: Record<string, string>): Promise<Server> {
   const child = spawnLogged(
     name,
-    [nextBin(treeDir), 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    [path.join(treeDir, 'lib', 'cli', 'charter.mjs'), 'serve', '--port', String(port), '--hostname', '127.0.0.1'],
     treeDir,
     nextEnv({
       DATABASE_URL,
@@ -404,7 +404,7 @@ async function main(): Promise<void> {
 
   const scenarios: Scenario[] = [
     { name: 'node-map', server: () => map, path: '/', keys: 'one', what: 'bare node:http, key by SHA-256 from an in-memory Map' },
-    { name: 'next-noop', server: () => cached, path: '/api/health', keys: 'one', what: 'Charter build, GET /api/health: a route handler that does nothing' },
+    { name: 'next-noop', server: () => cached, path: '/api/health', keys: 'one', what: 'Charter, GET /api/health: a Next.js route handler that does nothing (pages and health are served by Next.js)' },
     { name: 'charter-cached', server: () => cached, path: '/api/v1/whoami', keys: 'one', what: `Charter, GET /api/v1/whoami, one key, cache ${CACHE_SECONDS} s` },
     { name: 'node-pg', server: () => pgServer, path: '/', keys: 'one', what: 'bare node:http, one SELECT by hash per request (pg pool of 10)' },
     { name: 'next-pg', server: () => cached, path: '/api/bench-pg', keys: 'one', what: "a bare Next.js route handler doing node-pg's lookup (bench-only, not in Charter)" },

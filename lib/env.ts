@@ -13,10 +13,11 @@ const envSchema = z.object({
   CHARTER_ENCRYPTION_KEY: base64Key,
   CHARTER_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   CHARTER_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  // How many reverse proxies in front of Charter append to X-Forwarded-For (`true` = 1, `false` = 0).
   CHARTER_TRUST_PROXY: z
-    .enum(['true', 'false'])
+    .union([z.enum(['true', 'false']), z.string().regex(/^\d{1,2}$/, 'must be true, false or a number of proxies')])
     .default('false')
-    .transform((v) => v === 'true'),
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
   CHARTER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHARTER_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   CHARTER_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),

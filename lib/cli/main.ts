@@ -17,6 +17,7 @@ import { registerDbCommands } from './commands/db'
 import { registerDevCommands } from './commands/dev'
 import { registerDoraCommands } from './commands/dora'
 import { registerKeysCommands } from './commands/keys'
+import { registerServeCommand } from './commands/serve'
 import { registerStartCommand } from './commands/start'
 import { exitAfterCleanup, installSignalHandlers } from './lifecycle'
 import { projectRoot } from './paths'
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     .exitOverride() // inherited by the subcommands registered below
 
   registerStartCommand(program)
+  registerServeCommand(program)
   registerDbCommands(program)
   registerCreateOwnerCommand(program)
   registerAuditCommands(program)

@@ -129,9 +129,15 @@ export async function assertPortFree(port: number, hostname?: string): Promise<v
   })
 }
 
-/** `next start` or `next dev` on `port`, output shown. */
-export function spawnNext(options: { mode: 'start' | 'dev'; port: number; hostname?: string; env: Record<string, string> }): ChildProcess {
-  const args = [nextBin(), options.mode, '--port', String(options.port)]
+/**
+ * The web server on `port`, output shown: `charter serve` (Charter's production server: /api/v1 on
+ * its own node:http handler, the rest on Next.js) or `next dev` (everything on Next.js, hot reload).
+ */
+export function spawnServer(options: { mode: 'start' | 'dev'; port: number; hostname?: string; env: Record<string, string> }): ChildProcess {
+  const args =
+    options.mode === 'dev'
+      ? [nextBin(), 'dev', '--port', String(options.port)]
+      : [path.join(projectRoot, 'lib', 'cli', 'charter.mjs'), 'serve', '--port', String(options.port)]
   if (options.hostname) args.push('--hostname', options.hostname)
   return spawn(process.execPath, args, { cwd: projectRoot, env: nextEnv(options.env), stdio: 'inherit' })
 }

@@ -1,4 +1,3 @@
-import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import type { Actor, Ctx, RequestMeta } from '@/lib/auth/actor';
 import { sessionCookieName } from '@/lib/auth/options';
@@ -9,6 +8,7 @@ import { AppError, toAppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { recordAccessDenied } from '@/lib/services/audit';
 import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/services/api-keys';
+import { type ApiRequest, type ApiResult, StreamBody, fromWebRequest, toWebResponse } from './api-request';
 import { abandonIdempotentRequest, finishIdempotentRequest, parseIdempotencyKey, requestFingerprint, startIdempotentRequest } from './idempotency';
 import { enforceRateLimit } from './rate-limit';
 import { requestMetaFrom } from './request-meta';
@@ -66,16 +66,34 @@ export function routeDefinitionOf(handler: unknown): RouteDefinition | null {
   return ((handler as unknown as Record<symbol, RouteDefinition | undefined>)[ROUTE_DEFINITION]) ?? null;
 }
 
-type RouteHandler = (req: NextRequest, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+type RouteParams = Record<string, string | string[]>;
+type RouteHandler = (req: Request, context: { params: Promise<RouteParams> }) => Promise<Response>;
 
-function define<H extends RouteHandler>(handler: H, definition: RouteDefinition): H {
+/**
+ * A route's whole pipeline on an ApiRequest, whichever server received it. Next.js calls the
+ * handler route() returns (a WHATWG Request in, a Response out); Charter's own `/api/v1` server
+ * (lib/server/api-server.ts) calls this directly and writes the result to node:http, without
+ * building a Request or a Response for it.
+ */
+export type RouteCore = (req: ApiRequest, params: RouteParams) => Promise<ApiResult>;
+
+// Global symbols, so that they are found even if a bundler duplicates this module.
+const ROUTE_CORE = Symbol.for('charter.route-core');
+
+/** The pipeline route() or publicRoute() put behind a handler, or null. */
+export function routeCoreOf(handler: unknown): RouteCore | null {
+  if (typeof handler !== 'function') return null;
+  return ((handler as unknown as Record<symbol, RouteCore | undefined>)[ROUTE_CORE]) ?? null;
+}
+
+function define(core: RouteCore, definition: RouteDefinition): RouteHandler {
+  const handler: RouteHandler = async (req, context) => toWebResponse(await core(fromWebRequest(req), await context.params));
   Object.defineProperty(handler, ROUTE_DEFINITION, { value: Object.freeze(definition) });
+  Object.defineProperty(handler, ROUTE_CORE, { value: core });
   return handler;
 }
 
-export type RouteArgs<Q, B, P> = { ctx: Ctx; query: Infer<Q>; body: Infer<B>; params: Infer<P>; req: NextRequest };
-
-const MAX_BODY_BYTES = 1_000_000;
+export type RouteArgs<Q, B, P> = { ctx: Ctx; query: Infer<Q>; body: Infer<B>; params: Infer<P> };
 
 class KeyRejected extends AppError {
   constructor() {
@@ -87,21 +105,20 @@ class KeyRejected extends AppError {
  * Resolves the actor of an API request: a bearer API key, or else the browser session cookie.
  * Every key failure (including a key without the route's scope) is the same 401, audited.
  */
-async function resolveActor(req: NextRequest, permission: RoutePermission, request: RequestMeta): Promise<Actor | null> {
+async function resolveActor(req: ApiRequest, permission: RoutePermission, request: RequestMeta): Promise<Actor | null> {
   const authorization = req.headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     const verdict = await verifyApiKey(match?.[1] ?? '', { ip: request.ip, permission: permission === AUTHENTICATED ? null : permission });
     if (verdict.ok) return verdict.actor;
-    await recordKeyDenied(verdict, request, req.nextUrl.pathname);
+    await recordKeyDenied(verdict, request, req.pathname);
     throw new KeyRejected();
   }
-  return actorFromSessionToken(req.cookies.get(sessionCookieName())?.value);
+  return actorFromSessionToken(req.cookie(sessionCookieName()));
 }
 
-async function readJson(req: NextRequest): Promise<unknown> {
+async function readJson(req: ApiRequest): Promise<unknown> {
   const text = await req.text();
-  if (text.length > MAX_BODY_BYTES) throw new AppError('payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
   if (!text) return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -111,9 +128,8 @@ async function readJson(req: NextRequest): Promise<unknown> {
 }
 
 /** The body of a request that route() does not parse: JSON if it is JSON, else its text. */
-async function bodyForFingerprint(req: NextRequest): Promise<unknown> {
-  const text = await req.clone().text();
-  if (text.length > MAX_BODY_BYTES) throw new AppError('payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+async function bodyForFingerprint(req: ApiRequest): Promise<unknown> {
+  const text = await req.text();
   if (!text) return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -122,32 +138,41 @@ async function bodyForFingerprint(req: NextRequest): Promise<unknown> {
   }
 }
 
-export function problemResponse(err: unknown, requestId: string, headers: Record<string, string> = {}): Response {
-  // A rejected key gets a byte-identical body whatever the reason; the request id stays in the header.
+/** A problem+json result; a rejected key gets a byte-identical body whatever the reason (request id in the header only). */
+function problemResult(err: unknown, requestId: string, headers: Record<string, string> = {}): ApiResult {
   const problem = toProblem(err, err instanceof KeyRejected ? undefined : requestId);
-  return Response.json(problem, {
+  return {
+    kind: 'json',
     status: problem.status,
+    json: problem,
     headers: { ...(err instanceof AppError ? err.headers : undefined), ...headers, 'content-type': 'application/problem+json', 'x-request-id': requestId },
-  });
+  };
 }
 
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  return response;
+/** A handler's return value as a result: a Response or StreamBody as it is, anything else as JSON. */
+function resultOf(value: unknown, status: number, headers: Record<string, string>): ApiResult {
+  if (value instanceof StreamBody) return { kind: 'stream', body: value, headers };
+  if (value instanceof Response) return { kind: 'response', response: value, headers };
+  return { kind: 'json', status, json: value, headers };
+}
+
+function logInternal(err: unknown, requestId: string): void {
+  logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), requestId }, 'request failed');
 }
 
 /**
  * The one wrapper for `/api` route handlers: resolve the actor, apply the API key's rate limit,
  * check the declared permission, validate params, query and body with their zod schemas, honour an
  * Idempotency-Key on POST, run the handler, and map any error to RFC 9457 problem+json. Handlers
- * return a plain value (sent as JSON) or a Response. The options are recorded on the returned
- * handler for the OpenAPI document (routeDefinitionOf).
+ * return a plain value (sent as JSON), a StreamBody or a Response. The options are recorded on the
+ * returned handler for the OpenAPI document (routeDefinitionOf), and the pipeline for Charter's own
+ * API server (routeCoreOf).
  */
 export function route<Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
   options: RouteOptions<Q, B, P>,
   handler: (args: RouteArgs<Q, B, P>) => Promise<unknown>,
 ) {
-  const wrapped = async (req: NextRequest, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+  const core: RouteCore = async (req, rawParams) => {
     const request = requestMetaFrom(req.headers);
     // Sent with every response once known, errors included (RateLimit-*).
     let extraHeaders: Record<string, string> = {};
@@ -161,55 +186,49 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
       if (actor.type === 'apiKey') extraHeaders = await enforceRateLimit(`apiKey:${actor.id}`);
       if (options.permission !== AUTHENTICATED) authorize(actor, options.permission);
       const idempotencyKey = req.method === 'POST' ? parseIdempotencyKey(req.headers) : null;
-      const params = options.params ? options.params.parse(await context.params) : undefined;
-      const query = options.query ? options.query.parse(Object.fromEntries(req.nextUrl.searchParams)) : undefined;
+      const params = options.params ? options.params.parse(rawParams) : undefined;
+      const query = options.query ? options.query.parse(Object.fromEntries(req.searchParams)) : undefined;
       const raw = options.body ? await readJson(req) : undefined;
       const body = options.body ? options.body.parse(raw) : undefined;
       if (idempotencyKey) {
-        // A handler without a body schema may read the body itself (e.g. NDJSON), so read a copy.
-        const fingerprintBody = options.body ? raw : await bodyForFingerprint(req);
         const start = await startIdempotentRequest({
           actor,
           key: idempotencyKey,
           method: req.method,
-          path: req.nextUrl.pathname,
-          fingerprint: requestFingerprint({ body: fingerprintBody, query: req.nextUrl.searchParams }),
+          path: req.pathname,
+          fingerprint: requestFingerprint({ body: options.body ? raw : await bodyForFingerprint(req), query: req.searchParams }),
         });
-        if (start.kind === 'replay') return withHeaders(start.response, { ...extraHeaders, 'x-request-id': request.requestId });
+        if (start.kind === 'replay') return { kind: 'response', response: start.response, headers: { ...extraHeaders, 'x-request-id': request.requestId } };
         claimId = start.claimId;
       }
-      const result = await handler({ ctx, query, body, params, req } as RouteArgs<Q, B, P>);
-      let response =
-        result instanceof Response
-          ? result
-          : Response.json(result, { status: options.status ?? (req.method === 'POST' ? 201 : 200) });
-      if (claimId) {
-        const id = claimId;
-        claimId = null;
-        response = await finishIdempotentRequest(id, response, request.requestId);
-      }
-      return withHeaders(response, { ...extraHeaders, 'x-request-id': request.requestId });
+      const value = await handler({ ctx, query, body, params } as RouteArgs<Q, B, P>);
+      const headers = { ...extraHeaders, 'x-request-id': request.requestId };
+      const result = resultOf(value, options.status ?? (req.method === 'POST' ? 201 : 200), headers);
+      if (!claimId) return result;
+      const id = claimId;
+      claimId = null;
+      return { kind: 'response', response: await finishIdempotentRequest(id, toWebResponse(result), request.requestId), headers };
     } catch (err) {
       const appError = toAppError(err);
-      let response: Response;
+      let result: ApiResult;
       if (appError.code === 'unauthenticated') {
-        response = problemResponse(appError, request.requestId, { 'www-authenticate': 'Bearer realm="charter"' });
+        result = problemResult(appError, request.requestId, { 'www-authenticate': 'Bearer realm="charter"' });
       } else {
         if (appError.code === 'forbidden' && ctx) {
-          await recordAccessDenied(ctx, { permission: options.permission, path: req.nextUrl.pathname, reason: appError.message });
+          await recordAccessDenied(ctx, { permission: options.permission, path: req.pathname, reason: appError.message });
         }
-        if (appError.code === 'internal') {
-          logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), requestId: request.requestId }, 'request failed');
-        }
-        response = problemResponse(appError, request.requestId, extraHeaders);
+        if (appError.code === 'internal') logInternal(err, request.requestId);
+        result = problemResult(appError, request.requestId, extraHeaders);
       }
       // A handler's 4xx is part of the request's outcome and is replayed; a 5xx frees the key.
-      if (claimId && appError.status < 500) response = await finishIdempotentRequest(claimId, response, request.requestId);
-      else if (claimId) await abandonIdempotentRequest(claimId, request.requestId);
-      return response;
+      if (claimId && appError.status < 500) {
+        return { kind: 'response', response: await finishIdempotentRequest(claimId, toWebResponse(result), request.requestId), headers: {} };
+      }
+      if (claimId) await abandonIdempotentRequest(claimId, request.requestId);
+      return result;
     }
   };
-  return define(wrapped, {
+  return define(core, {
     permission: options.permission,
     query: options.query,
     body: options.body,
@@ -230,20 +249,16 @@ export type PublicRouteOptions = Omit<RouteOptions<undefined, undefined, undefin
  * permission or rate limit, the same problem+json errors and request ids, and a definition for the
  * OpenAPI document. Only for data that is public by design.
  */
-export function publicRoute(options: PublicRouteOptions, handler: (args: { req: NextRequest }) => Promise<unknown>) {
-  const wrapped = async (req: NextRequest, _context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+export function publicRoute(options: PublicRouteOptions, handler: () => Promise<unknown>) {
+  const core: RouteCore = async (req) => {
     const request = requestMetaFrom(req.headers);
     try {
-      const result = await handler({ req });
-      const response = result instanceof Response ? result : Response.json(result, { status: options.status ?? 200 });
-      return withHeaders(response, { 'x-request-id': request.requestId });
+      return resultOf(await handler(), options.status ?? 200, { 'x-request-id': request.requestId });
     } catch (err) {
       const appError = toAppError(err);
-      if (appError.code === 'internal') {
-        logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), requestId: request.requestId }, 'request failed');
-      }
-      return problemResponse(appError, request.requestId);
+      if (appError.code === 'internal') logInternal(err, request.requestId);
+      return problemResult(appError, request.requestId);
     }
   };
-  return define(wrapped, { ...options, permission: null });
+  return define(core, { ...options, permission: null });
 }

@@ -1,7 +1,8 @@
 /**
  * `charter start` (= `npm start`): database (embedded by default), migrations, start-up tasks, demo
- * data on the first embedded run, a build if the sources changed, then Next.js. Ctrl-C stops
- * Next.js first, then the embedded PostgreSQL, and exits 0.
+ * data on the first embedded run, a build if the sources changed, then the web server (`charter
+ * serve` in a child process; `next dev` with --dev). Ctrl-C stops the server first, then the
+ * embedded PostgreSQL, and exits 0.
  */
 import type { ChildProcess } from 'node:child_process'
 
@@ -12,7 +13,7 @@ import { CliError } from '../cli-error'
 import { parsePort } from '../database'
 import { databaseHasData, formatCredentials, readDemoCredentials, seedDemoData, type DemoCredential } from '../demo'
 import { setInterruptHandler } from '../lifecycle'
-import { abortBuild, assertPortFree, ensureBuilt, spawnNext, stopChild, waitForHttp } from '../next-app'
+import { abortBuild, assertPortFree, ensureBuilt, spawnServer, stopChild, waitForHttp } from '../next-app'
 import { demoCredentialsFile, displayPath } from '../paths'
 
 type Options = { dev?: boolean; port?: string; hostname?: string; build?: boolean }
@@ -33,13 +34,13 @@ export function registerStartCommand(program: Command): void {
 async function startCharter(options: Options): Promise<void> {
   const port = parsePort(options.port ?? process.env.PORT, 3000, options.port ? '--port' : 'PORT')
   let interrupted = false
-  let next: ChildProcess | undefined
-  // Until Next.js runs, Ctrl-C just ends start-up (the cleanups stop the database); then it stops Next first.
+  let server: ChildProcess | undefined
+  // Until the server runs, Ctrl-C just ends start-up (the cleanups stop the database); then it stops the server first.
   setInterruptHandler(async () => {
     interrupted = true
     say('\nStopping Charter …')
     await abortBuild()
-    if (next) await stopChild(next)
+    if (server) await stopChild(server)
     return 0
   })
 
@@ -72,13 +73,13 @@ async function startCharter(options: Options): Promise<void> {
     CHARTER_ENCRYPTION_KEY: process.env.CHARTER_ENCRYPTION_KEY as string,
     PORT: String(port),
   }
-  next = spawnNext({ mode, port, hostname: options.hostname, env })
+  server = spawnServer({ mode, port, hostname: options.hostname, env })
   const exited = new Promise<number>((resolve) => {
-    next?.once('exit', (code) => resolve(code ?? 1))
+    server?.once('exit', (code) => resolve(code ?? 1))
   })
 
   const probeHost = options.hostname && options.hostname !== '0.0.0.0' && options.hostname !== '::' ? options.hostname : '127.0.0.1'
-  const ready = await waitForHttp(`http://${probeHost}:${port}/api/health`, next, mode === 'dev' ? 180_000 : 60_000)
+  const ready = await waitForHttp(`http://${probeHost}:${port}/api/health`, server, mode === 'dev' ? 180_000 : 60_000)
   if (ready && !interrupted) {
     say('')
     say(`Charter is running at ${env.NEXTAUTH_URL}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
@@ -89,8 +90,8 @@ async function startCharter(options: Options): Promise<void> {
       say('Sign in with an owner account; create one with `npx charter create-owner --email you@example.org`.')
     }
     say('Press Ctrl-C to stop.')
-  } else if (!interrupted && next.exitCode === null) {
-    process.stderr.write(`charter: Next.js did not answer on ${localUrl}/api/health yet; still waiting\n`)
+  } else if (!interrupted && server.exitCode === null) {
+    process.stderr.write(`charter: the web server did not answer on ${localUrl}/api/health yet; still waiting\n`)
   }
 
   const code = await exited

@@ -1,4 +1,5 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { StreamBody } from '@/lib/http/api-request';
 import { route } from '@/lib/http/route';
 import { logger } from '@/lib/logger';
 import { auditExportQuery } from '@/lib/schemas/audit-export';
@@ -44,15 +45,12 @@ export const GET = route(
       );
     });
     const info = await sealed;
-    return new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, {
-      status: 200,
-      headers: {
-        'content-type': CONTENT_TYPES[info.format],
-        'content-disposition': `attachment; filename="${info.fileName}"`,
-        'cache-control': 'no-store',
-        'x-audit-export-rows': info.rows === null ? '' : String(info.rows),
-        'x-audit-export-range': `${info.fromSeq}-${info.toSeq}`,
-      },
+    return new StreamBody(out, 200, {
+      'content-type': CONTENT_TYPES[info.format],
+      'content-disposition': `attachment; filename="${info.fileName}"`,
+      'cache-control': 'no-store',
+      'x-audit-export-rows': info.rows === null ? '' : String(info.rows),
+      'x-audit-export-range': `${info.fromSeq}-${info.toSeq}`,
     });
   },
 );

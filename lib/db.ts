@@ -57,3 +57,29 @@ export function rawPool(): pg.Pool {
     options: '-c plan_cache_mode=force_generic_plan',
   }));
 }
+
+/**
+ * Runs `fn` in one transaction on a node-postgres client of `pool` (Prisma's own connections), for
+ * a hot path whose round trips through Prisma's interactive transaction cost more than its SQL
+ * (CONVENTIONS rule 8: the deployment audit ingest, bench/audit-ingest). Everything `fn` does runs
+ * on that client, so it commits or rolls back as one. BEGIN and a statement timeout (each statement,
+ * lock waits included, is bounded as Prisma bounds its transactions) go in one round trip.
+ */
+export async function pgTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options?: { timeoutMs?: number }): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.trunc(options?.timeoutMs ?? 15_000)}`);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    // A connection that cannot even roll back is not given back to the pool.
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,16 +1,31 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { Tx } from '@/lib/db';
 import { getEnv } from '@/lib/env';
-import { sha256Hex } from '@/lib/crypto/hash';
-import { canonicalize } from '@/lib/crypto/jcs';
-import { type CanonicalEvent, ZERO_HASH, chainHashOf, formatTimestamp } from './chain';
+import { type CanonicalEvent, ZERO_HASH, canonicalEventParts, formatTimestamp } from './chain';
+import { buildCheckpoint, signCheckpoint } from './checkpoint';
 
 // The one way events enter a chain: record() (one event, inside the caller's transaction) and the
 // deployment ingest (a batch) both come through appendToChain. One chain-head lock and one
-// multi-row INSERT per call, whatever the batch size.
+// statement per call, whatever the batch size: the events, their ids (audit_event_ids), the new head
+// and, when due, the periodic checkpoint.
 
 /** An event before the chain assigns its place: seq, occurredAt and chain come from the head. */
 export type PendingEvent = Omit<CanonicalEvent, 'v' | 'chain' | 'seq' | 'occurredAt'>;
 export type AppendedEvent = { id: string; chain: string; seq: number; hash: string; eventHash: string; occurredAt: string };
+
+/**
+ * The transaction an append runs in: Prisma's (record(), inside a service's transaction) or a
+ * node-postgres client's inside lib/db pgTransaction (the deployment ingest, CONVENTIONS rule 8).
+ */
+export type AuditTx = Tx | pg.PoolClient;
+
+/** Runs one statement in `tx`; `name` makes it a prepared statement on node-postgres connections. */
+export async function auditQuery<T>(tx: AuditTx, sql: string, params: unknown[], name?: string): Promise<T[]> {
+  if ('$queryRawUnsafe' in tx) return tx.$queryRawUnsafe<T[]>(sql, ...params);
+  const result = await tx.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
+  return result.rows as T[];
+}
 
 // Partitions known to exist (chain|YYYY-MM), per process: the existence check costs a catalog lookup
 // and is needed once per chain and month. Kept on globalThis for the same reason as the key cache.
@@ -18,10 +33,10 @@ const holder = globalThis as unknown as { __charterAuditPartitions?: Set<string>
 const knownPartitions = (holder.__charterAuditPartitions ??= new Set());
 
 /** The chain's partition for the UTC month of `at` (migration issue5_audit_partitions), created if missing. */
-export async function ensurePartition(tx: Tx, chain: string, at: string): Promise<void> {
+export async function ensurePartition(tx: AuditTx, chain: string, at: string): Promise<void> {
   const key = `${chain}|${at.slice(0, 7)}`;
   if (knownPartitions.has(key)) return;
-  await tx.$queryRaw`SELECT charter_audit_partition(${chain}, ${at}::timestamptz)`;
+  await auditQuery(tx, 'SELECT charter_audit_partition($1, $2::timestamptz)', [chain, at]);
   knownPartitions.add(key);
 }
 
@@ -30,20 +45,60 @@ export function forgetPartitions(chain: string): void {
   for (const key of knownPartitions) if (key.startsWith(`${chain}|`)) knownPartitions.delete(key);
 }
 
+/** The chain head as locked for this transaction. */
+export type LockedHead = { lastSeq: number; lastHash: string; lastAt: Date | null };
+
 /**
  * Locks the chain head (creating an empty chain if needed) until the transaction ends, and returns it.
  * A caller that must look at the chain before appending (the ingest's duplicate check) locks first.
  */
-export type LockedHead = { last_seq: bigint; last_hash: string; last_at: Date | null };
-
-export async function lockChain(tx: Tx, chain: string, tenantId: string | null): Promise<LockedHead> {
-  const [head] = await tx.$queryRaw<LockedHead[]>`
-    INSERT INTO audit_chains (id, tenant_id, last_seq, last_hash, base_seq, base_hash, updated_at)
-    VALUES (${chain}, ${tenantId}::uuid, 0, ${ZERO_HASH}, 0, ${ZERO_HASH}, now())
-    ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
-    RETURNING last_seq, last_hash, last_at`;
+export async function lockChain(tx: AuditTx, chain: string, tenantId: string | null): Promise<LockedHead> {
+  const [head] = await auditQuery<{ last_seq: bigint | string; last_hash: string; last_at: Date | null }>(
+    tx,
+    `INSERT INTO audit_chains (id, tenant_id, last_seq, last_hash, base_seq, base_hash, updated_at)
+     VALUES ($1, $2::uuid, 0, $3, 0, $3, now())
+     ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+     RETURNING last_seq, last_hash, last_at`,
+    [chain, tenantId, ZERO_HASH],
+    'charter_audit_lock_chain',
+  );
   if (!head) throw new Error(`audit chain ${chain} could not be locked`);
-  return head;
+  return { lastSeq: Number(head.last_seq), lastHash: head.last_hash, lastAt: head.last_at };
+}
+
+/** Signs checkpoints: the active signing key (lib/services/signing-keys getActiveSigner). */
+export type CheckpointSigner = { kid: string; sign: (message: string) => string };
+
+// One statement: the rows (one array per column, unpacked by unnest), their ids, the new head and,
+// when $21 (kid) is not null, the checkpoint sealing it. A second insert of an id into the chain
+// fails on audit_event_ids' key, so the whole statement and its transaction roll back.
+const APPEND_SQL = `
+  WITH appended AS (
+    INSERT INTO audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action,
+      target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash)
+    SELECT e.id, $1, e.seq, $2::timestamptz, e.actor_type, e.actor_id, e.actor_label, e.action,
+      e.target_type, e.target_id, $3::uuid, e.ip, e.user_agent, e.request_id, NULLIF(e.data, 'null'::jsonb), e.event_hash, e.hash
+    FROM unnest($4::uuid[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::text[])
+      AS e(id, seq, actor_type, actor_id, actor_label, action, target_type, target_id, ip, user_agent, request_id, data, event_hash, hash)
+  ), ids AS (
+    INSERT INTO audit_event_ids (chain, id, seq) SELECT $1, i.id, i.seq FROM unnest($4::uuid[], $5::bigint[]) AS i(id, seq)
+  ), head AS (
+    UPDATE audit_chains SET last_seq = $18::bigint, last_hash = $19, last_at = $2::timestamptz, updated_at = now() WHERE id = $1
+  ), checkpoint AS (
+    INSERT INTO audit_checkpoints (id, chain, seq, hash, issued_at, kid, signature)
+    SELECT $20::uuid, $1, $18::bigint, $19, $22::timestamptz, $21, $23 WHERE $21::text IS NOT NULL
+  )
+  SELECT 1 AS ok`;
+
+/** A UUID v7 (time-ordered, as Prisma's uuid(7) default gives the other rows of the table). */
+function uuidV7(): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(Date.now(), 0, 6);
+  b[6] = ((b[6] as number) & 0x0f) | 0x70;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /**
@@ -58,10 +113,11 @@ export async function lockChain(tx: Tx, chain: string, tenantId: string | null):
  * would cut a hole in the chain instead of removing a prefix.
  *
  * Whenever the chain's seq reaches a multiple of CHARTER_AUDIT_CHECKPOINT_EVERY, the new head is
- * sealed by a signed checkpoint in the same transaction.
+ * sealed by a signed checkpoint in the same transaction: with `signer` in the same statement (a
+ * node-postgres transaction must pass it, loaded before it began), else through sealChainIn.
  */
 export async function appendToChain(
-  tx: Tx,
+  tx: AuditTx,
   input: {
     chain: string;
     tenantId: string | null;
@@ -70,6 +126,8 @@ export async function appendToChain(
     at?: Date;
     /** The head as lockChain() returned it in this transaction (saves locking twice). */
     head?: LockedHead;
+    /** Signs the periodic checkpoint, if one is due. */
+    signer?: CheckpointSigner;
   },
 ): Promise<AppendedEvent[]> {
   const { chain, tenantId, events } = input;
@@ -77,56 +135,72 @@ export async function appendToChain(
   const head = input.head ?? (await lockChain(tx, chain, tenantId));
 
   const now = input.at?.getTime() ?? Date.now();
-  const occurredAt = formatTimestamp(new Date(head.last_at && head.last_at.getTime() > now ? head.last_at.getTime() : now));
+  const occurredAt = formatTimestamp(new Date(head.lastAt && head.lastAt.getTime() > now ? head.lastAt.getTime() : now));
   await ensurePartition(tx, chain, occurredAt);
 
-  const firstSeq = Number(head.last_seq) + 1;
-  let prev = head.last_hash;
-  const appended: AppendedEvent[] = [];
-  // One JSON array parameter: cheaper to send and to unpack than one array per column.
-  const rows: Record<string, unknown>[] = [];
-  events.forEach((pending, i) => {
-    const event: CanonicalEvent = { v: 1, chain, seq: firstSeq + i, occurredAt, ...pending };
-    const eventHash = sha256Hex(canonicalize(event));
-    const hash = chainHashOf(prev, eventHash);
-    prev = hash;
-    rows.push({
-      id: event.id,
-      seq: event.seq,
-      actor_type: event.actor.type,
-      actor_id: event.actor.id,
-      actor_label: event.actor.label,
-      action: event.action,
-      target_type: event.target.type,
-      target_id: event.target.id,
-      ip: event.ip,
-      user_agent: event.userAgent,
-      request_id: event.requestId,
-      data: event.data,
-      event_hash: eventHash,
-      hash,
-    });
-    appended.push({ id: event.id, chain, seq: event.seq, hash, eventHash, occurredAt });
-  });
-  const lastSeq = firstSeq + events.length - 1;
-
-  await tx.$executeRaw`
-    WITH appended AS (
-      INSERT INTO audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action,
-        target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash)
-      SELECT e.id, ${chain}, e.seq, ${occurredAt}::timestamptz, e.actor_type, e.actor_id, e.actor_label, e.action,
-        e.target_type, e.target_id, ${tenantId}::uuid, e.ip, e.user_agent, e.request_id, NULLIF(e.data, 'null'::jsonb), e.event_hash, e.hash
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        AS e(id uuid, seq bigint, actor_type text, actor_id text, actor_label text, action text, target_type text, target_id text,
-             ip text, user_agent text, request_id text, data jsonb, event_hash text, hash text)
-    )
-    UPDATE audit_chains SET last_seq = ${lastSeq}, last_hash = ${prev}, last_at = ${occurredAt}::timestamptz, updated_at = now() WHERE id = ${chain}`;
+  const n = events.length;
+  const firstSeq = head.lastSeq + 1;
+  const lastSeq = firstSeq + n - 1;
+  const ids: string[] = new Array(n);
+  const seqs: number[] = new Array(n);
+  const actorTypes: string[] = new Array(n);
+  const actorIds: (string | null)[] = new Array(n);
+  const actorLabels: (string | null)[] = new Array(n);
+  const actions: string[] = new Array(n);
+  const targetTypes: (string | null)[] = new Array(n);
+  const targetIds: (string | null)[] = new Array(n);
+  const ips: (string | null)[] = new Array(n);
+  const userAgents: (string | null)[] = new Array(n);
+  const requestIds: (string | null)[] = new Array(n);
+  const datas: string[] = new Array(n);
+  const eventHashes: string[] = new Array(n);
+  const hashes: string[] = new Array(n);
+  const appended: AppendedEvent[] = new Array(n);
+  // The chain hash kept as bytes between events: hash(seq) = SHA-256(hash(seq-1) || eventHash(seq)).
+  let prev = Buffer.from(head.lastHash, 'hex');
+  let prevHex = head.lastHash;
+  for (let i = 0; i < n; i++) {
+    const event: CanonicalEvent = { v: 1, chain, seq: firstSeq + i, occurredAt, ...(events[i] as PendingEvent) };
+    // The row stores JCS(data) as its jsonb: the same value, without a second serialisation.
+    const { json, dataJson } = canonicalEventParts(event);
+    const digest = createHash('sha256').update(json, 'utf8').digest();
+    prev = createHash('sha256').update(prev).update(digest).digest();
+    prevHex = prev.toString('hex');
+    const eventHash = digest.toString('hex');
+    ids[i] = event.id;
+    seqs[i] = event.seq;
+    actorTypes[i] = event.actor.type;
+    actorIds[i] = event.actor.id;
+    actorLabels[i] = event.actor.label;
+    actions[i] = event.action;
+    targetTypes[i] = event.target.type;
+    targetIds[i] = event.target.id;
+    ips[i] = event.ip;
+    userAgents[i] = event.userAgent;
+    requestIds[i] = event.requestId;
+    datas[i] = dataJson;
+    eventHashes[i] = eventHash;
+    hashes[i] = prevHex;
+    appended[i] = { id: event.id, chain, seq: event.seq, hash: prevHex, eventHash, occurredAt };
+  }
+  const columns = [ids, seqs, actorTypes, actorIds, actorLabels, actions, targetTypes, targetIds, ips, userAgents, requestIds, datas, eventHashes, hashes];
 
   const every = getEnv().CHARTER_AUDIT_CHECKPOINT_EVERY;
-  if (Math.floor(lastSeq / every) > Math.floor((firstSeq - 1) / every)) {
+  const due = Math.floor(lastSeq / every) > Math.floor((firstSeq - 1) / every);
+  const checkpoint = due && input.signer ? signCheckpoint(buildCheckpoint({ chain, seq: lastSeq, hash: prevHex, issuedAt: new Date(), kid: input.signer.kid }), input.signer.sign) : null;
+  if (due && !checkpoint && !('$queryRawUnsafe' in tx)) throw new Error('appendToChain on a node-postgres transaction needs the signer for the checkpoint due');
+
+  await auditQuery(
+    tx,
+    APPEND_SQL,
+    [chain, occurredAt, tenantId, ...columns, lastSeq, prevHex, checkpoint ? uuidV7() : null, checkpoint?.kid ?? null, checkpoint?.issuedAt ?? null, checkpoint?.signature ?? null],
+    'charter_audit_append',
+  );
+
+  if (due && !checkpoint) {
     // Imported when due: the services import this module (a static import would be circular).
     const { sealChainIn } = await import('@/lib/services/audit-export');
-    await sealChainIn(tx, { chain, seq: lastSeq, hash: prev });
+    await sealChainIn(tx as Tx, { chain, seq: lastSeq, hash: prevHex });
   }
   return appended;
 }

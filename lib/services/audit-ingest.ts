@@ -1,17 +1,20 @@
-import { db, transaction } from '@/lib/db';
+import { db, pgTransaction } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
-import { type PendingEvent, appendToChain, lockChain } from '@/lib/audit/append';
+import { type PendingEvent, appendToChain, auditQuery, lockChain } from '@/lib/audit/append';
 import { normaliseData } from '@/lib/audit/chain';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { AppError, notFound } from '@/lib/errors';
+import { getActiveSigner } from '@/lib/services/signing-keys';
 import type { IngestAuditEvent, IngestAuditEventsInput, IngestResultDto } from '@/lib/schemas/audit-ingest';
 
 // Deployments upload their own audit events (issue 5 item 4). A batch is appended to the tenant's
 // chain in one transaction under one chain lock with one multi-row INSERT: all of it, or nothing.
-// Idempotent per event id: under the chain lock, ids already in the chain are compared with what
-// was sent; the same content is a duplicate (reported, not stored again), different content refuses
-// the batch. So a batch retried after a timeout is stored exactly once.
+// Idempotent per event id: under the chain lock, ids already in the chain (audit_event_ids) are
+// compared with what was sent; the same content is a duplicate (reported, not stored again),
+// different content refuses the batch. So a batch retried after a timeout is stored exactly once;
+// and should two retries ever both pass the check, the second fails on audit_event_ids' key and
+// rolls back whole.
 
 /** What the chain keeps of an uploaded event: everything the deployment sent but its id. */
 function sourceOf(event: IngestAuditEvent): unknown {
@@ -43,15 +46,37 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
   authorize(ctx.actor, 'audit:write');
   const tenantId = ctx.actor.tenantId;
   if (!tenantId) throw new AppError('forbidden', 'Audit uploads need an API key bound to a tenant (the tenant whose chain receives them).');
-  const deployment = await sourceDeployment(ctx, tenantId, input.deploymentId);
+  // The signing key for the periodic checkpoint is loaded before the transaction: a query on another
+  // pooled connection while holding the chain lock could wait for a connection held by a writer
+  // that waits for that lock.
+  const [deployment, signer] = await Promise.all([sourceDeployment(ctx, tenantId, input.deploymentId), getActiveSigner()]);
   const sources = input.events.map(sourceOf);
+  const ids = input.events.map((e) => e.id);
 
-  return transaction(async (tx) => {
-    const head = await lockChain(tx, tenantId, tenantId);
-    const ids = input.events.map((e) => e.id);
-    const existing = await tx.$queryRaw<{ id: string; seq: bigint; action: string; actor_id: string | null; source: unknown }[]>`
-      SELECT id::text AS id, seq, action, actor_id, data->'source' AS source FROM audit_events WHERE chain = ${tenantId} AND id = ANY(${ids}::uuid[])`;
-    const byId = new Map(existing.map((row) => [row.id, row]));
+  // On a node-postgres client (CONVENTIONS rule 8, bench/audit-ingest): lock, duplicate check and
+  // one append statement, instead of Prisma's interactive transaction.
+  return pgTransaction(async (client) => {
+    const head = await lockChain(client, tenantId, tenantId);
+    // Under the chain lock, in a statement of its own (so its snapshot includes whatever a
+    // concurrent retry of this batch committed while we waited for the lock): which ids the chain
+    // already has. One probe per id in audit_event_ids, whatever the number of partitions.
+    const known = await auditQuery<{ id: string; seq: string }>(
+      client,
+      'SELECT id::text AS id, seq FROM audit_event_ids WHERE chain = $1 AND id = ANY($2::uuid[])',
+      [tenantId, ids],
+      'charter_audit_ingest_known',
+    );
+    const byId = new Map<string, { seq: number; stored?: { action: string; actor_id: string | null; source: unknown } }>(known.map((row) => [row.id, { seq: Number(row.seq) }]));
+    if (known.length) {
+      // Only a retry gets here: the events themselves, to tell a duplicate from a reused id.
+      const stored = await auditQuery<{ seq: string; action: string; actor_id: string | null; source: unknown }>(
+        client,
+        "SELECT seq, action, actor_id, data->'source' AS source FROM audit_events WHERE chain = $1 AND seq = ANY($2::bigint[])",
+        [tenantId, known.map((row) => row.seq)],
+      );
+      const bySeq = new Map(stored.map((row) => [Number(row.seq), row]));
+      for (const entry of byId.values()) entry.stored = bySeq.get(entry.seq);
+    }
 
     const conflicts: { path: string; message: string }[] = [];
     const fresh: PendingEvent[] = [];
@@ -71,18 +96,23 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
         });
         return;
       }
-      const same = found.action === 'audit.ingested' && found.actor_id === deployment.id && canonicalize(found.source ?? null) === canonicalize(sources[i]);
+      const row = found.stored;
+      if (!row) {
+        conflicts.push({ path: `events.${i}.id`, message: `is already the id of an event (seq ${found.seq}) in this chain that is no longer retained` });
+        return;
+      }
+      const same = row.action === 'audit.ingested' && row.actor_id === deployment.id && canonicalize(row.source ?? null) === canonicalize(sources[i]);
       if (!same) conflicts.push({ path: `events.${i}.id`, message: `is already the id of a different event (seq ${found.seq}) in this chain` });
     });
     if (conflicts.length) {
       throw new AppError('conflict', 'Some event ids are already used by different events; nothing was stored.', { errors: conflicts });
     }
 
-    const appended = await appendToChain(tx, { chain: tenantId, tenantId, events: fresh, head });
+    const appended = await appendToChain(client, { chain: tenantId, tenantId, events: fresh, head, signer });
     const seqOf = new Map(appended.map((e) => [e.id, e.seq]));
     const events = input.events.map((e) => {
       const seq = seqOf.get(e.id);
-      return seq !== undefined ? { id: e.id, seq, status: 'appended' as const } : { id: e.id, seq: Number(byId.get(e.id)?.seq), status: 'duplicate' as const };
+      return seq !== undefined ? { id: e.id, seq, status: 'appended' as const } : { id: e.id, seq: byId.get(e.id)?.seq ?? 0, status: 'duplicate' as const };
     });
     return {
       chain: tenantId,

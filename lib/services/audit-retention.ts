@@ -28,8 +28,8 @@ import { resolveAuditChain } from './audit-export';
 //      seq, baseHash = its chain hash, which becomes the prevHash of every later export) and append
 //      an `audit.purged` event saying what goes and why;
 //   2. detach each partition (CONCURRENTLY: readers and writers of the audit log are not blocked)
-//      and drop it. Nothing reads below the base after step 1, so a crash between the steps only
-//      leaves rows that the next purge drops.
+//      and drop it, then delete the purged events' ids (audit_event_ids). Nothing reads below the
+//      base after step 1, so a crash between the steps only leaves rows that the next purge drops.
 //
 // Legal hold blocks every purge of the tenant. Changing the retention period is a sensitive action
 // (four-eyes, DESIGN.md "Approval request"); the operator's CLI performs it directly.
@@ -210,7 +210,11 @@ async function purgeChain(ctx: Ctx, tenant: { id: string; slug: string; retentio
   // Step 2 (also finishes an earlier purge that stopped after step 1).
   if (outcome.status !== 'legal_hold') {
     for (const name of outcome.partitions) await dropPartition(name);
-    if (outcome.partitions.length) forgetPartitions(chain);
+    if (outcome.partitions.length) {
+      forgetPartitions(chain);
+      // The ids of the purged events go with them (audit_event_ids, the ingest's duplicate check).
+      await db.$executeRaw`DELETE FROM audit_event_ids WHERE chain = ${chain} AND seq <= ${outcome.baseSeq}`;
+    }
   }
   return outcome;
 }

@@ -10,8 +10,12 @@ import { buildCheckpoint, signCheckpoint } from './checkpoint';
 // statement per call, whatever the batch size: the events, their ids (audit_event_ids), the new head
 // and, when due, the periodic checkpoint.
 
-/** An event before the chain assigns its place: seq, occurredAt and chain come from the head. */
-export type PendingEvent = Omit<CanonicalEvent, 'v' | 'chain' | 'seq' | 'occurredAt'>;
+/**
+ * An event before the chain assigns its place: seq, occurredAt and chain come from the head. `data`
+ * is given as a value or, by a caller that already has it, as its JCS text (`dataJson`).
+ */
+export type PendingEvent = Omit<CanonicalEvent, 'v' | 'chain' | 'seq' | 'occurredAt' | 'data'> &
+  ({ data: unknown; dataJson?: undefined } | { data?: undefined; dataJson: string });
 export type AppendedEvent = { id: string; chain: string; seq: number; hash: string; eventHash: string; occurredAt: string };
 
 /**
@@ -160,9 +164,14 @@ export async function appendToChain(
   let prev = Buffer.from(head.lastHash, 'hex');
   let prevHex = head.lastHash;
   for (let i = 0; i < n; i++) {
-    const event: CanonicalEvent = { v: 1, chain, seq: firstSeq + i, occurredAt, ...(events[i] as PendingEvent) };
+    const p = events[i] as PendingEvent;
+    const event: CanonicalEvent = {
+      v: 1, chain, seq: firstSeq + i, occurredAt,
+      id: p.id, actor: p.actor, action: p.action, target: p.target, tenantId: p.tenantId, ip: p.ip, userAgent: p.userAgent, requestId: p.requestId,
+      data: p.data ?? null,
+    };
     // The row stores JCS(data) as its jsonb: the same value, without a second serialisation.
-    const { json, dataJson } = canonicalEventParts(event);
+    const { json, dataJson } = canonicalEventParts(event, p.dataJson);
     const digest = createHash('sha256').update(json, 'utf8').digest();
     prev = createHash('sha256').update(prev).update(digest).digest();
     prevHex = prev.toString('hex');

@@ -1,8 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { kidOf, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
-import { type CanonicalEvent, ZERO_HASH, chainHashOf, eventHashOf } from './chain';
+import { type CanonicalEvent, ZERO_HASH, canonicalEventJson, canonicalEventParts, chainHashOf, eventHashOf } from './chain';
 import { buildCheckpoint, checkpointBytes, signCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import { normaliseFilter, serializeEventRecord, serializeRecord } from './export-format';
 
@@ -47,6 +48,11 @@ const rfcPublicB64 = Buffer.from(RFC8032_PUBLIC, 'hex').toString('base64url');
 describe('audit chain rules (hand-computed vectors)', () => {
   it('canonicalises an event exactly as written out by hand (RFC 8785)', () => {
     expect(canonicalize(event)).toBe(EVENT_JCS);
+  });
+
+  it('the event serialiser for the fixed shape writes the same bytes', () => {
+    expect(canonicalEventJson(event)).toBe(EVENT_JCS);
+    expect(canonicalEventParts(event)).toEqual({ json: EVENT_JCS, dataJson: canonicalize(event.data) });
   });
 
   it('eventHash = SHA-256(UTF-8(JCS(event)))', () => {
@@ -124,5 +130,61 @@ describe('export records', () => {
     expect(normaliseFilter(undefined)).toBeNull();
     expect(normaliseFilter({ action: 'tenant.created', q: undefined })).toEqual({ action: 'tenant.created' });
     expect(normaliseFilter({ from: '2026-01-02T00:00:00+01:00' })).toEqual({ from: '2026-01-01T23:00:00.000Z' });
+  });
+});
+
+// canonicalEventParts writes the fixed event shape field by field (lib/audit/chain.ts); it must give
+// exactly what the canonicalize library gives, for any event, and refuse what canonicalize refuses.
+describe('the fixed-shape event serialiser', () => {
+  // Any text, including lone surrogates, escapes, control characters and astral characters.
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('', '"', '\\', '\u2028', '\ud800', '\udc00x', 'é€😀', '\u0007'));
+  const nullableText = fc.option(text, { nil: null });
+  const canonicalEvent: fc.Arbitrary<CanonicalEvent> = fc.record({
+    v: fc.constant(1 as const),
+    chain: text,
+    seq: fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(1, 1000, 2 ** 40)),
+    id: fc.oneof(fc.uuid(), text),
+    occurredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text),
+    actor: fc.record({ type: text, id: nullableText, label: nullableText }),
+    action: text,
+    target: fc.record({ type: nullableText, id: nullableText }),
+    tenantId: nullableText,
+    ip: nullableText,
+    userAgent: nullableText,
+    requestId: nullableText,
+    data: fc.oneof(fc.constant(null), fc.jsonValue(), fc.object()),
+  });
+  // Off the fixed shape: a key missing, an extra key, a value of another type, an undefined value.
+  const offShape = fc.tuple(canonicalEvent, fc.constantFrom('drop', 'extra', 'number', 'undefined', 'actorExtra', 'targetNumber', 'seqFraction')).map(([e, how]) => {
+    const event = { ...e, actor: { ...e.actor }, target: { ...e.target } } as Record<string, unknown> & { actor: Record<string, unknown>; target: Record<string, unknown> };
+    if (how === 'drop') delete event.ip;
+    if (how === 'extra') event.zzz = 'extra';
+    if (how === 'number') event.requestId = 42;
+    if (how === 'undefined') event.userAgent = undefined;
+    if (how === 'actorExtra') event.actor.email = 'a@b.example';
+    if (how === 'targetNumber') event.target.id = 7;
+    if (how === 'seqFraction') event.seq = 1.5;
+    return event as unknown as CanonicalEvent;
+  });
+  const outcome = (f: () => unknown): { ok: unknown } | { error: string } => {
+    try {
+      return { ok: f() };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
+
+  it('is byte-identical to canonicalize, on the fixed shape and off it, and fails where it fails', () => {
+    fc.assert(
+      fc.property(fc.oneof(canonicalEvent, offShape), (e) => {
+        const expected = outcome(() => ({ json: canonicalize(e), dataJson: canonicalize(e.data ?? null) }));
+        expect(outcome(() => canonicalEventParts(e))).toEqual(expected);
+        // With JCS(data) handed in, as the ingest does.
+        if ('ok' in expected && e.data !== undefined) {
+          expect(canonicalEventParts({ ...e, data: null }, canonicalize(e.data))).toEqual(expected.ok);
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -33,7 +33,7 @@ export function eventHashOf(event: CanonicalEvent): string {
 }
 
 /** A JCS string or null: JSON.stringify's escaping is JCS's; lone surrogates are refused, as by canonicalize. */
-function jcsString(value: string | null): string {
+export function jcsString(value: string | null): string {
   if (value === null) return 'null';
   if (!value.isWellFormed()) throw new Error('Lone surrogate is not allowed');
   return JSON.stringify(value);
@@ -55,9 +55,11 @@ function hasKeys(value: object, count: number): boolean {
  * a thousand per batch), and this is about twice as fast as canonicalising the whole object. Any
  * event off the fixed shape (a missing or extra key, a value of another type) takes the generic path,
  * so the output is always byte-identical to canonicalize(event) (chain.test.ts checks both).
- * `dataJson` is JCS(data), which the append stores as the row's jsonb as it is.
+ * `dataJson` is JCS(data), which the append stores as the row's jsonb as it is; a caller that
+ * already has it (the ingest writes its uploaded events' JCS directly) passes it as `knownDataJson`,
+ * and must pass exactly JCS(data) (audit-ingest.test.ts checks the ingest's against canonicalize).
  */
-export function canonicalEventParts(event: CanonicalEvent): { json: string; dataJson: string } {
+export function canonicalEventParts(event: CanonicalEvent, knownDataJson?: string): { json: string; dataJson: string } {
   const { actor, target } = event;
   const fixed =
     event.v === 1 &&
@@ -70,15 +72,16 @@ export function canonicalEventParts(event: CanonicalEvent): { json: string; data
     isText(event.ip) &&
     isText(event.userAgent) &&
     isText(event.requestId) &&
-    event.data !== undefined &&
+    (knownDataJson !== undefined || event.data !== undefined) &&
     hasKeys(event, 13) &&
     typeof actor === 'object' && actor !== null && typeof actor.type === 'string' && isText(actor.id) && isText(actor.label) && hasKeys(actor, 3) &&
     typeof target === 'object' && target !== null && isText(target.type) && isText(target.id) && hasKeys(target, 2);
   if (!fixed) {
-    const json = canonicalize(event);
-    return { json, dataJson: canonicalize(event.data ?? null) };
+    if (knownDataJson === undefined) return { json: canonicalize(event), dataJson: canonicalize(event.data ?? null) };
+    const data = JSON.parse(knownDataJson) as unknown;
+    return { json: canonicalize({ ...event, data }), dataJson: canonicalize(data) };
   }
-  const dataJson = canonicalize(event.data);
+  const dataJson = knownDataJson ?? canonicalize(event.data);
   // Keys in UTF-16 order: action < actor < chain < data < id < ip < occurredAt < requestId < seq <
   // target < tenantId < userAgent < v; actor: id < label < type; target: id < type.
   const json =

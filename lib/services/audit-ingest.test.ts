@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { systemCtx } from '@/lib/auth/system';
 import { verifyExport } from '@/lib/audit/verify';
+import { appendToChain } from '@/lib/audit/append';
+import { normaliseData } from '@/lib/audit/chain';
+import { canonicalize } from '@/lib/crypto/jcs';
+import { transaction } from '@/lib/db';
 import { toAppError } from '@/lib/errors';
 import { type IngestAuditEventsInput, ingestAuditEventsInput } from '@/lib/schemas/audit-ingest';
 import { makeDeployment, makeKey, makeTenant, makeUser } from '@/lib/testing/factories';
 import { listAuditEvents } from './audit';
 import { exportAuditChain } from './audit-export';
-import { ingestAuditEvents } from './audit-ingest';
+import { ingestAuditEvents, sourceDataJson } from './audit-ingest';
 import { bootstrap } from './bootstrap';
 
 const event = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -83,6 +88,76 @@ describe('ingestAuditEvents', () => {
     const results = await Promise.all([1, 2, 3].map(() => ingestAuditEvents(ctx, batch(racing, deployment.id))));
     expect(results.map((r) => r.appended).sort()).toEqual([0, 0, 30]);
     expect(await chainCount(tenant.id)).toBe(count + 2 + 30);
+  });
+
+  it('stores retries sent at once, whole or overlapping, exactly once, gap-free', async () => {
+    const tenant = await makeTenant();
+    const deployment = await makeDeployment(tenant);
+    const { ctx } = await makeKey(tenant.id, ['audit:write'], { deploymentId: deployment.id });
+    const before = await chainCount(tenant.id);
+    const events = Array.from({ length: 60 }, (_, i) => event(i));
+    // Five requests at once: the batch twice, its two halves with an overlap, and a shuffled copy.
+    const batches = [events, events, events.slice(0, 40), events.slice(20), [...events].reverse()];
+    const results = await Promise.all(batches.map((b) => ingestAuditEvents(ctx, batch(b))));
+    expect(results.reduce((n, r) => n + r.appended, 0)).toBe(60);
+    expect(await chainCount(tenant.id)).toBe(before + 60);
+    // Every request reports every event at the one seq it has, and the seqs are gap-free.
+    const seqOf = new Map<string, number>();
+    for (const r of results) {
+      for (const e of r.events) {
+        expect(seqOf.get(e.id) ?? e.seq).toBe(e.seq);
+        seqOf.set(e.id, e.seq);
+      }
+    }
+    expect([...seqOf.values()].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => before + 1 + i));
+    const ids = await db.auditEventId.findMany({ where: { chain: tenant.id, id: { in: events.map((e) => e.id) } } });
+    expect(ids.map((r) => [r.id, Number(r.seq)]).sort()).toEqual([...seqOf.entries()].sort());
+  });
+
+  it('never stores an id twice in a chain, even past the duplicate check', async () => {
+    const tenant = await makeTenant();
+    const deployment = await makeDeployment(tenant);
+    const { ctx } = await makeKey(tenant.id, ['audit:write'], { deploymentId: deployment.id });
+    const stored = event(1);
+    await ingestAuditEvents(ctx, batch([stored]));
+    const count = await chainCount(tenant.id);
+    // An append that skips the check (as a racing one would) fails on audit_event_ids' key, whole.
+    const again = { id: stored.id, actor: { type: 'deployment', id: deployment.id, label: deployment.name }, action: 'audit.ingested', target: { type: null, id: null }, tenantId: tenant.id, ip: null, userAgent: null, requestId: null, data: null };
+    const other = { ...again, id: randomUUID() };
+    await expect(transaction((tx) => appendToChain(tx, { chain: tenant.id, tenantId: tenant.id, events: [other, again] }))).rejects.toThrow();
+    expect(await chainCount(tenant.id)).toBe(count);
+    expect(await db.auditEventId.count({ where: { chain: tenant.id, id: other.id } })).toBe(0);
+    // An id that one of Charter's own events of the chain has is refused too.
+    const own = await db.auditEvent.findFirst({ where: { chain: tenant.id, action: { not: 'audit.ingested' } }, select: { id: true, seq: true } });
+    const err = await ingestAuditEvents(ctx, batch([event(2, { id: own?.id })])).catch(toAppError);
+    expect(err).toMatchObject({ code: 'conflict', errors: [{ path: 'events.0.id', message: `is already the id of a different event (seq ${own?.seq}) in this chain` }] });
+  });
+
+  it('writes each uploaded event exactly as canonicalize writes its data', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('Zürich 😀', '"\\', '\u2028', '\ud800', '\u0000'));
+    const upload = fc.record({
+      id: fc.uuid(),
+      occurredAt: fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+      action: fc.constantFrom('model.loaded', 'inference.request'),
+      actor: fc.record({ type: text, id: fc.option(text, { nil: null }), label: fc.option(text, { nil: null }) }),
+      target: fc.option(fc.record({ type: text, id: text }), { nil: null }),
+      data: fc.option(fc.oneof(fc.jsonValue(), fc.object()), { nil: undefined }),
+    });
+    // Refused alike (a NUL character, a lone surrogate: which is named first may differ).
+    const outcome = (f: () => string): string => {
+      try {
+        return f();
+      } catch {
+        return 'refused';
+      }
+    };
+    fc.assert(
+      fc.property(upload, (e) => {
+        const expected = outcome(() => canonicalize({ source: normaliseData({ action: e.action, occurredAt: e.occurredAt, actor: e.actor, target: e.target, data: e.data === undefined ? null : e.data }) }));
+        expect(outcome(() => sourceDataJson(e))).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('refuses the whole batch, naming each bad item, and stores nothing', async () => {

@@ -1,8 +1,8 @@
-import { db, pgTransaction } from '@/lib/db';
+import { pgTransaction, pool } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import { type PendingEvent, appendToChain, auditQuery, lockChain } from '@/lib/audit/append';
-import { normaliseData } from '@/lib/audit/chain';
+import { jcsString, normaliseData } from '@/lib/audit/chain';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { AppError, notFound } from '@/lib/errors';
 import { getActiveSigner } from '@/lib/services/signing-keys';
@@ -27,19 +27,46 @@ function sourceOf(event: IngestAuditEvent): unknown {
   });
 }
 
-/** The source deployment: the key's own, or the one named in the batch, within the key's tenant. */
+/**
+ * JCS({ source: sourceOf(event) }), the appended event's data, written field by field for the fixed
+ * shape of a validated upload (keys in JCS order: action < actor < data < occurredAt < target; actor:
+ * id < label < type; target: id < type); only the deployment's own `data` goes through the generic
+ * canonicaliser. A thousand per batch: about a third of the per-event cost of normalising and
+ * canonicalising the object. audit-ingest.test.ts checks it byte for byte against canonicalize.
+ */
+export function sourceDataJson(event: IngestAuditEvent): string {
+  const { actor, target } = event;
+  const json =
+    `{"source":{"action":${jcsString(event.action)},"actor":{"id":${jcsString(actor.id)},"label":${jcsString(actor.label)},"type":${jcsString(actor.type)}}` +
+    `,"data":${canonicalize(normaliseData(event.data))},"occurredAt":${jcsString(new Date(event.occurredAt).toISOString())}` +
+    `,"target":${target === null ? 'null' : `{"id":${jcsString(target.id)},"type":${jcsString(target.type)}}`}}}`;
+  // As normaliseData refuses them for the whole source: jsonb cannot hold NUL characters.
+  if (json.includes('\\u0000')) throw new Error('audit data must not contain NUL characters');
+  return json;
+}
+
+/**
+ * The source deployment: the key's own, or the one named in the batch, within the key's tenant.
+ * One query for the key's binding and the deployment (on the pg pool, as the rest of the ingest).
+ */
 async function sourceDeployment(ctx: Ctx, tenantId: string, named: string | undefined): Promise<{ id: string; name: string }> {
-  const key = ctx.actor.type === 'apiKey' ? await db.apiKey.findUnique({ where: { id: ctx.actor.id }, select: { deploymentId: true } }) : null;
-  const bound = key?.deploymentId ?? null;
+  const { rows } = await pool.query<{ bound: string | null; id: string | null; name: string | null; archived: boolean | null }>({
+    name: 'charter_audit_ingest_deployment',
+    text: `SELECT k.deployment_id::text AS bound, d.id::text AS id, d.name, d.archived_at IS NOT NULL AS archived
+           FROM (SELECT $1::uuid AS key_id) p
+           LEFT JOIN api_keys k ON k.id = p.key_id
+           LEFT JOIN deployments d ON d.id = COALESCE(k.deployment_id, $2::uuid) AND d.tenant_id = $3::uuid`,
+    values: [ctx.actor.type === 'apiKey' ? ctx.actor.id : null, named ?? null, tenantId],
+  });
+  const row = rows[0];
+  const bound = row?.bound ?? null;
   if (bound && named && named !== bound) throw notFound('Deployment');
-  const id = bound ?? named;
-  if (!id) {
+  if (!bound && !named) {
     throw new AppError('validation_failed', 'Name the source deployment, or use a key bound to it.', { errors: [{ path: 'deploymentId', message: 'is required for a key not bound to a deployment' }] });
   }
-  const deployment = await db.deployment.findFirst({ where: { id, tenantId }, select: { id: true, name: true, archivedAt: true } });
-  if (!deployment) throw notFound('Deployment');
-  if (deployment.archivedAt) throw new AppError('invalid_transition', `Deployment ${deployment.name} is archived and no longer uploads audit events.`);
-  return deployment;
+  if (!row?.id || row.name === null) throw notFound('Deployment');
+  if (row.archived) throw new AppError('invalid_transition', `Deployment ${row.name} is archived and no longer uploads audit events.`);
+  return { id: row.id, name: row.name };
 }
 
 export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput): Promise<IngestResultDto> {
@@ -50,7 +77,7 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
   // pooled connection while holding the chain lock could wait for a connection held by a writer
   // that waits for that lock.
   const [deployment, signer] = await Promise.all([sourceDeployment(ctx, tenantId, input.deploymentId), getActiveSigner()]);
-  const sources = input.events.map(sourceOf);
+  const dataJsons = input.events.map(sourceDataJson);
   const ids = input.events.map((e) => e.id);
 
   // On a node-postgres client (CONVENTIONS rule 8, bench/audit-ingest): lock, duplicate check and
@@ -92,7 +119,7 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
           ip: ctx.request.ip,
           userAgent: ctx.request.userAgent,
           requestId: ctx.request.requestId,
-          data: { source: sources[i] },
+          dataJson: dataJsons[i] as string,
         });
         return;
       }
@@ -101,7 +128,7 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
         conflicts.push({ path: `events.${i}.id`, message: `is already the id of an event (seq ${found.seq}) in this chain that is no longer retained` });
         return;
       }
-      const same = row.action === 'audit.ingested' && row.actor_id === deployment.id && canonicalize(row.source ?? null) === canonicalize(sources[i]);
+      const same = row.action === 'audit.ingested' && row.actor_id === deployment.id && canonicalize(row.source ?? null) === canonicalize(sourceOf(event));
       if (!same) conflicts.push({ path: `events.${i}.id`, message: `is already the id of a different event (seq ${found.seq}) in this chain` });
     });
     if (conflicts.length) {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '@/lib/db';
+import { db, transaction } from '@/lib/db';
+import { record } from '@/lib/audit/record';
 import { systemCtx } from '@/lib/auth/system';
 import { ZERO_HASH } from '@/lib/audit/chain';
 import { verifyCheckpointSignature } from '@/lib/audit/checkpoint';
@@ -202,6 +203,71 @@ describe('exportAuditChain', () => {
     const final = await exportText(tenant.slug);
     expect(final.result.toSeq).toBe(25);
     expect(await verifyExport(final.text, { pinnedKeys })).toMatchObject({ ok: true, events: 25 });
+  });
+});
+
+describe('CSV export', () => {
+  /** RFC 4180 fields of a CSV text (quoted fields may hold commas, quotes and line breaks). */
+  function parseCsv(text: string): string[][] {
+    const rows: string[][] = [];
+    let row: string[] = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i] as string;
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+        else if (c === '"') quoted = false;
+        else field += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') row.push(field), (field = '');
+      else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
+      else field += c;
+    }
+    return rows;
+  }
+
+  it('flattens the events with exact formats and defuses formulas in every free-text column', async () => {
+    const tenant = await makeTenant();
+    // Each label is recorded as the actor label, the target id, the user agent and the request id.
+    const labels = ['=HYPERLINK("http://x")', '+1', '-2', '@SUM(A1)', '\tx', '\rx', 'é=1', '', 'plain', '1=1'];
+    const datas: unknown[] = [-5, 5, '-x', { a: -1 }, [-1], null, -0.25, true];
+    await transaction(async (tx) => {
+      for (const [i, label] of labels.entries()) {
+        const ctx = { ...systemCtx('test'), actor: { ...systemCtx('test').actor, type: 'user' as const, id: label, label } };
+        await record(tx, { ...ctx, request: { ip: '10.0.0.1', userAgent: label, requestId: label } }, {
+          action: 'tenant.updated',
+          tenantId: tenant.id,
+          target: { type: label, id: label },
+          data: datas[i % datas.length],
+        });
+      }
+    });
+    const { result, text } = await exportText(tenant.slug, { format: 'csv' });
+    const rows = parseCsv(text);
+    const header = rows[0] as string[];
+    expect(header).toEqual(['chain', 'seq', 'id', 'occurredAt', 'actorType', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'tenantId', 'ip', 'userAgent', 'requestId', 'data', 'eventHash', 'hash']);
+    const events = await db.auditEvent.findMany({ where: { chain: tenant.id, seq: { lte: BigInt(result.toSeq) } }, orderBy: { seq: 'asc' } });
+    expect(rows.length - 1).toBe(events.length);
+    expect(result.events).toBe(events.length);
+    const col = (name: string) => header.indexOf(name);
+    const defused = (v: string | null) => (v === null ? '' : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+    for (const [i, event] of events.entries()) {
+      const row = rows[i + 1] as string[];
+      expect(row[col('seq')]).toBe(String(event.seq));
+      expect(row[col('occurredAt')]).toBe(event.occurredAt.toISOString());
+      for (const [name, value] of [['actorId', event.actorId], ['actorLabel', event.actorLabel], ['targetType', event.targetType], ['targetId', event.targetId], ['userAgent', event.userAgent], ['requestId', event.requestId]] as const) {
+        expect(row[col(name)], `${name} of seq ${event.seq}`).toBe(defused(value));
+      }
+      // data as PostgreSQL writes jsonb (keys sorted, ", " and ": "), defused too: only a negative number can start with '-'.
+      const json = event.data === null ? null : (await db.$queryRaw<{ t: string }[]>`SELECT data::text AS t FROM audit_events WHERE chain = ${tenant.id} AND seq = ${event.seq}`)[0]?.t ?? null;
+      expect(row[col('data')], `data of seq ${event.seq}`).toBe(defused(json));
+    }
+    // The recorded labels came back defused exactly where they start like a formula.
+    const byLabel = new Map(events.map((e, i) => [e.actorLabel, rows[i + 1]?.[col('actorLabel')]]));
+    expect([...labels.map((l) => byLabel.get(l))]).toEqual(["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", 'é=1', '', 'plain', '1=1']);
+    const dataOf = new Map(events.map((e, i) => [e.actorLabel, rows[i + 1]?.[col('data')]]));
+    expect(labels.slice(0, datas.length).map((l) => dataOf.get(l))).toEqual(["'-5", '5', '"-x"', '{"a": -1}', '[-1]', '', "'-0.25", 'true']);
   });
 });
 

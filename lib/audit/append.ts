@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash as digestOf, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Tx } from '@/lib/db';
 import { getEnv } from '@/lib/env';
@@ -176,8 +176,9 @@ export async function appendToChain(
   const eventHashes: string[] = new Array(n);
   const hashes: string[] = new Array(n);
   const appended: AppendedEvent[] = new Array(n);
-  // The chain hash kept as bytes between events: hash(seq) = SHA-256(hash(seq-1) || eventHash(seq)).
-  let prev = Buffer.from(head.lastHash, 'hex');
+  // hash(seq) = SHA-256(hash(seq-1) || eventHash(seq)), the two kept as bytes side by side in `link`.
+  const link = Buffer.alloc(64);
+  link.write(head.lastHash, 0, 'hex');
   let prevHex = head.lastHash;
   for (let i = 0; i < n; i++) {
     const p = events[i] as PendingEvent;
@@ -188,9 +189,11 @@ export async function appendToChain(
     };
     // The row stores JCS(data) as its jsonb: the same value, without a second serialisation.
     const { json, dataJson } = canonicalEventParts(event, p.dataJson);
-    const digest = createHash('sha256').update(json, 'utf8').digest();
-    prev = createHash('sha256').update(prev).update(digest).digest();
-    prevHex = prev.toString('hex');
+    const digest = digestOf('sha256', json, 'buffer');
+    digest.copy(link, 32);
+    const chained = digestOf('sha256', link, 'buffer');
+    chained.copy(link, 0);
+    prevHex = chained.toString('hex');
     const eventHash = digest.toString('hex');
     ids[i] = event.id;
     seqs[i] = event.seq;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { kidOf, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
-import { type CanonicalEvent, ZERO_HASH, canonicalEventJson, canonicalEventParts, chainHashOf, eventHashOf } from './chain';
+import { type CanonicalEvent, ZERO_HASH, canonicalData, canonicalEventJson, canonicalEventParts, chainHashOf, eventHashOf, normaliseData } from './chain';
 import { buildCheckpoint, checkpointBytes, signCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import { normaliseFilter, serializeEventRecord, serializeRecord } from './export-format';
 
@@ -186,5 +186,37 @@ describe('the fixed-shape event serialiser', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('canonicalData', () => {
+  it('is canonicalize(normaliseData(data)) for any value, and fails where it fails', () => {
+    const outcome = (f: () => string): string => {
+      try {
+        return f();
+      } catch {
+        return 'refused';
+      }
+    };
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    const odd = fc.constantFrom<unknown>(undefined, -0, NaN, Infinity, 10n, new Date(0), new Point(1), { toJSON: () => 'x' }, { toJSON: 1 }, [1, , 3], '\u0000', 'a\ud800', { '\ud800': 1 }, { a: undefined }, [undefined], () => 1, Symbol('s'), JSON.parse('{"__proto__":{"a":1}}'));
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), odd, fc.array(tie('any'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('any'), { maxKeys: 4 })),
+    })).any;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(outcome(() => canonicalData(v))).toBe(outcome(() => canonicalize(normaliseData(v))));
+      }),
+      { numRuns: 5000 },
+    );
+    const deep: unknown[] = [];
+    let at = deep;
+    for (let i = 0; i < 150; i++) at = (at[0] = []) as unknown[];
+    expect(canonicalData(deep)).toBe(canonicalize(deep));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalData(cyclic)).toThrow();
   });
 });

@@ -109,6 +109,62 @@ export function formatTimestamp(date: Date): string {
 }
 
 /**
+ * JCS of a plain JSON value (what JSON.parse gives) written in one pass, or undefined for anything
+ * else (undefined, a bigint, a Date or other object with toJSON, a non-finite number, a lone
+ * surrogate, a class instance, nesting deeper than 100): those take normaliseData + canonicalize.
+ */
+function plainJcs(value: unknown, depth: number): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return value.isWellFormed() ? JSON.stringify(value) : undefined;
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (depth > 100) return undefined;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item = plainJcs(value[i], depth + 1);
+          if (item === undefined) return undefined;
+          out += i > 0 ? `,${item}` : item;
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      const record = value as Record<string, unknown>;
+      // Default sort: by UTF-16 code units, as JCS orders keys.
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        if (!key.isWellFormed()) return undefined;
+        const item = plainJcs(record[key], depth + 1);
+        if (item === undefined) return undefined;
+        out += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:${item}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * canonicalize(normaliseData(data)), in one pass for plain JSON values (an upload's data always is:
+ * it was parsed from the request body). chain.test.ts checks the two agree on arbitrary values.
+ */
+export function canonicalData(data: unknown): string {
+  const json = data === undefined ? 'null' : plainJcs(data, 0);
+  if (json === undefined) return canonicalize(normaliseData(data));
+  if (json.includes('\\u0000')) throw new Error('audit data must not contain NUL characters');
+  return json;
+}
+
+/**
  * Values in `data` must survive a round trip through PostgreSQL jsonb unchanged, or the stored event
  * would no longer hash to its eventHash. JSON-normalising first (dropping undefined, turning Dates
  * into strings, BigInts into strings) and refusing NUL characters keeps that true.

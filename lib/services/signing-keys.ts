@@ -40,6 +40,21 @@ export async function ensureSigningKey(ctx: AuditContext): Promise<string> {
   });
 }
 
+// Opened private keys by kid and sealed text: the deployment ingest signs a checkpoint per batch, and
+// decrypting and parsing the key each time cost about a millisecond. The row is still read each time,
+// so a rotation takes effect at once.
+const openedKeys = new Map<string, KeyObject>();
+
+function openedKey(kid: string, sealed: string): KeyObject {
+  const cacheKey = `${kid}|${sealed}`;
+  let key = openedKeys.get(cacheKey);
+  if (!key) {
+    key = privateKeyFromPkcs8(open(encryptionKey(), sealed, `signing-key:${kid}`));
+    openedKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 /**
  * The active key, decrypted, for signing checkpoints and bundles. Inside a transaction pass its `tx`
  * (a query on another pooled connection while holding a chain lock could deadlock the pool).
@@ -47,7 +62,7 @@ export async function ensureSigningKey(ctx: AuditContext): Promise<string> {
 export async function getActiveSigner(client: Tx | typeof db = db): Promise<{ kid: string; publicKey: string; sign: (message: string) => string }> {
   const key = await client.signingKey.findFirst({ where: { status: 'ACTIVE' }, orderBy: { createdAt: 'desc' } });
   if (!key) throw new Error('no active signing key: run `npx charter start` or `npx charter signing-key rotate` first');
-  const privateKey: KeyObject = privateKeyFromPkcs8(open(encryptionKey(), key.privateKeyEnc, `signing-key:${key.kid}`));
+  const privateKey = openedKey(key.kid, key.privateKeyEnc);
   return { kid: key.kid, publicKey: key.publicKey, sign: (message) => signEd25519(privateKey, message) };
 }
 

@@ -6,7 +6,7 @@ import { createApiKey } from '@/lib/services/api-keys';
 import { createDeployment } from '@/lib/services/deployments';
 import { makeTenant, uniqueSuffix } from '../factories';
 
-// Over real HTTP against `next start`: a deployment uploads its audit events (retried after a
+// Over real HTTP against `charter serve`: a deployment uploads its audit events (retried after a
 // "timeout"), an auditor's key streams the verifiable export and the CSV, and the export verifies
 // with the keys published at /api/v1/keys.
 

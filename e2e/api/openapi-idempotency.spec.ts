@@ -4,7 +4,7 @@ import { systemCtx } from '@/lib/auth/system';
 import { createApiKey } from '@/lib/services/api-keys';
 import { uniqueSuffix } from '../factories';
 
-// Over real HTTP against `next start`: the public OpenAPI document, Idempotency-Key replay and
+// Over real HTTP against `charter serve`: the public OpenAPI document, Idempotency-Key replay and
 // conflict, and the RateLimit-* headers of API-key responses.
 
 async function platformKey(): Promise<string> {

@@ -225,12 +225,13 @@ export function configureRateLimit(override: Partial<RateLimitConfig> | null): v
   holder.__charterRateLimiter = undefined;
 }
 
+/** Lower-case names, as every header route() adds, so that merging never sends one twice. */
 export function rateLimitHeaders(d: RateLimitDecision): Record<string, string> {
   return {
-    'RateLimit-Limit': String(d.limit),
-    'RateLimit-Remaining': String(d.remaining),
-    'RateLimit-Reset': String(d.resetSeconds),
-    'RateLimit-Policy': `${d.limit};w=${d.windowSeconds}`,
+    'ratelimit-limit': String(d.limit),
+    'ratelimit-remaining': String(d.remaining),
+    'ratelimit-reset': String(d.resetSeconds),
+    'ratelimit-policy': `${d.limit};w=${d.windowSeconds}`,
   };
 }
 
@@ -242,7 +243,7 @@ export async function enforceRateLimit(subject: string): Promise<Record<string, 
   const headers = rateLimitHeaders(decision);
   if (!decision.allowed) {
     throw new AppError('rate_limited', `This API key may make ${decision.limit} requests per ${decision.windowSeconds} seconds; retry after ${decision.resetSeconds} s.`, {
-      headers: { ...headers, 'Retry-After': String(decision.resetSeconds) },
+      headers: { ...headers, 'retry-after': String(decision.resetSeconds) },
     });
   }
   return headers;

@@ -44,9 +44,11 @@ export function securityHeaders(dev: boolean): { key: string; value: string }[] 
 
 /**
  * For API responses (JSON, NDJSON, CSV: never rendered as a page), the set OWASP's REST Security
- * Cheat Sheet recommends: nothing may be framed, sniffed into another type, or load anything.
+ * Cheat Sheet recommends: nothing may be cached, framed, sniffed into another type, or load anything.
  */
 export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  // Unless a route says otherwise (the public OpenAPI document): answers are per caller.
+  'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',

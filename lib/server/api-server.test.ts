@@ -60,6 +60,7 @@ describe("Charter's /api/v1 server", () => {
     expect(served.headers.get('content-type')).toBe('application/json');
     for (const name of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']) expect(served.headers.get(name), name).not.toBeNull();
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('cache-control')).toBe('no-store');
     expect(served.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(served.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -134,6 +135,8 @@ describe("Charter's /api/v1 server", () => {
       fetch(`${base}/api/v1/tenants`, { method: 'POST', headers: bearer(key, { 'content-type': 'application/json', 'idempotency-key': idem }), body: JSON.stringify(body) });
     const first = await post(tenantInput(slug));
     expect(first.status).toBe(201);
+    // Once each, though the stored response and route() both carry them.
+    for (const name of ['ratelimit-remaining', 'x-request-id', 'content-type', 'cache-control']) expect(first.headers.get(name), name).not.toContain(',');
     const again = await post(tenantInput(slug));
     expect(again.status, await again.clone().text()).toBe(201);
     expect(again.headers.get('idempotency-replayed')).toBe('true');

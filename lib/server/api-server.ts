@@ -38,6 +38,11 @@ export type ApiServer = {
   handle(req: IncomingMessage, res: ServerResponse): void;
 };
 
+/** Adds `source` to `target` by lower-case name, so that a header is never sent twice in two spellings. */
+function mergeHeaders(target: Record<string, string>, source: Record<string, string>): void {
+  for (const name in source) target[name.toLowerCase()] = source[name];
+}
+
 /** Whether the server answers this request URL itself (`/api/v1` and below). */
 export function isApiPath(url: string | undefined): boolean {
   if (!url?.startsWith(API_PREFIX)) return false;
@@ -107,7 +112,10 @@ export async function createApiServer(): Promise<ApiServer> {
         return;
       }
       case 'stream': {
-        res.writeHead(result.body.status, { ...baseHeaders, ...result.body.headers, ...result.headers });
+        const headers: Record<string, string> = { ...baseHeaders };
+        mergeHeaders(headers, result.body.headers);
+        mergeHeaders(headers, result.headers);
+        res.writeHead(result.body.status, headers);
         if (head) {
           result.body.stream.destroy();
           res.end();
@@ -120,10 +128,11 @@ export async function createApiServer(): Promise<ApiServer> {
       }
       case 'response': {
         const headers: Record<string, string> = { ...baseHeaders };
+        // WHATWG Headers give lower-case names.
         result.response.headers.forEach((value, name) => {
           headers[name] = value;
         });
-        Object.assign(headers, result.headers);
+        mergeHeaders(headers, result.headers);
         res.writeHead(result.response.status, headers);
         const body = result.response.body;
         if (!body || head) {

@@ -60,6 +60,9 @@ describe('audit retention', () => {
     expect(outcome).toMatchObject({ status: 'purged', removed: { fromSeq: 1, toSeq: 3 }, baseSeq: 3 });
     expect(outcome?.partitions).toHaveLength(3);
     expect(await db.auditEvent.count({ where: { chain: tenant.id, seq: { lte: 3 } } })).toBe(0);
+    // Their ids went with them; the retained events' ids stay (the ingest's duplicate check).
+    expect(await db.auditEventId.count({ where: { chain: tenant.id, seq: { lte: 3 } } })).toBe(0);
+    expect(await db.auditEventId.count({ where: { chain: tenant.id } })).toBe(await db.auditEvent.count({ where: { chain: tenant.id } }));
     const purged = await db.auditEvent.findFirstOrThrow({ where: { chain: tenant.id, action: 'audit.purged' } });
     expect(purged.data).toMatchObject({ removed: { fromSeq: 1, toSeq: 3 }, after: { baseSeq: 3 }, retentionDays: 183 });
 

@@ -28,8 +28,8 @@ import { resolveAuditChain } from './audit-export';
 //      seq, baseHash = its chain hash, which becomes the prevHash of every later export) and append
 //      an `audit.purged` event saying what goes and why;
 //   2. detach each partition (CONCURRENTLY: readers and writers of the audit log are not blocked)
-//      and drop it, then delete the purged events' ids (audit_event_ids). Nothing reads below the
-//      base after step 1, so a crash between the steps only leaves rows that the next purge drops.
+//      and drop it, with its events' ids (audit_event_ids). Nothing reads below the base after
+//      step 1, so a crash between the steps only leaves rows that the next purge drops.
 //
 // Legal hold blocks every purge of the tenant. Changing the retention period is a sensitive action
 // (four-eyes, DESIGN.md "Approval request"); the operator's CLI performs it directly.
@@ -210,11 +210,7 @@ async function purgeChain(ctx: Ctx, tenant: { id: string; slug: string; retentio
   // Step 2 (also finishes an earlier purge that stopped after step 1).
   if (outcome.status !== 'legal_hold') {
     for (const name of outcome.partitions) await dropPartition(name);
-    if (outcome.partitions.length) {
-      forgetPartitions(chain);
-      // The ids of the purged events go with them (audit_event_ids, the ingest's duplicate check).
-      await db.$executeRaw`DELETE FROM audit_event_ids WHERE chain = ${chain} AND seq <= ${outcome.baseSeq}`;
-    }
+    if (outcome.partitions.length) forgetPartitions(chain);
   }
   return outcome;
 }
@@ -233,6 +229,10 @@ async function dropPartition(name: string): Promise<void> {
         logger.warn({ partition: name, err: err instanceof Error ? err.message : String(err) }, 'concurrent detach failed; finalizing');
         await client.query(`ALTER TABLE audit_events DETACH PARTITION ${name} FINALIZE`);
       }
+    }
+    // The ids of its events go with it (audit_event_ids, keyed by id first: one lookup per row).
+    if ((await client.query(`SELECT to_regclass($1) AS t`, [name])).rows[0]?.t) {
+      await client.query(`DELETE FROM audit_event_ids i USING ${name} p WHERE i.id = p.id AND i.chain = p.chain`);
     }
     await client.query(`DROP TABLE IF EXISTS ${name}`);
   } finally {

@@ -58,6 +58,28 @@ export function rawPool(): pg.Pool {
   }));
 }
 
+/** A client of `pool`, waited for at most `ms` (as Prisma's transactions wait at most maxWait). */
+async function connectWithin(ms: number): Promise<pg.PoolClient> {
+  const connecting = pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  let late = false;
+  try {
+    return await Promise.race([
+      connecting,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          late = true;
+          reject(new Error(`no database connection free within ${ms} ms`));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    // A connection that arrives after we gave up goes straight back.
+    if (late) connecting.then((client) => client.release(), () => {});
+  }
+}
+
 /**
  * Runs `fn` in one transaction on a node-postgres client of `pool` (Prisma's own connections), for
  * a hot path whose round trips through Prisma's interactive transaction cost more than its SQL
@@ -66,7 +88,7 @@ export function rawPool(): pg.Pool {
  * lock waits included, is bounded as Prisma bounds its transactions) go in one round trip.
  */
 export async function pgTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options?: { timeoutMs?: number }): Promise<T> {
-  const client = await pool.connect();
+  const client = await connectWithin(10_000);
   let broken: Error | undefined;
   try {
     await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.trunc(options?.timeoutMs ?? 15_000)}`);

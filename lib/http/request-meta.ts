@@ -23,11 +23,18 @@ export function trustedProxyCount(value = process.env.CHARTER_TRUST_PROXY): numb
 let configured: number | undefined;
 
 export function requestMetaFrom(headers: HeaderSource, trustedProxies = (configured ??= trustedProxyCount())): RequestMeta {
-  const hops = (headers.get('x-forwarded-for') ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
-  const ip = (hops.length > 0 ? hops[Math.max(0, hops.length - 1 - trustedProxies)] : undefined) ?? headers.get('x-real-ip') ?? null;
+  const forwarded = headers.get('x-forwarded-for');
+  let ip: string | null = null;
+  if (forwarded !== null && !forwarded.includes(',')) {
+    ip = forwarded.trim() || null; // one hop: the usual case, without splitting
+  } else if (forwarded !== null) {
+    const hops = forwarded
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    ip = hops.length > 0 ? hops[Math.max(0, hops.length - 1 - trustedProxies)] : null;
+  }
+  ip ??= headers.get('x-real-ip');
   const incomingId = headers.get('x-request-id');
   return {
     ip: ip ? ip.replace(/^::ffff:/, '').slice(0, 64) : null,

@@ -202,7 +202,8 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
         claimId = start.claimId;
       }
       const value = await handler({ ctx, query, body, params } as RouteArgs<Q, B, P>);
-      const headers = { ...extraHeaders, 'x-request-id': request.requestId };
+      const headers = extraHeaders; // a fresh object per request
+      headers['x-request-id'] = request.requestId;
       const result = resultOf(value, options.status ?? (req.method === 'POST' ? 201 : 200), headers);
       if (!claimId) return result;
       const id = claimId;

@@ -335,6 +335,10 @@ async function lookup(hash: string): Promise<CachedKey | null> {
 
 export type KeyVerdict = { ok: true; actor: Actor } | { ok: false; reason: string; keyId: string | null; tenantId: string | null; prefix: string | null };
 
+function denied(key: string, found: CachedKey | null, reason: string): KeyVerdict {
+  return { ok: false, reason, keyId: found?.id ?? null, tenantId: found?.tenantId ?? null, prefix: found?.prefix ?? displayPrefix(key) };
+}
+
 /**
  * Resolves a bearer key to an actor. Every failure — malformed, bad checksum, unknown, revoked,
  * expired, outside its CIDRs, lacking the route's scope, offboarded tenant — is one verdict with a
@@ -344,13 +348,12 @@ export type KeyVerdict = { ok: true; actor: Actor } | { ok: false; reason: strin
 export async function verifyApiKey(key: string, input: { ip: string | null; permission: Permission | null }): Promise<KeyVerdict> {
   if (!isWellFormedApiKey(key)) return { ok: false, reason: 'malformed', keyId: null, tenantId: null, prefix: null };
   const found = await lookup(hashApiKey(key));
-  const deny = (reason: string): KeyVerdict => ({ ok: false, reason, keyId: found?.id ?? null, tenantId: found?.tenantId ?? null, prefix: found?.prefix ?? displayPrefix(key) });
-  if (!found) return deny('unknown');
-  if (found.revoked) return deny('revoked');
-  if (found.expiresAt <= Date.now()) return deny('expired');
-  if (!found.tenantActive) return deny('tenant_offboarded');
-  if (!ipInCidrs(input.ip, found.allowedCidrs)) return deny('ip_not_allowed');
-  if (input.permission !== null && !found.permissions.has(input.permission)) return deny(`missing_scope:${input.permission}`);
+  if (!found) return denied(key, null, 'unknown');
+  if (found.revoked) return denied(key, found, 'revoked');
+  if (found.expiresAt <= Date.now()) return denied(key, found, 'expired');
+  if (!found.tenantActive) return denied(key, found, 'tenant_offboarded');
+  if (!ipInCidrs(input.ip, found.allowedCidrs)) return denied(key, found, 'ip_not_allowed');
+  if (input.permission !== null && !found.permissions.has(input.permission)) return denied(key, found, `missing_scope:${input.permission}`);
   noteUse(found.id, input.ip);
   return {
     ok: true,
@@ -394,11 +397,11 @@ export async function recordKeyDenied(verdict: Extract<KeyVerdict, { ok: false }
   }
 }
 
-const pendingUse = new Map<string, { at: Date; ip: string | null }>();
+const pendingUse = new Map<string, { at: number; ip: string | null }>();
 let flushTimer: NodeJS.Timeout | undefined;
 
 function noteUse(id: string, ip: string | null): void {
-  pendingUse.set(id, { at: new Date(), ip });
+  pendingUse.set(id, { at: Date.now(), ip });
   flushTimer ??= setTimeout(() => void flushKeyUsage(), LAST_USED_FLUSH_MS).unref();
 }
 
@@ -411,7 +414,7 @@ export async function flushKeyUsage(): Promise<void> {
   try {
     await db.$executeRaw`
       UPDATE api_keys k SET last_used_at = u.at, last_used_ip = u.ip
-      FROM unnest(${batch.map(([id]) => id)}::uuid[], ${batch.map(([, u]) => u.at.toISOString())}::timestamptz[], ${batch.map(([, u]) => u.ip)}::text[]) AS u(id, at, ip)
+      FROM unnest(${batch.map(([id]) => id)}::uuid[], ${batch.map(([, u]) => new Date(u.at).toISOString())}::timestamptz[], ${batch.map(([, u]) => u.ip)}::text[]) AS u(id, at, ip)
       WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`;
   } catch (err) {
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record API key usage');

@@ -6,18 +6,35 @@
  *   pg   one SELECT by hash per request over a `pg` pool of 10 (the baseline for the uncached path)
  *
  * Started by bench/key-verify.ts as `node --import tsx bench/baseline-server.ts --mode map|pg
- * --port N` with DATABASE_URL set.
+ * --port N [--charter-headers]` with DATABASE_URL set. --charter-headers: the response carries the
+ * header set of Charter's API (security headers, RateLimit-*, a fresh X-Request-Id,
+ * Content-Length) with fixed values, computed by nothing — to tell the cost of the response format
+ * the API promises from the cost of Charter's code.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { type KeyRow, answer, bearerHash, loadAllKeys, selectKey } from './baseline-lookup';
 
-const { values } = parseArgs({ options: { mode: { type: 'string' }, port: { type: 'string' }, pool: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { mode: { type: 'string' }, port: { type: 'string' }, pool: { type: 'string', default: '10' }, 'charter-headers': { type: 'boolean', default: false } },
+});
 const mode = values.mode;
 if (mode !== 'map' && mode !== 'pg') throw new Error('--mode map|pg');
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(values.pool) });
 const byHash = mode === 'map' ? await loadAllKeys(pool) : null;
+
+// What lib/server/api-server.ts sends with a whoami answer (lib/http/security-headers.ts, lib/http/rate-limit.ts).
+const CHARTER_HEADERS = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'ratelimit-limit': '1000000000',
+  'ratelimit-remaining': '999999999',
+  'ratelimit-reset': '42',
+  'ratelimit-policy': '1000000000;w=60',
+};
 
 const find = (hash: string): Promise<KeyRow | undefined> => (byHash ? Promise.resolve(byHash.get(hash)) : selectKey(pool, hash));
 
@@ -25,7 +42,12 @@ const server = http.createServer((req, res) => {
   find(bearerHash(req.headers.authorization)).then(
     (row) => {
       const { status, body } = answer(row);
-      res.writeHead(status, { 'content-type': status === 200 ? 'application/json' : 'application/problem+json' }).end(body);
+      const type = status === 200 ? 'application/json' : 'application/problem+json';
+      if (values['charter-headers']) {
+        res
+          .writeHead(status, { ...CHARTER_HEADERS, 'content-type': type, 'x-request-id': randomUUID(), 'content-length': String(Buffer.byteLength(body)) })
+          .end(body);
+      } else res.writeHead(status, { 'content-type': type }).end(body);
     },
     (err: unknown) => {
       res.writeHead(500).end(String(err));

@@ -17,7 +17,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,8 +192,8 @@ function spawnLogged(name: string, args: string[], cwd: string, env: NodeJS.Proc
   return child;
 }
 
-async function startBaseline(name: string, mode: 'map' | 'pg', port: number): Promise<Server> {
-  const child = spawnLogged(name, ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '--mode', mode, '--port', String(port)], root, { ...process.env, DATABASE_URL });
+async function startBaseline(name: string, mode: 'map' | 'pg', port: number, extra: string[] = []): Promise<Server> {
+  const child = spawnLogged(name, ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '--mode', mode, '--port', String(port), ...extra], root, { ...process.env, DATABASE_URL });
   const server = { name, url: `http://127.0.0.1:${port}`, child };
   servers.push(server);
   await waitUntilUp(server, '/');
@@ -244,17 +244,43 @@ const secrets = { nextAuth: randomBytes(32).toString('base64url'), encryption: r
 // ───────────────────────────── load ─────────────────────────────
 
 type Scenario = { name: string; server: () => Server; path: string; keys: 'one' | 'many'; what: string };
-/** cpuMs: CPU time (user + system, all threads) of the server process per request, in ms. */
+/** cpuMs: CPU time (user + system, all threads) of the server's processes per request, in ms. */
 type Measurement = { rps: number; p50: number; p99: number; cpuMs: number; requests: number; non2xx: number; errors: number };
 
 // On a shared machine throughput swings with everyone else's load; the server's own CPU time per
 // request barely does, so it is measured too (from /proc; PostgreSQL's share is not included).
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses ("next-server (v16.4.6)"): count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // gone meanwhile
+  }
+}
+
+/**
+ * CPU seconds of a server and all its descendants: `charter serve` answers /api/v1 itself and runs
+ * Next.js as a child process for everything else, so both count.
+ */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may hold spaces and parentheses ("next-server (v16.4.6)"): count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = Number(statFields(Number(entry))?.[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid)!.push(Number(entry));
+  }
+  let total = 0;
+  const todo = [pid];
+  while (todo.length > 0) {
+    const next = todo.pop()!;
+    const fields = statFields(next);
+    if (fields) total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    todo.push(...(children.get(next) ?? []));
+  }
+  return total;
 }
 
 function load(server: Server, pathname: string, keys: string[], seconds: number): Promise<autocannon.Result> {
@@ -351,6 +377,8 @@ const RATIOS: Ratio[] = [
   { label: 'cached: Charter ÷ node+Map', num: 'charter-cached', den: 'node-map', target: 0.7 },
   { label: 'uncached: Charter ÷ node+pg', num: 'charter-uncached', den: 'node-pg', target: 0.6 },
   { label: `uncached, ${KEY_COUNT} keys: Charter ÷ node+pg`, num: 'charter-uncached-many', den: 'node-pg-many', target: 0.6 },
+  { label: 'cached: Charter ÷ node+Map, same headers', num: 'charter-cached', den: 'node-map-h' },
+  { label: 'response format: node+Map, same headers ÷ node+Map', num: 'node-map-h', den: 'node-map' },
   { label: 'framework: Next no-op ÷ node+Map', num: 'next-noop', den: 'node-map' },
   { label: 'framework: Next+pg ÷ node+pg', num: 'next-pg', den: 'node-pg' },
   { label: "Charter's own: cached ÷ Next no-op", num: 'charter-cached', den: 'next-noop' },
@@ -392,11 +420,12 @@ async function main(): Promise<void> {
 
   const map = await startBaseline('node-map', 'map', PORT + 1);
   const pgServer = await startBaseline('node-pg', 'pg', PORT + 2);
+  const mapHeaders = await startBaseline('node-map-h', 'map', PORT + 6, ['--charter-headers']);
   const cached = await startCharter('charter', PORT + 3, {});
   const uncached = await startCharter('charter-nocache', PORT + 4, { CHARTER_API_KEY_CACHE_SECONDS: '0' });
 
   // Every server must answer the key as the real thing would before it is measured.
-  for (const [s, probe] of [[map, '/'], [pgServer, '/'], [cached, '/api/bench-pg'], [cached, '/api/v1/whoami'], [uncached, '/api/v1/whoami']] as const) {
+  for (const [s, probe] of [[map, '/'], [pgServer, '/'], [mapHeaders, '/'], [cached, '/api/bench-pg'], [cached, '/api/v1/whoami'], [uncached, '/api/v1/whoami']] as const) {
     const res = await fetch(`${s.url}${probe}`, { headers: { authorization: `Bearer ${keys.one}` } });
     const body = (await res.json()) as { apiKey?: { prefix?: string } };
     if (res.status !== 200 || body.apiKey?.prefix !== keys.one.slice(0, 10)) throw new Error(`${s.name}${probe} answered ${res.status} ${JSON.stringify(body)}`);
@@ -404,6 +433,7 @@ async function main(): Promise<void> {
 
   const scenarios: Scenario[] = [
     { name: 'node-map', server: () => map, path: '/', keys: 'one', what: 'bare node:http, key by SHA-256 from an in-memory Map' },
+    { name: 'node-map-h', server: () => mapHeaders, path: '/', keys: 'one', what: "as node-map, sending the header set of Charter's API (fixed values)" },
     { name: 'next-noop', server: () => cached, path: '/api/health', keys: 'one', what: 'Charter, GET /api/health: a Next.js route handler that does nothing (pages and health are served by Next.js)' },
     { name: 'charter-cached', server: () => cached, path: '/api/v1/whoami', keys: 'one', what: `Charter, GET /api/v1/whoami, one key, cache ${CACHE_SECONDS} s` },
     { name: 'node-pg', server: () => pgServer, path: '/', keys: 'one', what: 'bare node:http, one SELECT by hash per request (pg pool of 10)' },

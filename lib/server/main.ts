@@ -1,66 +1,174 @@
 /**
- * Charter's production web server (`charter serve`, run by `charter start`): one node:http server
- * and one process. `/api/v1/*` goes to Charter's own API server (./api-server.ts: the route()
- * pipelines on node:http, no Next.js in the path); everything else — pages, server actions,
- * sign-in, /api/health and /api/ready — to Next.js's request handler (a custom server over the
- * production build in .next).
+ * Charter's production web server (`charter serve`, run by `charter start`): one port, two
+ * processes. This process answers `/api/v1/*` itself (./api-server.ts: the route() pipelines on
+ * node:http, no Next.js in the path) and passes everything else — pages, server actions, sign-in,
+ * /api/health and /api/ready — to a `next start` child listening on 127.0.0.1 only.
  *
- * Both halves run the same modules: Next.js's build has its bundled copy, the API server loads the
- * sources (tsx); process-wide state (the database pool and Prisma client, the API-key cache, the
- * rate limiter) is kept on globalThis, so the two share it and a revocation in the UI is seen by the
- * API at once.
+ * Why not one process: once Next.js has rendered a page, its AsyncLocalStorage keeps Node's promise
+ * hooks on for the life of the process, and every promise of every API call pays for them (~30 %
+ * of an authenticated call's CPU, bench/README.md); a slow page render would also hold up API calls
+ * on the shared event loop. Apart, the API keeps its speed whatever the UI does, and the two share
+ * what they must through PostgreSQL, as separate instances do.
  */
-// First: Next.js's process set-up (AsyncLocalStorage on globalThis, …), which `next start` also
-// loads first, before the API half imports modules that use it (next/headers).
-import 'next/dist/server/node-environment';
+// Only the AsyncLocalStorage global that next/headers (imported by the session code) expects; none
+// of Next.js's request machinery runs in this process.
+import 'next/dist/server/node-environment-baseline';
+import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import type { Socket } from 'node:net';
-import next from 'next';
+import net from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { AppError, toProblem } from '@/lib/errors';
+import { logger } from '@/lib/logger';
 import { appendPeerAddress, createApiServer, isApiPath } from './api-server';
 
-export type CharterServer = { url: string; close(): Promise<void> };
+export type CharterServer = { url: string; exited: Promise<number>; close(): Promise<void> };
 
-export async function startServer(options: { dir: string; port: number; hostname?: string }): Promise<CharterServer> {
-  const app = next({ dev: false, dir: options.dir, hostname: options.hostname ?? 'localhost', port: options.port });
-  const handleNext = app.getRequestHandler();
-  const [api] = await Promise.all([createApiServer(), app.prepare()]);
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are not forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    appendPeerAddress(req);
-    if (isApiPath(req.url)) api.handle(req, res);
-    else void handleNext(req, res);
-  });
-  // Longer than the idle timeout of common load balancers (60 s), so they close idle connections first.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.hostname, () => {
-      server.off('error', reject);
-      resolve();
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
     });
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+}
 
-  return {
-    url: `http://${options.hostname && options.hostname !== '0.0.0.0' && options.hostname !== '::' ? options.hostname : 'localhost'}:${port}`,
-    async close() {
-      // Stop accepting, let requests in flight finish (at most 10 s), then close idle keep-alive connections.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => {
-        for (const socket of sockets) socket.destroy();
-      }, 10_000);
-      await closed;
+async function waitForHealth(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Next.js exited during start-up (code ${child.exitCode ?? child.signalCode})`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2_000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Next.js did not answer on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
+}
+
+function badGateway(res: http.ServerResponse, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(toProblem(new AppError('unavailable', message)));
+  res.writeHead(502, { 'content-type': 'application/problem+json', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** Passes a request to the Next.js child and its answer back, streamed both ways. */
+function forward(req: http.IncomingMessage, res: http.ServerResponse, port: number, agent: http.Agent): void {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
+  const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (answer) => {
+    const raw: string[] = [];
+    for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+      if (!HOP_BY_HOP.has(answer.rawHeaders[i].toLowerCase())) raw.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
+    }
+    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, raw);
+    answer.pipe(res);
+    answer.once('error', () => res.destroy());
+  });
+  upstream.once('error', (err) => {
+    if (res.destroyed) return; // the client went away first (a cancelled prefetch): nothing to answer
+    logger.error({ err: err.message, path: req.url }, 'the page server did not answer');
+    badGateway(res, 'The page server is not answering; retry shortly.');
+  });
+  // A client that goes away stops the work upstream.
+  res.once('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  req.pipe(upstream);
+}
+
+function nextBin(dir: string): string {
+  return createRequire(path.join(dir, 'package.json')).resolve('next/dist/bin/next');
+}
+
+export async function startServer(options: { dir: string; port: number; hostname?: string }): Promise<CharterServer> {
+  const nextPort = await freePort();
+  const env: Record<string, string | undefined> = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(nextPort) };
+  delete env.NODE_ENV; // `next start` sets its own
+  // Next.js keeps idle connections far longer than this process's agent (below), so that a reused
+  // connection is never one Next.js is closing at that moment.
+  const child = spawn(process.execPath, [nextBin(options.dir), 'start', '--hostname', '127.0.0.1', '--port', String(nextPort), '--keepAliveTimeout', '600000'], {
+    cwd: options.dir,
+    env: env as NodeJS.ProcessEnv,
+    stdio: 'inherit',
+  });
+  let stopping = false;
+  const exited = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) logger.error({ code, signal }, 'the Next.js page server exited');
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+  try {
+    const [api] = await Promise.all([createApiServer(), waitForHealth(nextPort, child, 90_000)]);
+    // Idle connections to Next.js are closed after 60 s, long before Next.js would close them.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 60_000 });
+    const sockets = new Set<net.Socket>();
+    const server = http.createServer((req, res) => {
+      appendPeerAddress(req);
+      if (isApiPath(req.url)) api.handle(req, res);
+      else forward(req, res, nextPort, agent);
+    });
+    // Longer than the idle timeout of common load balancers (60 s), so they close idle connections first.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.hostname, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const host = options.hostname && options.hostname !== '0.0.0.0' && options.hostname !== '::' ? options.hostname : 'localhost';
+
+    return {
+      url: `http://${host}:${port}`,
+      exited,
+      async close() {
+        stopping = true;
+        // Stop accepting, let requests in flight finish (at most 10 s), then stop the page server.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 10_000);
+        await closed;
+        clearTimeout(timer);
+        agent.destroy();
+        await stopChild(child);
+      },
+    };
+  } catch (err) {
+    stopping = true;
+    await stopChild(child);
+    throw err;
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
       clearTimeout(timer);
-      await app.close();
-    },
-  };
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }

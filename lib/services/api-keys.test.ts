@@ -106,6 +106,35 @@ describe('API keys', () => {
     expect(await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
+  it('drops a key revoked elsewhere (another instance, or the CLI) from its cache when told by NOTIFY, well within the cache period', async () => {
+    const tenant = await makeTenant();
+    const k = await createApiKey(systemCtx('test'), { ...base, name: 'elsewhere', tenantId: tenant.id, scopes: ['tenants:read'] });
+    expect(await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: true }); // cached; listener opened
+    // Another process's revocation: its own connection, the row and the announcement in one transaction.
+    const other = await pool.connect();
+    try {
+      const deadline = Date.now() + 3_000;
+      let verdict = await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' });
+      let revoked = false;
+      while (verdict.ok && Date.now() < deadline) {
+        if (!revoked) {
+          await new Promise((resolve) => setTimeout(resolve, 300)); // the listener connects
+          await other.query('BEGIN');
+          await other.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [k.apiKey.id]);
+          await other.query("SELECT pg_notify('charter_api_key_changed', $1)", [hashApiKey(k.key)]);
+          await other.query('COMMIT');
+          revoked = true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        verdict = await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' });
+      }
+      // Without the announcement the cached row would pass for up to 5 s more.
+      expect(verdict).toMatchObject({ ok: false, reason: 'revoked' });
+    } finally {
+      other.release();
+    }
+  });
+
   it('enforces allowed CIDRs', async () => {
     const tenant = await makeTenant();
     const { key } = await createApiKey(systemCtx('test'), { ...base, name: 'cidr', tenantId: tenant.id, scopes: ['tenants:read'], allowedCidrs: ['10.0.0.0/8', '2001:db8::/32'] });

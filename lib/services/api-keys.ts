@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+import pg from 'pg';
 import { db, pool, transaction, type Prisma } from '@/lib/db';
 import type { Actor, Ctx, RequestMeta } from '@/lib/auth/actor';
 import { authorize, isPlatform } from '@/lib/authz/guard';
@@ -22,8 +24,10 @@ import {
 
 // API keys are stored as SHA-256 digests and shown once. Verification is the hot path of the
 // public API: a malformed key or bad checksum is refused without touching the database, and
-// verified keys are cached per instance for CACHE_MS, which bounds how long a revocation takes to
-// reach every instance. Last-used time and IP are batched, not written per request.
+// verified keys are cached per process for CACHE_MS. A revocation or rotation is announced with
+// PostgreSQL NOTIFY when it commits, and every process that caches keys LISTENs, so it is refused
+// everywhere at once; CACHE_MS bounds it when a listener is down. Last-used time and IP are batched,
+// not written per request.
 
 const CACHE_MS = Number(process.env.CHARTER_API_KEY_CACHE_SECONDS ?? 5) * 1000;
 const CACHE_MAX = 10_000;
@@ -179,6 +183,7 @@ export async function revokeApiKey(ctx: Ctx, id: string, reason: string): Promis
     if (key.revokedAt) throw new AppError('invalid_transition', 'The key is already revoked.');
     const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, include: withSuccessor });
     await record(tx, ctx, { action: 'api_key.revoked', tenantId: row.tenantId, target: { type: 'api_key', id }, data: { prefix: row.prefix, reason } });
+    await announceKeyChange(tx, row.hash);
     return row;
   });
   forget(result.hash);
@@ -224,6 +229,7 @@ export async function rotateApiKey(ctx: Ctx, id: string, input: RotateApiKeyInpu
       target: { type: 'api_key', id: row.id },
       data: { from: { id: old.id, prefix: old.prefix, expiresAt: overlapEnds.toISOString() }, to: { id: row.id, prefix: row.prefix, expiresAt: row.expiresAt.toISOString() } },
     });
+    await announceKeyChange(tx, old.hash);
     return { row, key, previous, oldHash: old.hash };
   });
   forget(result.oldHash);
@@ -276,6 +282,58 @@ function forget(hash: string): void {
   cacheState.generation++;
 }
 
+function forgetAll(): void {
+  cache.clear();
+  cacheState.generation++;
+}
+
+const CHANGED_CHANNEL = 'charter_api_key_changed';
+
+/** Every process drops the key from its cache when the transaction commits (NOTIFY is transactional). */
+async function announceKeyChange(tx: Prisma.TransactionClient, hash: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_notify(${CHANGED_CHANNEL}, ${hash})`;
+}
+
+// One LISTEN connection per process that caches keys (on globalThis, for Next.js's module copies),
+// opened with the first lookup. While it is down, entries simply expire after CACHE_MS; when it
+// (re)connects, the whole cache is dropped, since announcements may have been missed meanwhile.
+type Listener = { client: pg.Client | null; connecting: boolean; retryAt: number };
+const listenerHolder = globalThis as unknown as { __charterApiKeyListener?: Listener };
+const listener = (listenerHolder.__charterApiKeyListener ??= { client: null, connecting: false, retryAt: 0 });
+const LISTEN_RETRY_MS = 5_000;
+
+function ensureListening(): void {
+  if (listener.client || listener.connecting || CACHE_MS === 0 || Date.now() < listener.retryAt) return;
+  listener.connecting = true;
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: 'charter api-key listener' });
+  let live = true;
+  const down = (err?: unknown) => {
+    if (!live) return;
+    live = false;
+    if (err) logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'API-key change listener down; cached keys expire after CHARTER_API_KEY_CACHE_SECONDS');
+    if (listener.client === client) listener.client = null;
+    listener.connecting = false;
+    listener.retryAt = Date.now() + LISTEN_RETRY_MS;
+    forgetAll();
+    client.end().catch(() => {});
+  };
+  client.on('notification', (message) => {
+    if (message.channel === CHANGED_CHANNEL && message.payload) forget(message.payload);
+  });
+  client.on('error', down);
+  client.on('end', () => down());
+  client
+    .connect()
+    .then(() => client.query(`LISTEN ${CHANGED_CHANNEL}`))
+    .then(() => {
+      // Never what keeps a process (a CLI command, a test worker) alive.
+      (client as unknown as { connection?: { stream?: Socket } }).connection?.stream?.unref();
+      forgetAll();
+      listener.client = client;
+      listener.connecting = false;
+    }, down);
+}
+
 type KeyRow = {
   id: string;
   prefix: string;
@@ -302,6 +360,7 @@ const LOOKUP_SQL = {
 };
 
 async function lookup(hash: string): Promise<CachedKey | null> {
+  ensureListening();
   const now = Date.now();
   const hit = cache.get(hash);
   if (hit && hit.until > now) return hit.key;

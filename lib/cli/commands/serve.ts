@@ -34,7 +34,6 @@ async function serve(options: Options): Promise<void> {
   const missing = await buildNeeded()
   if (missing === 'no production build yet') throw new CliError('there is no production build yet: run `npx next build` (or `npx charter start`, which builds)')
 
-  // Next.js reads these when it loads; the API half of the server does not depend on them.
   Object.assign(process.env, { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' })
   const { startServer } = await import('@/lib/server/main')
   let stopping = false
@@ -49,6 +48,9 @@ async function serve(options: Options): Promise<void> {
       return 0
     })
   })
-  process.stdout.write(`Charter is serving on ${server.url} (API /api/v1 on Charter's own server, pages on Next.js)\n`)
-  await stopped
+  process.stdout.write(`Charter is serving on ${server.url} (/api/v1 in this process, pages from Next.js on 127.0.0.1)\n`)
+  const pageServerDied = server.exited.then((code) => {
+    if (!stopping) throw new CliError(`the Next.js page server exited (code ${code}); stopping so that a supervisor can restart Charter`)
+  })
+  await Promise.race([stopped, pageServerDied])
 }

@@ -18,11 +18,14 @@ import http from 'node:http';
 import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { AppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { appendPeerAddress, createApiServer, isApiPath } from './api-server';
 
 export type CharterServer = { url: string; exited: Promise<number>; close(): Promise<void> };
+
+const NEXT_BANNER = /^\s*$|^\s*(▲ Next\.js|- Local:|- Network:|✓ Ready in|✓ Starting|✓ Running next\.config)/;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are not forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -100,7 +103,11 @@ export async function startServer(options: { dir: string; port: number; hostname
   const child = spawn(process.execPath, [nextBin(options.dir), 'start', '--hostname', '127.0.0.1', '--port', String(nextPort), '--keepAliveTimeout', '600000'], {
     cwd: options.dir,
     env: env as NodeJS.ProcessEnv,
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Next.js's start-up banner names its internal address, which nobody should open: keep the rest.
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    if (!NEXT_BANNER.test(line)) process.stdout.write(`${line}\n`);
   });
   let stopping = false;
   const exited = new Promise<number>((resolve) => {

@@ -60,6 +60,27 @@ async function readHead(tx: Tx, chain: string, lock: boolean): Promise<ChainHead
 }
 
 /**
+ * Locks the chain's head and records the export's own `audit.exported` event in `tx`: from here the
+ * exported range (the first retained seq to the head before this event) is fixed.
+ */
+async function recordExport(
+  tx: Tx,
+  ctx: Ctx,
+  target: { chain: string; tenantId: string | null },
+  data: (range: { fromSeq: number; toSeq: number }) => Record<string, unknown>,
+) {
+  const head = await readHead(tx, target.chain, true);
+  const fromSeq = head.baseSeq + 1;
+  const exported = await record(tx, ctx, {
+    action: 'audit.exported',
+    tenantId: target.tenantId,
+    target: { type: 'audit_chain', id: target.chain },
+    data: data({ fromSeq, toSeq: head.lastSeq }),
+  });
+  return { head, fromSeq, exported };
+}
+
+/**
  * Signs hash(seq) of a chain (default: its head) with the active signing key and stores the
  * checkpoint. `chain` is the chain id (a tenant id or `platform`); an unknown chain is empty, so its
  * head is seq 0 with 64 zeros. Pass `tx` to issue it inside the caller's transaction.
@@ -225,14 +246,7 @@ export async function exportAuditChain(input: ExportAuditChainInput): Promise<Ex
   // Fix the range, audit the export and sign the head, atomically. The head row stays locked only
   // for this short transaction, never while streaming, so writers are not held up.
   const sealed = await transaction(async (tx) => {
-    const head = await readHead(tx, target.chain, true);
-    const fromSeq = head.baseSeq + 1;
-    const exported = await record(tx, ctx, {
-      action: 'audit.exported',
-      tenantId: target.tenantId,
-      target: { type: 'audit_chain', id: target.chain },
-      data: { chain: target.chain, format, fromSeq, filter, keys: keys.map((k) => k.kid) },
-    });
+    const { head, fromSeq, exported } = await recordExport(tx, ctx, target, (range) => ({ chain: target.chain, format, fromSeq: range.fromSeq, filter, keys: keys.map((k) => k.kid) }));
     const checkpoint = await signAndStore(tx, signer, { chain: target.chain, seq: exported.seq, hash: exported.hash });
     const event = await tx.auditEvent.findFirstOrThrow({ where: { chain: target.chain, seq: BigInt(exported.seq) }, select: { occurredAt: true } });
     return { fromSeq, toSeq: exported.seq, prevHash: head.baseHash, checkpoint, exportEventSeq: exported.seq, exportedAt: event.occurredAt.toISOString() };
@@ -387,14 +401,7 @@ async function exportCsv(input: Omit<ExportAuditChainInput, 'filter'> & { target
   let sealed: { fromSeq: number; toSeq: number; exportEventSeq: number };
   try {
     sealed = await transaction(async (tx) => {
-      const head = await readHead(tx, target.chain, true);
-      const fromSeq = head.baseSeq + 1;
-      const exported = await record(tx, ctx, {
-        action: 'audit.exported',
-        tenantId: target.tenantId,
-        target: { type: 'audit_chain', id: target.chain },
-        data: { chain: target.chain, format: 'csv', fromSeq, toSeq: head.lastSeq, filter },
-      });
+      const { head, fromSeq, exported } = await recordExport(tx, ctx, target, (range) => ({ chain: target.chain, format: 'csv', ...range, filter }));
       return { fromSeq, toSeq: head.lastSeq, exportEventSeq: exported.seq };
     });
   } catch (err) {

@@ -19,6 +19,7 @@ import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { AppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { appendPeerAddress, createApiServer, isApiPath } from './api-server';
@@ -100,7 +101,8 @@ export async function startServer(options: { dir: string; port: number; hostname
   delete env.NODE_ENV; // `next start` sets its own
   // Next.js keeps idle connections far longer than this process's agent (below), so that a reused
   // connection is never one Next.js is closing at that moment.
-  const child = spawn(process.execPath, [nextBin(options.dir), 'start', '--hostname', '127.0.0.1', '--port', String(nextPort), '--keepAliveTimeout', '600000'], {
+  const pagesChild = fileURLToPath(new URL('./pages-child.cjs', import.meta.url));
+  const child = spawn(process.execPath, [pagesChild, nextBin(options.dir), 'start', '--hostname', '127.0.0.1', '--port', String(nextPort), '--keepAliveTimeout', '600000'], {
     cwd: options.dir,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'inherit'],

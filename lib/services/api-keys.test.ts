@@ -3,6 +3,7 @@ import { db, pool } from '@/lib/db';
 import { hashApiKey } from '@/lib/crypto/api-key';
 import { systemCtx } from '@/lib/auth/system';
 import { makeTenant, makeUser } from '@/lib/testing/factories';
+import { changeTenantStatus } from './tenants';
 import { createApiKey, flushKeyUsage, listApiKeys, revokeApiKey, rotateApiKey, verifyApiKey } from './api-keys';
 
 const base = { deploymentId: null, expiresInDays: 30, allowedCidrs: [] as string[] };
@@ -133,6 +134,22 @@ describe('API keys', () => {
     } finally {
       other.release();
     }
+  });
+
+  it('drops an offboarded tenant\'s keys from the cache when told by NOTIFY', async () => {
+    const tenant = await makeTenant();
+    const ctx = systemCtx('test');
+    const k = await createApiKey(ctx, { ...base, name: 'offboarded', tenantId: tenant.id, scopes: ['tenants:read'] });
+    expect(await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' })).toMatchObject({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the listener connects
+    await changeTenantStatus(ctx, tenant.id, { status: 'OFFBOARDED', reason: 'contract ended' });
+    const deadline = Date.now() + 3_000;
+    let verdict = await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' });
+    while (verdict.ok && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      verdict = await verifyApiKey(k.key, { ip: null, permission: 'tenants:read' });
+    }
+    expect(verdict).toMatchObject({ ok: false, reason: 'tenant_offboarded' });
   });
 
   it('enforces allowed CIDRs', async () => {

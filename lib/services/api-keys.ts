@@ -289,9 +289,21 @@ function forgetAll(): void {
 
 const CHANGED_CHANNEL = 'charter_api_key_changed';
 
+const TENANT_PREFIX = 'tenant:';
+
 /** Every process drops the key from its cache when the transaction commits (NOTIFY is transactional). */
 async function announceKeyChange(tx: Prisma.TransactionClient, hash: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${CHANGED_CHANNEL}, ${hash})`;
+}
+
+/** Every process drops a tenant's keys from its cache on commit (the tenant was offboarded). */
+export async function announceTenantKeysChanged(tx: Prisma.TransactionClient, tenantId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_notify(${CHANGED_CHANNEL}, ${TENANT_PREFIX + tenantId})`;
+}
+
+function forgetTenant(tenantId: string): void {
+  for (const [hash, entry] of cache) if (entry.key?.tenantId === tenantId) cache.delete(hash);
+  cacheState.generation++;
 }
 
 // One LISTEN connection per process that caches keys (on globalThis, for Next.js's module copies),
@@ -318,7 +330,9 @@ function ensureListening(): void {
     client.end().catch(() => {});
   };
   client.on('notification', (message) => {
-    if (message.channel === CHANGED_CHANNEL && message.payload) forget(message.payload);
+    if (message.channel !== CHANGED_CHANNEL || !message.payload) return;
+    if (message.payload.startsWith(TENANT_PREFIX)) forgetTenant(message.payload.slice(TENANT_PREFIX.length));
+    else forget(message.payload);
   });
   client.on('error', down);
   client.on('end', () => down());

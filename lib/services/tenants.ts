@@ -9,6 +9,7 @@ import type { Tenant } from '@/lib/generated/prisma/client';
 import type { TenantStatus } from '@/lib/generated/prisma/enums';
 import type { ApprovalDto } from '@/lib/schemas/approval';
 import { type Page, decodeCursor, encodeCursor } from '@/lib/schemas/common';
+import { announceTenantKeysChanged } from './api-keys';
 import { registerApprovalExecutor, requestApproval } from './approvals';
 import {
   type ChangeTenantStatusInput,
@@ -154,6 +155,8 @@ async function applyTenantStatus(tx: Prisma.TransactionClient, ctx: Ctx, id: str
     });
   }
   const after = await tx.tenant.update({ where: { id }, data: { status: input.status } });
+  // An offboarded tenant's keys stop working on every instance at once, not after their cache entry.
+  if (input.status === 'OFFBOARDED') await announceTenantKeysChanged(tx, id);
   await record(tx, ctx, {
     action: 'tenant.status_changed',
     tenantId: id,

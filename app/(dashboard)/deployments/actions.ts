@@ -1,14 +1,15 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import type { FormState } from '@/components/ui/form-state';
 import { AppError, notFound, toProblem } from '@/lib/errors';
 import { action, formDataToObject } from '@/lib/http/action';
 import { uuid } from '@/lib/schemas/common';
-import { runningVersionsFile, setRunningVersionsInput } from '@/lib/schemas/deployment';
+import { createDeploymentInput, runningVersionsFile, setRunningVersionsInput } from '@/lib/schemas/deployment';
 import { createRolloutInput, endRolloutInput } from '@/lib/schemas/rollout';
-import { importRunningVersions, setRunningVersions } from '@/lib/services/deployments';
+import { createDeployment, importRunningVersions, setRunningVersions } from '@/lib/services/deployments';
 import { cancelRollout, createRollout, rollBackRollout } from '@/lib/services/rollouts';
 
 // Thin adapters over the deployments and rollouts services (pattern: app/(dashboard)/tenants/actions.ts).
@@ -24,6 +25,17 @@ function done(deploymentId: string, prev: FormState, message: string): FormState
   revalidatePath(`/deployments/${deploymentId}`);
   revalidatePath('/models', 'layout');
   return next(prev, { message });
+}
+
+const create = action({ schema: createDeploymentInput, permission: 'deployments:write' }, (ctx, input) => createDeployment(ctx, input));
+
+/** redirect() is called outside action(), whose error mapping would otherwise swallow it. */
+export async function createDeploymentAction(prev: FormState, form: FormData): Promise<FormState> {
+  const values = formDataToObject(form);
+  const result = await create(values as z.input<typeof createDeploymentInput>);
+  if (!result.ok) return next(prev, { problem: result.problem, values });
+  revalidatePath('/deployments');
+  redirect(`/deployments/${result.data.id}`);
 }
 
 export async function createRolloutAction(deploymentId: string, prev: FormState, form: FormData): Promise<FormState> {

@@ -64,6 +64,13 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
       <PageHeader
         title="Deployments"
         description={`Self-hosted installations and what they run. A connected deployment is stale after ${heartbeatStaleMinutes()} minutes without a heartbeat.`}
+        actions={
+          can(actor, 'deployments:write') ? (
+            <ButtonLink href="/deployments/new" variant="primary">
+              New deployment
+            </ButtonLink>
+          ) : null
+        }
       />
       <form method="get" role="search" aria-label="Filter deployments" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
         <div className="min-w-44 flex-1 space-y-1">

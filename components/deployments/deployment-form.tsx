@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
-import { ProblemSummary } from '@/components/models/problem-summary';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';

@@ -5,7 +5,7 @@ import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
 import { Input, Textarea } from '@/components/ui/input';
-import { ProblemSummary } from './problem-summary';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 
 const LABELS: Record<string, string> = { slug: 'Slug', name: 'Name', modality: 'Modality', description: 'Description' };
 

@@ -8,7 +8,7 @@ import { Field, describedBy } from '@/components/ui/field';
 import { type FormState, fieldError, initialFormState, valueOf, valuesOf } from '@/components/ui/form-state';
 import { Input, Textarea } from '@/components/ui/input';
 import { Select, type SelectOption } from '@/components/ui/select';
-import { ProblemSummary } from './problem-summary';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 
 const LABELS: Record<string, string> = {
   family: 'Model family',

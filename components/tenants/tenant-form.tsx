@@ -1,7 +1,7 @@
 'use client';
 
-import { useActionState, useEffect, useRef, useState } from 'react';
-import { Alert } from '@/components/ui/alert';
+import { useActionState, useState } from 'react';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
@@ -74,40 +74,9 @@ function TenantFormFields({
   const [allowed, setAllowed] = useState<string[]>(sent ? valuesOf(state, 'allowedCountries') : (initial?.allowedCountries ?? []));
 
   const err = (path: string) => fieldError(state, path);
-  const summaryRef = useRef<HTMLDivElement>(null);
-  // After a refused submission, move focus to the error summary so that it is read out first.
-  useEffect(() => {
-    if (state.problem) summaryRef.current?.focus();
-  }, [state.problem]);
-  const problem = state.problem;
-  const fieldErrorCount = problem?.errors?.length ?? 0;
-
   return (
     <form action={formAction} className="space-y-6" noValidate>
-      {problem && (
-        <div ref={summaryRef} tabIndex={-1} className="outline-none">
-          <Alert tone="error" title={fieldErrorCount > 0 ? 'Please correct the highlighted fields.' : problem.title}>
-            {fieldErrorCount > 0 ? (
-              <ul className="list-disc pl-5">
-                {problem.errors?.map((e) => {
-                  const field = e.path.split('.')[0];
-                  return (
-                    <li key={`${e.path}:${e.message}`}>
-                      <a href={`#${field}`} className="font-medium underline">
-                        {FIELD_LABELS[field] ?? field}
-                      </a>{' '}
-                      {e.message}
-                    </li>
-                  );
-                })}
-              </ul>
-            ) : (
-              <p>{problem.detail}</p>
-            )}
-            {problem.code === 'internal' && problem.requestId && <p className="mt-1 text-xs opacity-80">Reference: {problem.requestId}</p>}
-          </Alert>
-        </div>
-      )}
+      <ProblemSummary state={state} labels={FIELD_LABELS} />
 
       <section aria-labelledby="tenant-identity" className="space-y-4">
         <h2 id="tenant-identity" className="text-sm font-semibold text-slate-900">

@@ -3,7 +3,8 @@ import { ApiKeysTable } from '@/components/api-keys/api-keys-table';
 import { KeyActionsProvider } from '@/components/api-keys/key-actions';
 import type { TenantChoice } from '@/components/api-keys/state';
 import { Alert } from '@/components/ui/alert';
-import { Button, ButtonLink } from '@/components/ui/button';
+import { ButtonLink } from '@/components/ui/button';
+import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';
 import { Checkbox } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
@@ -94,12 +95,9 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
         }
       />
 
-      <form method="get" role="search" aria-label="Filter API keys" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+      <FilterBar label="Filter API keys">
         {platform && (
-          <div className="w-72 space-y-1">
-            <label htmlFor="tenant" className="block text-xs font-medium text-slate-700">
-              Tenant
-            </label>
+          <FilterField id="tenant" label="Tenant" className="w-72">
             <Select
               id="tenant"
               name="tenant"
@@ -107,23 +105,14 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
               options={tenants.map((t) => ({ value: t.slug, label: `${t.legalName} (${t.slug})${t.archivedAt ? ' — archived' : ''}` }))}
               placeholder="All tenants and platform keys"
             />
-          </div>
+          </FilterField>
         )}
         <label className="flex h-9 items-center gap-2 text-sm text-slate-800">
           <Checkbox name="includeInactive" value="1" defaultChecked={includeInactive} />
           Include revoked and expired
         </label>
-        <div className="flex gap-2">
-          <Button type="submit" variant="secondary">
-            Apply
-          </Button>
-          {filtered && (
-            <ButtonLink href="/api-keys" variant="ghost">
-              Clear
-            </ButtonLink>
-          )}
-        </div>
-      </form>
+        <FilterActions clearHref="/api-keys" filtered={filtered} />
+      </FilterBar>
 
       {notice && (
         <Alert tone="warning" className="mb-4">

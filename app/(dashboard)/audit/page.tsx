@@ -3,7 +3,8 @@ import Link from 'next/link';
 import { AuditEventsTable } from '@/components/audit/audit-events-table';
 import { ExportPanel } from '@/components/audit/export-panel';
 import { Alert } from '@/components/ui/alert';
-import { Button, ButtonLink } from '@/components/ui/button';
+import { ButtonLink } from '@/components/ui/button';
+import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';
 import { Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
@@ -56,17 +57,6 @@ function queryFrom(params: SearchParams): { query: ListAuditEventsQuery; raw: Re
   return { query: retry.success ? retry.data : listAuditEventsQuery.parse({ limit: PAGE_SIZE }), raw: kept, invalid: true };
 }
 
-function Filter({ id, label, children, className = 'w-44' }: { id: string; label: string; children: React.ReactNode; className?: string }) {
-  return (
-    <div className={`space-y-1 ${className}`}>
-      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
-        {label}
-      </label>
-      {children}
-    </div>
-  );
-}
-
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await requireCtx();
   const { query, raw, invalid } = queryFrom(await searchParams);
@@ -115,17 +105,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         }
       />
 
-      <form method="get" action="/audit" role="search" aria-label="Filter audit events" className="mb-4 space-y-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+      <FilterBar label="Filter audit events" action="/audit" className="space-y-3">
         <div className="flex flex-wrap items-end gap-3">
           {!tenantScoped && (
-            <Filter id="chain" label="Chain" className="w-72">
+            <FilterField id="chain" label="Chain" className="w-72">
               <Select id="chain" name="chain" defaultValue={raw.chain ?? ''} options={chainOptions} placeholder="All chains" />
-            </Filter>
+            </FilterField>
           )}
-          <Filter id="q" label="Text" className="min-w-56 flex-1">
+          <FilterField id="q" label="Text" className="min-w-56 flex-1">
             <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} placeholder="Actor, target id or action" maxLength={200} />
-          </Filter>
-          <Filter id="action" label="Action" className="w-60">
+          </FilterField>
+          <FilterField id="action" label="Action" className="w-60">
             <select id="action" name="action" defaultValue={actionValue} className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 shadow-sm focus:border-sky-600 focus:ring-2 focus:ring-sky-600/30 focus:outline-none">
               <option value="">Any action</option>
               {AUDIT_ACTION_GROUPS.map((group) => (
@@ -139,48 +129,39 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 </optgroup>
               ))}
             </select>
-          </Filter>
-          <Filter id="from" label="From (UTC, inclusive)">
+          </FilterField>
+          <FilterField id="from" label="From (UTC, inclusive)">
             <Input id="from" name="from" defaultValue={raw.from ?? ''} placeholder="2026-01-31 or …T12:00:00Z" />
-          </Filter>
-          <Filter id="to" label="Before (UTC)">
+          </FilterField>
+          <FilterField id="to" label="Before (UTC)">
             <Input id="to" name="to" defaultValue={raw.to ?? ''} placeholder="2026-02-01" />
-          </Filter>
+          </FilterField>
         </div>
         <details className="group" open={Boolean(query.actorId || query.actorType || query.targetType || query.targetId || query.ip || query.requestId)}>
           <summary className="cursor-pointer text-xs font-medium text-slate-700 hover:text-slate-900">More filters: actor, target, IP, request id</summary>
           <div className="mt-3 flex flex-wrap items-end gap-3">
-            <Filter id="actorType" label="Actor type">
+            <FilterField id="actorType" label="Actor type">
               <Select id="actorType" name="actorType" defaultValue={query.actorType ?? ''} options={ACTOR_TYPES} placeholder="Any" />
-            </Filter>
-            <Filter id="actorId" label="Actor id" className="w-72">
+            </FilterField>
+            <FilterField id="actorId" label="Actor id" className="w-72">
               <Input id="actorId" name="actorId" defaultValue={query.actorId ?? ''} placeholder="user, key or deployment id" />
-            </Filter>
-            <Filter id="targetType" label="Target type">
+            </FilterField>
+            <FilterField id="targetType" label="Target type">
               <Input id="targetType" name="targetType" defaultValue={query.targetType ?? ''} placeholder="tenant, deployment…" />
-            </Filter>
-            <Filter id="targetId" label="Target id" className="w-72">
+            </FilterField>
+            <FilterField id="targetId" label="Target id" className="w-72">
               <Input id="targetId" name="targetId" defaultValue={query.targetId ?? ''} />
-            </Filter>
-            <Filter id="ip" label="IP address">
+            </FilterField>
+            <FilterField id="ip" label="IP address">
               <Input id="ip" name="ip" defaultValue={query.ip ?? ''} placeholder="192.0.2.7" />
-            </Filter>
-            <Filter id="requestId" label="Request id" className="w-72">
+            </FilterField>
+            <FilterField id="requestId" label="Request id" className="w-72">
               <Input id="requestId" name="requestId" defaultValue={query.requestId ?? ''} />
-            </Filter>
+            </FilterField>
           </div>
         </details>
-        <div className="flex gap-2">
-          <Button type="submit" variant="secondary">
-            Search
-          </Button>
-          {filtered && (
-            <ButtonLink href="/audit" variant="ghost">
-              Clear
-            </ButtonLink>
-          )}
-        </div>
-      </form>
+        <FilterActions clearHref="/audit" filtered={filtered} applyLabel="Search" />
+      </FilterBar>
 
       {notice && (
         <Alert tone="warning" className="mb-4">

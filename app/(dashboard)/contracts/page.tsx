@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { ContractsTable } from '@/components/contracts/contracts-table';
 import { STATUS_FILTER_OPTIONS } from '@/components/contracts/labels';
 import { Alert } from '@/components/ui/alert';
-import { Button, ButtonLink } from '@/components/ui/button';
+import { ButtonLink } from '@/components/ui/button';
+import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';
 import { Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
@@ -59,38 +60,20 @@ export default async function ContractsPage({ searchParams }: { searchParams: Pr
           </>
         }
       />
-      <form method="get" role="search" aria-label="Filter contracts" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
-        <div className="min-w-48 flex-1 space-y-1">
-          <label htmlFor="q" className="block text-xs font-medium text-slate-700">
-            Reference
-          </label>
+      <FilterBar label="Filter contracts">
+        <FilterField id="q" label="Reference" className="min-w-48 flex-1">
           <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} maxLength={100} />
-        </div>
+        </FilterField>
         {isPlatform(ctx.actor) && tenants.length > 0 && (
-          <div className="w-64 space-y-1">
-            <label htmlFor="tenant" className="block text-xs font-medium text-slate-700">
-              Tenant
-            </label>
+          <FilterField id="tenant" label="Tenant" className="w-64">
             <Select id="tenant" name="tenant" defaultValue={tenantId ? tenantSlug : ''} options={tenants.map((t) => ({ value: t.slug, label: t.legalName }))} placeholder="All tenants" />
-          </div>
+          </FilterField>
         )}
-        <div className="w-48 space-y-1">
-          <label htmlFor="status" className="block text-xs font-medium text-slate-700">
-            Status
-          </label>
+        <FilterField id="status" label="Status" className="w-48">
           <Select id="status" name="status" defaultValue={query.status ?? ''} options={STATUS_FILTER_OPTIONS} placeholder="Any status" />
-        </div>
-        <div className="flex gap-2">
-          <Button type="submit" variant="secondary">
-            Apply
-          </Button>
-          {filtered && (
-            <ButtonLink href="/contracts" variant="ghost">
-              Clear
-            </ButtonLink>
-          )}
-        </div>
-      </form>
+        </FilterField>
+        <FilterActions clearHref="/contracts" filtered={filtered} />
+      </FilterBar>
       {notice && (
         <Alert tone="warning" className="mb-4">
           {notice}

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { DeploymentsTable } from '@/components/deployments/deployments-table';
 import { ENVIRONMENT_OPTIONS, HEALTH_OPTIONS } from '@/components/deployments/labels';
 import { Alert } from '@/components/ui/alert';
-import { Button, ButtonLink } from '@/components/ui/button';
+import { ButtonLink } from '@/components/ui/button';
+import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';
 import { Checkbox, Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
@@ -72,48 +73,27 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
           ) : null
         }
       />
-      <form method="get" role="search" aria-label="Filter deployments" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
-        <div className="min-w-44 flex-1 space-y-1">
-          <label htmlFor="q" className="block text-xs font-medium text-slate-700">
-            Name
-          </label>
+      <FilterBar label="Filter deployments">
+        <FilterField id="q" label="Name" className="min-w-44 flex-1">
           <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} maxLength={100} placeholder="e.g. prod" />
-        </div>
+        </FilterField>
         {isPlatform(actor) && (
-          <div className="w-56 space-y-1">
-            <label htmlFor="tenant" className="block text-xs font-medium text-slate-700">
-              Tenant
-            </label>
+          <FilterField id="tenant" label="Tenant" className="w-56">
             <Select id="tenant" name="tenant" defaultValue={tenant?.slug ?? ''} options={tenants.map((t) => ({ value: t.slug, label: t.legalName }))} placeholder="All tenants" />
-          </div>
+          </FilterField>
         )}
-        <div className="w-40 space-y-1">
-          <label htmlFor="environment" className="block text-xs font-medium text-slate-700">
-            Environment
-          </label>
+        <FilterField id="environment" label="Environment" className="w-40">
           <Select id="environment" name="environment" defaultValue={query.environment ?? ''} options={ENVIRONMENT_OPTIONS} placeholder="Any" />
-        </div>
-        <div className="w-40 space-y-1">
-          <label htmlFor="status" className="block text-xs font-medium text-slate-700">
-            Health
-          </label>
+        </FilterField>
+        <FilterField id="status" label="Health" className="w-40">
           <Select id="status" name="status" defaultValue={query.status ?? ''} options={HEALTH_OPTIONS} placeholder="Any" />
-        </div>
+        </FilterField>
         <label className="flex h-9 items-center gap-2 text-sm text-slate-800">
           <Checkbox name="includeArchived" value="1" defaultChecked={query.includeArchived} />
           Include archived
         </label>
-        <div className="flex gap-2">
-          <Button type="submit" variant="secondary">
-            Apply
-          </Button>
-          {filtered && (
-            <ButtonLink href="/deployments" variant="ghost">
-              Clear
-            </ButtonLink>
-          )}
-        </div>
-      </form>
+        <FilterActions clearHref="/deployments" filtered={filtered} />
+      </FilterBar>
       {notice && (
         <Alert tone="warning" className="mb-4">
           {notice}

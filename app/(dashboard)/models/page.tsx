@@ -3,7 +3,8 @@ import Link from 'next/link';
 import { VERSION_STATUS_OPTIONS, formatContext, formatDate, formatParameters } from '@/components/models/labels';
 import { VersionStatusBadge } from '@/components/models/version-status-badge';
 import { Alert } from '@/components/ui/alert';
-import { Button, ButtonLink } from '@/components/ui/button';
+import { ButtonLink } from '@/components/ui/button';
+import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { Select } from '@/components/ui/select';
@@ -78,30 +79,15 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         }
       />
 
-      <form method="get" role="search" aria-label="Filter model versions" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
-        <div className="w-56 space-y-1">
-          <label htmlFor="family" className="block text-xs font-medium text-slate-700">
-            Family
-          </label>
+      <FilterBar label="Filter model versions">
+        <FilterField id="family" label="Family" className="w-56">
           <Select id="family" name="family" defaultValue={query.family ?? ''} options={families.data.map((f) => ({ value: f.slug, label: f.name }))} placeholder="All families" />
-        </div>
-        <div className="w-44 space-y-1">
-          <label htmlFor="status" className="block text-xs font-medium text-slate-700">
-            Status
-          </label>
+        </FilterField>
+        <FilterField id="status" label="Status">
           <Select id="status" name="status" defaultValue={query.status ?? ''} options={VERSION_STATUS_OPTIONS.filter((o) => o.value !== 'DRAFT' || isPlatform(actor))} placeholder="Any status" />
-        </div>
-        <div className="flex gap-2">
-          <Button type="submit" variant="secondary">
-            Apply
-          </Button>
-          {filtered && (
-            <ButtonLink href="/models" variant="ghost">
-              Clear
-            </ButtonLink>
-          )}
-        </div>
-      </form>
+        </FilterField>
+        <FilterActions clearHref="/models" filtered={filtered} />
+      </FilterBar>
 
       {notice && (
         <Alert tone="warning" className="mb-4">

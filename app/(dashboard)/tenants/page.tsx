@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { STATUS_OPTIONS } from '@/components/tenants/labels';
 import { TenantsTable } from '@/components/tenants/tenants-table';
 import { Alert } from '@/components/ui/alert';
-import { Button, ButtonLink } from '@/components/ui/button';
+import { ButtonLink } from '@/components/ui/button';
+import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';
 import { Checkbox, Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
@@ -66,34 +67,19 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
         }
       />
 
-      <form method="get" role="search" aria-label="Filter tenants" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
-        <div className="min-w-56 flex-1 space-y-1">
-          <label htmlFor="q" className="block text-xs font-medium text-slate-700">
-            Search
-          </label>
+      <FilterBar label="Filter tenants">
+        <FilterField id="q" label="Search" className="min-w-56 flex-1">
           <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} placeholder="Legal name, slug or LEI" maxLength={100} />
-        </div>
-        <div className="w-44 space-y-1">
-          <label htmlFor="status" className="block text-xs font-medium text-slate-700">
-            Status
-          </label>
+        </FilterField>
+        <FilterField id="status" label="Status">
           <Select id="status" name="status" defaultValue={query.status ?? ''} options={STATUS_OPTIONS} placeholder="Any status" />
-        </div>
+        </FilterField>
         <label className="flex h-9 items-center gap-2 text-sm text-slate-800">
           <Checkbox name="includeArchived" value="1" defaultChecked={query.includeArchived} />
           Include archived
         </label>
-        <div className="flex gap-2">
-          <Button type="submit" variant="secondary">
-            Apply
-          </Button>
-          {filtered && (
-            <ButtonLink href="/tenants" variant="ghost">
-              Clear
-            </ButtonLink>
-          )}
-        </div>
-      </form>
+        <FilterActions clearHref="/tenants" filtered={filtered} />
+      </FilterBar>
 
       {notice && (
         <Alert tone="warning" className="mb-4">

@@ -65,7 +65,7 @@ export async function buildNeeded(): Promise<string | null> {
   return null
 }
 
-function nextBin(): string {
+export function nextBin(): string {
   return createRequire(path.join(projectRoot, 'package.json')).resolve('next/dist/bin/next')
 }
 

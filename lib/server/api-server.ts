@@ -5,10 +5,10 @@
  * server). lib/server/main.ts puts it in front of Next.js; the route files stay the one definition
  * of each endpoint, and `next dev` still serves them itself.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { type ApiRequest, type ApiResult, NULL_BODY_STATUS, cookieValue, readBodyText } from '@/lib/http/api-request';
+import { requestMetaFrom } from '@/lib/http/request-meta';
 import { type RouteCore, routeCoreOf } from '@/lib/http/route';
 import { API_SECURITY_HEADERS } from '@/lib/http/security-headers';
 import { AppError, toProblem } from '@/lib/errors';
@@ -186,8 +186,7 @@ export async function createApiServer(): Promise<ApiServer> {
   }
 
   function problem(res: ServerResponse, req: IncomingMessage, error: AppError, headers: Record<string, string> = {}): void {
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(incoming) ? incoming : randomUUID();
+    const { requestId } = requestMetaFrom(new NodeHeaders(req.headers));
     void send(
       res,
       { kind: 'json', status: error.status, json: toProblem(error, requestId), headers: { ...headers, 'content-type': 'application/problem+json', 'x-request-id': requestId } },

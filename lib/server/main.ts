@@ -13,15 +13,14 @@
 // Only the AsyncLocalStorage global that next/headers (imported by the session code) expects; none
 // of Next.js's request machinery runs in this process.
 import 'next/dist/server/node-environment-baseline';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
+import { nextBin, nextEnv, stopChild, waitForHttp } from '@/lib/cli/next-app';
 import { appendPeerAddress, createApiServer, isApiPath } from './api-server';
 
 export type CharterServer = { url: string; exited: Promise<number>; close(): Promise<void> };
@@ -40,20 +39,6 @@ async function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-async function waitForHealth(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Next.js exited during start-up (code ${child.exitCode ?? child.signalCode})`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2_000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Next.js did not answer on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
 }
 
 function badGateway(res: http.ServerResponse, message: string): void {
@@ -91,20 +76,14 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, port: numb
   req.pipe(upstream);
 }
 
-function nextBin(dir: string): string {
-  return createRequire(path.join(dir, 'package.json')).resolve('next/dist/bin/next');
-}
-
 export async function startServer(options: { dir: string; port: number; hostname?: string }): Promise<CharterServer> {
   const nextPort = await freePort();
-  const env: Record<string, string | undefined> = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(nextPort) };
-  delete env.NODE_ENV; // `next start` sets its own
   // Next.js keeps idle connections far longer than this process's agent (below), so that a reused
   // connection is never one Next.js is closing at that moment.
   const pagesChild = fileURLToPath(new URL('./pages-child.cjs', import.meta.url));
-  const child = spawn(process.execPath, [pagesChild, nextBin(options.dir), 'start', '--hostname', '127.0.0.1', '--port', String(nextPort), '--keepAliveTimeout', '600000'], {
+  const child = spawn(process.execPath, [pagesChild, nextBin(), 'start', '--hostname', '127.0.0.1', '--port', String(nextPort), '--keepAliveTimeout', '600000'], {
     cwd: options.dir,
-    env: env as NodeJS.ProcessEnv,
+    env: nextEnv({ PORT: String(nextPort) }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Next.js's start-up banner names its internal address, which nobody should open: keep the rest.
@@ -119,7 +98,8 @@ export async function startServer(options: { dir: string; port: number; hostname
     });
   });
   try {
-    const [api] = await Promise.all([createApiServer(), waitForHealth(nextPort, child, 90_000)]);
+    const [api, ready] = await Promise.all([createApiServer(), waitForHttp(`http://127.0.0.1:${nextPort}/api/health`, child, 90_000)]);
+    if (!ready) throw new Error(`Next.js did not answer on 127.0.0.1:${nextPort} (exit code ${child.exitCode ?? child.signalCode ?? 'none yet'})`);
     // Idle connections to Next.js are closed after 60 s, long before Next.js would close them.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 60_000 });
     const sockets = new Set<net.Socket>();
@@ -168,16 +148,4 @@ export async function startServer(options: { dir: string; port: number; hostname
     await stopChild(child);
     throw err;
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -15,7 +15,8 @@ export type Tx = Prisma.TransactionClient;
  * request); the pool discards the broken client when it is released; the process carries on.
  */
 function listenForErrors(pool: pg.Pool, name: string): pg.Pool {
-  pool.on('error', (err) => logger.warn({ pool: name, err: err.message }, 'an idle database connection failed; the pool opens a new one when needed'));
+  // Also raised for an idle client, after its own listener below has logged it.
+  pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', (err) => logger.warn({ pool: name, err: err.message }, 'a database connection failed'));
   });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { kidOf, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
-import { type CanonicalEvent, ZERO_HASH, canonicalData, canonicalEventJson, canonicalEventParts, chainHashOf, eventHashOf, normaliseData } from './chain';
+import { type CanonicalEvent, ZERO_HASH, canonicalData, canonicalEventJson, canonicalEventParts, canonicalJson, chainHashOf, eventHashOf, normaliseData } from './chain';
 import { buildCheckpoint, checkpointBytes, signCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import { normaliseFilter, serializeEventRecord, serializeRecord } from './export-format';
 
@@ -191,21 +191,31 @@ describe('the fixed-shape event serialiser', () => {
 });
 
 describe('canonicalData', () => {
-  it('is canonicalize(normaliseData(data)) for any value, and fails where it fails', () => {
-    const outcome = (f: () => string): string => {
-      try {
-        return f();
-      } catch {
-        return 'refused';
-      }
-    };
-    class Point {
-      constructor(readonly x: number) {}
+  const outcome = (f: () => string): string => {
+    try {
+      return f();
+    } catch {
+      return 'refused';
     }
-    const odd = fc.constantFrom<unknown>(undefined, -0, NaN, Infinity, 10n, new Date(0), new Point(1), { toJSON: () => 'x' }, { toJSON: 1 }, [1, , 3], '\u0000', 'a\ud800', { '\ud800': 1 }, { a: undefined }, [undefined], () => 1, Symbol('s'), JSON.parse('{"__proto__":{"a":1}}'));
-    const value = fc.letrec((tie) => ({
-      any: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), odd, fc.array(tie('any'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('any'), { maxKeys: 4 })),
-    })).any;
+  };
+  class Point {
+    constructor(readonly x: number) {}
+  }
+  const odd = fc.constantFrom<unknown>(undefined, -0, NaN, Infinity, 10n, new Date(0), new Point(1), { toJSON: () => 'x' }, { toJSON: 1 }, [1, , 3], '\u0000', 'a\ud800', { '\ud800': 1 }, { a: undefined }, [undefined], () => 1, Symbol('s'), JSON.parse('{"__proto__":{"a":1}}'));
+  const value = fc.letrec((tie) => ({
+    any: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), odd, fc.array(tie('any'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('any'), { maxKeys: 4 })),
+  })).any;
+
+  it('canonicalJson is canonicalize for any value, and fails where it fails', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(outcome(() => canonicalJson(v))).toBe(outcome(() => canonicalize(v)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('is canonicalize(normaliseData(data)) for any value, and fails where it fails', () => {
     fc.assert(
       fc.property(value, (v) => {
         expect(outcome(() => canonicalData(v))).toBe(outcome(() => canonicalize(normaliseData(v))));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalize } from '@/lib/crypto/jcs';
 
 // The event and hash-chain rules of DESIGN.md "Audit event and chain". This module is pure (no
@@ -29,7 +29,7 @@ export function chainOf(tenantId: string | null): string {
 
 /** eventHash = SHA-256(UTF-8(JCS(event))), lowercase hex. */
 export function eventHashOf(event: CanonicalEvent): string {
-  return createHash('sha256').update(canonicalEventJson(event), 'utf8').digest('hex');
+  return hash('sha256', canonicalEventJson(event), 'hex');
 }
 
 /** A JCS string or null: JSON.stringify's escaping is JCS's; lone surrogates are refused, as by canonicalize. */
@@ -100,7 +100,7 @@ export function canonicalEventJson(event: CanonicalEvent): string {
 
 /** hash(seq) = SHA-256(bytes(hash(seq-1)) || bytes(eventHash(seq))), hash(0) = 32 zero bytes. */
 export function chainHashOf(prevHash: string, eventHash: string): string {
-  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(Buffer.from(eventHash, 'hex')).digest('hex');
+  return hash('sha256', Buffer.concat([Buffer.from(prevHash, 'hex'), Buffer.from(eventHash, 'hex')]), 'hex');
 }
 
 /** RFC 3339 UTC with milliseconds, as every Charter timestamp. */
@@ -151,6 +151,14 @@ function plainJcs(value: unknown, depth: number): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * canonicalize(value), in one pass when the value is plain JSON (what node-postgres gives for a
+ * jsonb column: the exporter's events' data). chain.test.ts checks the two agree on arbitrary values.
+ */
+export function canonicalJson(value: unknown): string {
+  return plainJcs(value, 0) ?? canonicalize(value);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { canonicalize } from '@/lib/crypto/jcs';
 import { sha256Hex } from '@/lib/crypto/hash';
-import type { CanonicalEvent } from './chain';
+import { type CanonicalEvent, canonicalEventParts, canonicalJson } from './chain';
 import type { SignedCheckpoint } from './checkpoint';
 
 // DESIGN.md "Audit export (verifiable)": NDJSON, one JCS object per line — a header, then exactly
@@ -63,7 +63,9 @@ export function serializeRecord(record: ExportRecord): string {
  * frame gives exactly serializeRecord({ type: 'event', event, hash }).
  */
 export function serializeEventRecord(event: CanonicalEvent, hash: string): { line: string; eventHash: string } {
-  const canonicalEvent = canonicalize(event);
+  // The fixed event shape written field by field, its data in one pass: byte-identical to
+  // canonicalize(event) (chain.test.ts).
+  const canonicalEvent = canonicalEventParts(event, canonicalJson(event.data ?? null)).json;
   return {
     line: `{"event":${canonicalEvent},"hash":${JSON.stringify(hash)},"type":"event"}\n`,
     // = eventHashOf(event), without canonicalising the event a second time.

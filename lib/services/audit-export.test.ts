@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db, transaction } from '@/lib/db';
+import { appendToChain } from '@/lib/audit/append';
 import { record } from '@/lib/audit/record';
 import { systemCtx } from '@/lib/auth/system';
 import { ZERO_HASH } from '@/lib/audit/chain';
@@ -187,6 +188,54 @@ describe('exportAuditChain', () => {
       },
     });
     await expect(exportAuditChain({ ctx: systemCtx('test'), chain: tenant.slug, out: broken, batchSize: 1 })).rejects.toThrow(/disk full|closed/);
+  });
+
+  it('reads no further than a stalled destination takes: PostgreSQL waits, not the export\'s memory', async () => {
+    const tenant = await makeTenant();
+    // ~40 MB of events: more than the socket buffers between PostgreSQL and this process can hold.
+    const note = 'x'.repeat(20_000);
+    const events = Array.from({ length: 2_000 }, (_, i) => ({
+      id: randomUUID(),
+      actor: { type: 'system', id: 'test', label: 'test' },
+      action: 'tenant.updated',
+      target: { type: 'tenant', id: tenant.id },
+      tenantId: tenant.id,
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      data: { i, note },
+    }));
+    await transaction((tx) => appendToChain(tx, { chain: tenant.id, tenantId: tenant.id, events }), { timeoutMs: 60_000 });
+    // What may wait in the destination: NDJSON a piece or two, CSV its COPY's slack (8 MB) and a piece.
+    for (const [format, bound] of [['ndjson', 1 << 20], ['csv', 10 << 20]] as const) {
+      const chunks: Buffer[] = [];
+      const held: (() => void)[] = [];
+      let flowing = false;
+      const stalled = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          chunks.push(chunk);
+          if (flowing) done();
+          else held.push(done);
+        },
+      });
+      const exporting = exportAuditChain({ ctx: systemCtx('test'), chain: tenant.slug, out: stalled, format, batchSize: 5_000 });
+      // The export's statement blocks in PostgreSQL on writing to its socket: nothing reads it.
+      let blocked = 0;
+      for (let tries = 0; blocked === 0 && tries < 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const [row] = await db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'ClientWrite'
+            AND (query LIKE 'SELECT id::text AS "id"%' OR query LIKE 'COPY (SELECT chain, seq%')`;
+        blocked = row?.n ?? 0;
+      }
+      expect(blocked, format).toBeGreaterThan(0);
+      expect(stalled.writableLength, format).toBeLessThan(bound);
+      flowing = true;
+      for (const done of held.splice(0)) done();
+      const result = await exporting;
+      expect(result, format).toMatchObject({ events: 2_002 });
+      if (format === 'ndjson') expect(await verifyExport(Buffer.concat(chunks).toString('utf8'), { pinnedKeys })).toMatchObject({ ok: true, events: 2_002 });
+    }
   });
 
   it('stays consistent while the chain is written concurrently', async () => {

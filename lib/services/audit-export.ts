@@ -11,7 +11,7 @@ import { type SignedCheckpoint, buildCheckpoint, signCheckpoint } from '@/lib/au
 import { type ExportFilter, type ExportHeader, normaliseFilter, serializeEventRecord, serializeRecord } from '@/lib/audit/export-format';
 import { AppError, notFound } from '@/lib/errors';
 import { AUDIT_EXPORT_FORMATS, type AuditExportFilter, type AuditExportFormat, auditExportFilter } from '@/lib/schemas/audit-export';
-import { EVENT_COLUMNS, SqlParams, filterSql, inlineParams, queryEvents } from './audit-query';
+import { EVENT_COLUMNS, type EventRow, SqlParams, filterSql, inlineParams, streamEvents } from './audit-query';
 import { getActiveSigner, listPublicKeys } from './signing-keys';
 import { CopyOut } from './copy-out';
 
@@ -143,7 +143,7 @@ export type ExportAuditChainInput = {
   out: Writable;
   format?: AuditExportFormat;
   filter?: AuditExportFilter | null;
-  /** Rows per database round trip; memory use is bounded by one batch. */
+  /** Rows per keyset statement. Memory does not depend on it: rows are serialised as they arrive. */
   batchSize?: number;
   /** CSV only: count the matching rows first, for `onSealed` (progress). */
   countRows?: boolean;
@@ -210,6 +210,78 @@ function sinkFor(out: Writable, slack = 0): { write: (chunk: string | Buffer) =>
   };
 }
 
+const NDJSON_PIECE_BYTES = 256 << 10;
+
+/**
+ * The NDJSON export's writer: lines are encoded straight into Buffers of `pieceBytes` (a longer
+ * line is a piece of its own), and each full piece goes to the sink at once unless the destination
+ * is still taking an earlier one. While it is, push() returns a promise for when it has, and the
+ * reader stops reading rows until then (streamEvents): the destination, not the export, holds back
+ * the database, so the bytes in memory are a piece or two and the rows of one socket read, however
+ * long the export, however large its events, however slow its reader. The line strings and rows
+ * die young, and so do pieces the destination takes at once: nothing of the export lives long
+ * enough to reach V8's old generation, where garbage piles up until a full collection.
+ */
+class NdjsonWriter {
+  private piece: Buffer;
+  private used = 0;
+  private readonly queue: (Buffer | string)[] = [];
+  private writing: Promise<void> | null = null;
+
+  constructor(
+    private readonly sink: ReturnType<typeof sinkFor>,
+    private readonly pieceBytes: number,
+  ) {
+    this.piece = Buffer.allocUnsafe(pieceBytes);
+  }
+
+  /** Adds a line; a promise if the destination is busy (more lines are still accepted meanwhile). */
+  push(line: string): Promise<void> | null {
+    const room = this.pieceBytes - this.used;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: most lines need no byte count first.
+    const bytes = line.length * 3 <= room ? -1 : Buffer.byteLength(line, 'utf8');
+    if (bytes > room) {
+      this.flush();
+      if (bytes > this.pieceBytes) this.send(line);
+      else this.used += this.piece.write(line, 0, 'utf8');
+    } else {
+      this.used += this.piece.write(line, this.used, 'utf8');
+    }
+    return this.writing;
+  }
+
+  /** Sends the piece being filled, if any. */
+  flush(): void {
+    if (this.used === 0) return;
+    const piece = this.used === this.pieceBytes ? this.piece : this.piece.subarray(0, this.used);
+    this.piece = Buffer.allocUnsafe(this.pieceBytes);
+    this.used = 0;
+    this.send(piece);
+  }
+
+  /** Sends a chunk after everything pushed before it. */
+  send(chunk: Buffer | string): void {
+    this.queue.push(chunk);
+    if (this.writing) return;
+    this.writing = this.drain();
+    // Whoever waits on it sees a failure; none must be reported as unhandled meanwhile.
+    this.writing.catch(() => {});
+  }
+
+  /** Resolves once everything sent has been taken by the destination; rejects if it failed. */
+  async drained(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let chunk = this.queue.shift(); chunk !== undefined; chunk = this.queue.shift()) await this.sink.write(chunk);
+    } finally {
+      this.writing = null;
+    }
+  }
+}
+
 /** Who may export: people need audit:export; an API key's audit:read scope covers exports (API contract, issue 5). */
 function authorizeExport(ctx: Ctx): void {
   authorize(ctx.actor, ctx.actor.type === 'apiKey' ? 'audit:read' : 'audit:export');
@@ -226,8 +298,10 @@ function authorizeExport(ctx: Ctx): void {
  * - `csv`, for spreadsheets: the matching events up to the head when the export began, flattened,
  *   streamed by PostgreSQL's COPY (not verifiable; the same export is audited).
  *
- * Memory stays constant: NDJSON events are read in keyset batches by seq, CSV is piped from COPY,
- * both written with backpressure. The caller owns `out` (this function does not end it).
+ * Memory stays constant, whatever the export's length: NDJSON events are read in keyset batches
+ * by seq and each row is serialised into bytes as it arrives (NdjsonWriter), CSV is piped from
+ * COPY; both wait for the destination, which holds back the database's socket. The caller owns
+ * `out` (this function does not end it).
  */
 export async function exportAuditChain(input: ExportAuditChainInput): Promise<ExportAuditChainResult> {
   const { ctx } = input;
@@ -290,50 +364,49 @@ export async function exportAuditChain(input: ExportAuditChainInput): Promise<Ex
   const revealed = `(${filterSql(filter, params)}) OR seq = ${toParam}::bigint`;
   const sql = `SELECT ${EVENT_COLUMNS}, (${revealed}) AS "revealed" FROM audit_events
     WHERE chain = ${chainParam} AND seq > ${afterParam}::bigint AND seq <= ${toParam}::bigint ORDER BY seq LIMIT ${batchSize}`;
+  const writer = new NdjsonWriter(sink, NDJSON_PIECE_BYTES);
+  let expected = sealed.fromSeq;
+  // Serialises each row as it arrives and advances the chain; nothing of the row is kept but its
+  // bytes. A busy destination pauses the reading (the promise returned).
+  const onRow = (row: EventRow & { revealed: boolean }): Promise<void> | null => {
+    const seq = Number(row.seq);
+    if (seq !== expected) throw new AppError('conflict', `Audit chain ${target.label} has no event at seq ${expected}; the export was abandoned.`);
+    const event = canonicalEventOf(row);
+    let eventHash: string;
+    let busy: Promise<void> | null;
+    if (row.revealed) {
+      const serialized = serializeEventRecord(event, row.hash);
+      busy = writer.push(serialized.line);
+      eventHash = serialized.eventHash;
+      events += 1;
+    } else {
+      // Recomputed from the row rather than taken from event_hash, so a changed row still shows.
+      eventHash = eventHashOf(event);
+      busy = writer.push(serializeRecord({ type: 'omitted', seq, eventHash }));
+      omitted += 1;
+    }
+    running = chainHashOf(running, eventHash);
+    if (running !== row.hash && firstMismatchSeq === null) firstMismatchSeq = seq;
+    expected += 1;
+    return busy;
+  };
   try {
-    await sink.write(serializeRecord(header));
-    const fetchAfter = (after: number) => {
+    writer.send(serializeRecord(header));
+    while (expected <= sealed.toSeq) {
       const values = [...params.values];
-      values[Number(afterParam.slice(1)) - 1] = String(after);
-      const batch = queryEvents<{ revealed: boolean }>(sql, values);
-      // A prefetch abandoned by an error below must not become an unhandled rejection.
-      batch.catch(() => {});
-      return batch;
-    };
-    let expected = sealed.fromSeq;
-    let next = expected <= sealed.toSeq ? fetchAfter(expected - 1) : null;
-    while (next) {
-      const rows = await next;
-      const last = rows.at(-1);
-      // Read the next batch while this one is serialised and written.
-      next = last && Number(last.seq) < sealed.toSeq ? fetchAfter(Number(last.seq)) : null;
-      let chunk = '';
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        if (seq !== expected) throw new AppError('conflict', `Audit chain ${target.label} has no event at seq ${expected}; the export was abandoned.`);
-        const event = canonicalEventOf(row);
-        let eventHash: string;
-        if (row.revealed) {
-          const serialized = serializeEventRecord(event, row.hash);
-          chunk += serialized.line;
-          eventHash = serialized.eventHash;
-          events += 1;
-        } else {
-          // Recomputed from the row rather than taken from event_hash, so a changed row still shows.
-          eventHash = eventHashOf(event);
-          chunk += serializeRecord({ type: 'omitted', seq, eventHash });
-          omitted += 1;
-        }
-        running = chainHashOf(running, eventHash);
-        if (running !== row.hash && firstMismatchSeq === null) firstMismatchSeq = seq;
-        expected += 1;
-      }
-      if (chunk) await sink.write(chunk);
+      values[Number(afterParam.slice(1)) - 1] = String(expected - 1);
+      const rows = await streamEvents<{ revealed: boolean }>(sql, values, onRow);
+      // A batch's last piece goes out once the destination has taken the rest: it never holds more
+      // than one piece at a time.
+      await writer.drained();
+      writer.flush();
+      if (rows === 0) break;
     }
     if (expected !== sealed.toSeq + 1) {
       throw new AppError('conflict', `Audit chain ${target.label} has no event at seq ${expected}; the export was abandoned.`);
     }
-    await sink.write(serializeRecord({ type: 'checkpoint', ...checkpoint }));
+    writer.send(serializeRecord({ type: 'checkpoint', ...checkpoint }));
+    await writer.drained();
   } finally {
     sink.close();
   }

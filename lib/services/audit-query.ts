@@ -79,3 +79,117 @@ export async function queryEvents<T extends Record<string, unknown> = Record<str
   for (const row of result.rows) row.seq = BigInt(row.seq);
   return result.rows;
 }
+
+type PgConnection = { stream: { pause(): void; resume(): void } };
+/**
+ * The part of pg.Query that node-postgres's client drives (not all in its typings): a subclass
+ * overrides some handlers, and parses rows with the query's own Result as pg-cursor does.
+ */
+type QueryInternals = {
+  submit(connection: PgConnection): Error | null;
+  handleReadyForQuery(connection: PgConnection): void;
+  handleError(err: Error, connection: PgConnection): void;
+  _result: { parseRow(fields: unknown[]): Record<string, unknown> };
+};
+const QueryBase = pg.Query as unknown as new (config: pg.QueryConfig) => QueryInternals;
+
+/**
+ * A pg.Query that hands each row to `onRow` as soon as it is parsed and keeps none. A batch of
+ * queryEvents' rows stays alive, as JavaScript objects, until the last one has arrived and been
+ * used: long enough to be promoted to V8's old generation, where a stream of batches piles up as
+ * garbage until the next full collection (~100 MB of heap for a large export, whatever the batch
+ * size). Rows that die as they are used are freed by the young generation's cheap collections.
+ *
+ * When `onRow` returns a promise, the connection's socket is paused until it settles: the rows of
+ * the socket read in progress still arrive, then PostgreSQL's output waits in the socket buffers,
+ * not in this process. The socket always reads again before the query completes, so the pooled
+ * connection goes back as it came.
+ */
+class RowStream extends QueryBase {
+  failure: unknown = null;
+  private socket: PgConnection['stream'] | null = null;
+  private waiting: Promise<void> | null = null;
+
+  constructor(
+    config: pg.QueryConfig,
+    private readonly onRow: (row: EventRow) => Promise<void> | null,
+  ) {
+    super(config);
+  }
+
+  submit(connection: PgConnection): Error | null {
+    this.socket = connection.stream;
+    return super.submit(connection);
+  }
+
+  handleDataRow(msg: { fields: unknown[] }): void {
+    // After a failure the rest of the result is read and dropped; node-postgres then completes the
+    // query normally, and the caller throws the failure.
+    if (this.failure !== null) return;
+    try {
+      const row = this._result.parseRow(msg.fields) as EventRow & { seq: string | bigint };
+      row.seq = BigInt(row.seq);
+      const busy = this.onRow(row);
+      if (busy && busy !== this.waiting) this.pauseUntil(busy);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  handleReadyForQuery(connection: PgConnection): void {
+    this.resume();
+    super.handleReadyForQuery(connection);
+  }
+
+  handleError(err: Error, connection: PgConnection): void {
+    this.resume();
+    super.handleError(err, connection);
+  }
+
+  private pauseUntil(busy: Promise<void>): void {
+    this.waiting = busy;
+    this.socket?.pause();
+    busy.then(
+      () => {
+        if (this.waiting === busy) this.resume();
+      },
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err;
+    this.resume();
+  }
+
+  private resume(): void {
+    this.waiting = null;
+    this.socket?.resume();
+  }
+}
+
+/**
+ * Runs a SELECT of EVENT_COLUMNS (plus any extra columns), as queryEvents does, and calls `onRow`
+ * with each row in order as it arrives; resolves with the number of rows once the statement has
+ * completed (its connection back in the pool), or rejects with what `onRow` threw or the promise it
+ * returned rejected with. `onRow` is synchronous and must keep what it needs compact (the export
+ * serialises each row into bytes at once); a promise it returns holds back the reading until it
+ * settles (rows already read still come meanwhile).
+ */
+export async function streamEvents<T extends Record<string, unknown> = Record<string, never>>(
+  sql: string,
+  params: SqlParams | string[],
+  onRow: (row: EventRow & T) => Promise<void> | null,
+): Promise<number> {
+  const values = Array.isArray(params) ? params : params.values;
+  let rows = 0;
+  const query = new RowStream({ name: `audit_${sha256Hex(sql).slice(0, 24)}`, text: sql, values }, (row) => {
+    rows += 1;
+    return onRow(row as EventRow & T);
+  });
+  // pool.query hands a Submittable to the client with a callback, which pg.Query calls on
+  // completion or error; the pool then releases the client as for any query.
+  await rawPool().query(query as unknown as pg.QueryConfig);
+  if (query.failure !== null) throw query.failure;
+  return rows;
+}

@@ -192,7 +192,8 @@ describe('exportAuditChain', () => {
 
   it('reads no further than a stalled destination takes: PostgreSQL waits, not the export\'s memory', async () => {
     const tenant = await makeTenant();
-    // ~40 MB of events: more than the socket buffers between PostgreSQL and this process can hold.
+    // ~40 MB of events in one batch: more than the export reads ahead (4 MB for NDJSON, 8 MB for
+    // CSV) plus what the socket buffers between PostgreSQL and this process can hold.
     const note = 'x'.repeat(20_000);
     const events = Array.from({ length: 2_000 }, (_, i) => ({
       id: randomUUID(),
@@ -206,7 +207,7 @@ describe('exportAuditChain', () => {
       data: { i, note },
     }));
     await transaction((tx) => appendToChain(tx, { chain: tenant.id, tenantId: tenant.id, events }), { timeoutMs: 60_000 });
-    // What may wait in the destination: NDJSON a piece or two, CSV its COPY's slack (8 MB) and a piece.
+    // What may wait in the destination itself: NDJSON a piece or two, CSV its slack (8 MB) and a piece.
     for (const [format, bound] of [['ndjson', 1 << 20], ['csv', 10 << 20]] as const) {
       const chunks: Buffer[] = [];
       const held: (() => void)[] = [];

@@ -91,7 +91,7 @@ type QueryInternals = {
   handleError(err: Error, connection: PgConnection): void;
   _result: { parseRow(fields: unknown[]): Record<string, unknown> };
 };
-const QueryBase = pg.Query as unknown as new (config: pg.QueryConfig) => QueryInternals;
+const QueryBase = pg.Query as unknown as new (config: pg.QueryConfig & { callback: (err: Error | null) => void }) => QueryInternals;
 
 /**
  * A pg.Query that hands each row to `onRow` as soon as it is parsed and keeps none. A batch of
@@ -111,7 +111,7 @@ class RowStream extends QueryBase {
   private waiting: Promise<void> | null = null;
 
   constructor(
-    config: pg.QueryConfig,
+    config: pg.QueryConfig & { callback: (err: Error | null) => void },
     private readonly onRow: (row: EventRow) => Promise<void> | null,
   ) {
     super(config);
@@ -169,27 +169,33 @@ class RowStream extends QueryBase {
 }
 
 /**
- * Runs a SELECT of EVENT_COLUMNS (plus any extra columns), as queryEvents does, and calls `onRow`
- * with each row in order as it arrives; resolves with the number of rows once the statement has
- * completed (its connection back in the pool), or rejects with what `onRow` threw or the promise it
+ * Runs a SELECT of EVENT_COLUMNS (plus any extra columns) on `client`, as a named statement like
+ * queryEvents, and calls `onRow` with each row in order as it arrives; resolves with the number of
+ * rows once the statement has completed, or rejects with what `onRow` threw or the promise it
  * returned rejected with. `onRow` is synchronous and must keep what it needs compact (the export
  * serialises each row into bytes at once); a promise it returns holds back the reading until it
- * settles (rows already read still come meanwhile).
+ * settles (rows already read still come meanwhile), and with it the statement.
  */
 export async function streamEvents<T extends Record<string, unknown> = Record<string, never>>(
+  client: pg.PoolClient,
   sql: string,
   params: SqlParams | string[],
   onRow: (row: EventRow & T) => Promise<void> | null,
 ): Promise<number> {
   const values = Array.isArray(params) ? params : params.values;
   let rows = 0;
-  const query = new RowStream({ name: `audit_${sha256Hex(sql).slice(0, 24)}`, text: sql, values }, (row) => {
+  let completed!: (err: Error | null) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    completed = (err) => (err ? reject(err) : resolve());
+  });
+  // pg.Query calls its callback once the statement has completed (ReadyForQuery) or failed.
+  const config = { name: `audit_${sha256Hex(sql).slice(0, 24)}`, text: sql, values, callback: (err: Error | null) => completed(err) };
+  const query = new RowStream(config, (row) => {
     rows += 1;
     return onRow(row as EventRow & T);
   });
-  // pool.query hands a Submittable to the client with a callback, which pg.Query calls on
-  // completion or error; the pool then releases the client as for any query.
-  await rawPool().query(query as unknown as pg.QueryConfig);
+  client.query(query as unknown as pg.QueryConfig);
+  await done;
   if (query.failure !== null) throw query.failure;
   return rows;
 }

@@ -9,26 +9,24 @@
  * It sets up its own database (`charter_bench`, dropped and re-created, on the server of
  * BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432), migrates it, and makes a tenant and its
  * keys through the services. Charter runs as `charter serve` (its production server, what `npm start`
- * runs) over a production build made from a snapshot of this tree in $TMPDIR/charter-bench/tree, so that the benchmark neither replaces nor depends on the
- * `.next` of the working tree (which `npm start` or a colleague's test run may be serving); the
- * snapshot is rebuilt only when the sources changed (--skip-build reuses it as it is).
+ * runs) over a production build made from a snapshot of this tree (bench/snapshot.ts), so that the
+ * benchmark neither replaces nor depends on the `.next` of the working tree (which `npm start` or a
+ * colleague's test run may be serving); the snapshot is rebuilt only when the sources changed
+ * (--skip-build reuses it as it is).
  *
  * All traffic stays on 127.0.0.1.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { computeBuildStamp } from '@/lib/cli/next-app';
+import { nextEnv, prepareBuild, root, treeDir } from './snapshot';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workDir = path.join(os.tmpdir(), 'charter-bench');
-const treeDir = path.join(workDir, 'tree');
 const logDir = path.join(workDir, 'logs');
 
 const { values: opts } = parseArgs({
@@ -121,49 +119,6 @@ async function loadServices() {
 }
 
 // ───────────────────────────── the production build (snapshot) ─────────────────────────────
-
-/** A bare Next.js route doing the pg baseline's lookup; only ever added to the snapshot. */
-const NEXT_PG_ROUTE = path.join(root, 'bench', 'next-pg-route.ts');
-const NOT_COPIED = new Set(['node_modules', '.next', '.data', '.git', 'test-results', 'playwright-report', 'bench/.results']);
-
-function nextBin(dir: string): string {
-  return path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next');
-}
-
-/** Environment of a Next.js process: telemetry off and no inherited NODE_ENV, as lib/cli/next-app.ts does. */
-function nextEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: Record<string, string | undefined> = { ...process.env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
-  delete env.NODE_ENV;
-  return env as NodeJS.ProcessEnv;
-}
-
-async function prepareBuild(): Promise<void> {
-  const stampFile = path.join(treeDir, '.next', 'charter-bench-stamp');
-  if (opts['skip-build'] && existsSync(path.join(treeDir, '.next', 'BUILD_ID'))) {
-    say(`Using the existing build in ${treeDir} (--skip-build).`);
-    return;
-  }
-  // The sources, and the bench-only route added to the snapshot.
-  const stamp = createHash('sha256').update(await computeBuildStamp()).update(readFileSync(NEXT_PG_ROUTE)).digest('hex');
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
-    say(`The build in ${treeDir} matches the sources.`);
-    return;
-  }
-  say(`Snapshotting the tree into ${treeDir} and building it (next build) …`);
-  rmSync(treeDir, { recursive: true, force: true });
-  mkdirSync(treeDir, { recursive: true });
-  cpSync(root, treeDir, { recursive: true, filter: (src) => !NOT_COPIED.has(path.relative(root, src)) });
-  // Hard links: instant, no extra space; turbopack refuses a node_modules symlinked out of its root.
-  const link = spawnSync('cp', ['-al', path.join(root, 'node_modules'), path.join(treeDir, 'node_modules')]);
-  if (link.status !== 0) throw new Error(`cp -al node_modules failed: ${link.stderr}`);
-  mkdirSync(path.join(treeDir, 'app', 'api', 'bench-pg'), { recursive: true });
-  cpSync(NEXT_PG_ROUTE, path.join(treeDir, 'app', 'api', 'bench-pg', 'route.ts'));
-  const env = nextEnv({});
-  for (const name of ['DATABASE_URL', 'NEXTAUTH_SECRET', 'CHARTER_ENCRYPTION_KEY']) delete env[name];
-  const build = spawnSync(process.execPath, [nextBin(treeDir), 'build'], { cwd: treeDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (build.status !== 0) throw new Error('next build failed (output above)');
-  writeFileSync(stampFile, `${stamp}\n`);
-}
 
 // ───────────────────────────── servers ─────────────────────────────
 
@@ -416,7 +371,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const keys = await createKeys(services);
   say(`Created a tenant and ${KEY_COUNT + 1} keys through the services in ${fmt((Date.now() - started) / 1000, 1)} s.`);
-  await prepareBuild();
+  await prepareBuild({ skipBuild: opts['skip-build'] ?? false, say });
 
   const map = await startBaseline('node-map', 'map', PORT + 1);
   const pgServer = await startBaseline('node-pg', 'pg', PORT + 2);

@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
 import { formatUtc, show } from '@/components/audit/audit-events-table';
 import { BundleDownload } from '@/components/contracts/bundle-download';
 import { ContractStatusBadge } from '@/components/contracts/contract-status-badge';
 import { CONTRACT_STATUS_LABELS, REGISTER_FIELD_LABELS, RENEWAL_LABELS, SCOPE_LABELS, TERMINATION_REASON_OPTIONS, TYPE_LABELS, daysFromNow, formatDate } from '@/components/contracts/labels';
 import { LifecycleControls } from '@/components/contracts/lifecycle-controls';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { ButtonLink } from '@/components/ui/button';
@@ -29,15 +29,6 @@ import { contractLifecycleAction, issueBundleAction } from '../actions';
 export const metadata: Metadata = { title: 'Contract' };
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-3 py-2">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="col-span-2 min-w-0 break-words text-slate-900">{children}</dd>
-    </div>
-  );
-}
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 const numberParam = (v: string | string[] | undefined) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
@@ -104,22 +95,22 @@ export default async function ContractPage({ params, searchParams }: Props) {
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Terms" titleId="contract-terms" className="lg:col-span-2">
-          <dl className="divide-y divide-slate-100 text-sm">
-            <Item label="Status">
+          <DetailList>
+            <DetailItem label="Status">
               <ContractStatusBadge status={contract.status} />
               {contract.terminatedAt && <span className="ml-2 text-xs text-slate-600">on {formatUtc(contract.terminatedAt)}</span>}
               {contract.terminationReason && <span className="block text-xs text-slate-600">{TERMINATION_REASON_OPTIONS.find((o) => o.value === contract.terminationReason)?.label}</span>}
-            </Item>
-            <Item label="Valid">
+            </DetailItem>
+            <DetailItem label="Valid">
               <span className="font-mono text-xs">{formatDate(contract.validFrom)}</span> – <span className="font-mono text-xs">{formatDate(contract.validUntil)}</span>
               {contract.status === 'ACTIVE' && <span className="ml-2 text-xs text-slate-600">(ends {daysFromNow(contract.validUntil)})</span>}
-            </Item>
-            <Item label="Renewal">{RENEWAL_LABELS[contract.renewal]}</Item>
-            <Item label="Notice period">{days(contract.noticePeriodDays)}</Item>
-            <Item label="Grace period">{days(contract.graceDays)} after the end: bundles verify as “grace”, nothing stops.</Item>
-            <Item label="Exit / transition">{days(contract.exitPeriodDays)}</Item>
-            <Item label="Governing law">{contract.governingLaw}</Item>
-            <Item label="Data-processing countries">
+            </DetailItem>
+            <DetailItem label="Renewal">{RENEWAL_LABELS[contract.renewal]}</DetailItem>
+            <DetailItem label="Notice period">{days(contract.noticePeriodDays)}</DetailItem>
+            <DetailItem label="Grace period">{days(contract.graceDays)} after the end: bundles verify as “grace”, nothing stops.</DetailItem>
+            <DetailItem label="Exit / transition">{days(contract.exitPeriodDays)}</DetailItem>
+            <DetailItem label="Governing law">{contract.governingLaw}</DetailItem>
+            <DetailItem label="Data-processing countries">
               <ul className="flex flex-wrap gap-1.5" aria-label="Data-processing countries">
                 {contract.dataProcessingCountries.map((c) => (
                   <li key={c} className="rounded bg-slate-100 px-1.5 py-0.5 text-xs ring-1 ring-slate-200 ring-inset">
@@ -127,8 +118,8 @@ export default async function ContractPage({ params, searchParams }: Props) {
                   </li>
                 ))}
               </ul>
-            </Item>
-            <Item label="SLA">
+            </DetailItem>
+            <DetailItem label="SLA">
               {[
                 contract.sla.availability !== undefined && `${contract.sla.availability} % availability`,
                 contract.sla.supportResponseHours !== undefined && `support response ${contract.sla.supportResponseHours} h`,
@@ -137,12 +128,12 @@ export default async function ContractPage({ params, searchParams }: Props) {
               ]
                 .filter(Boolean)
                 .join(' · ') || '—'}
-            </Item>
-            <Item label="Audit rights">{contract.auditRights ?? '—'}</Item>
-            <Item label="Current version">
+            </DetailItem>
+            <DetailItem label="Audit rights">{contract.auditRights ?? '—'}</DetailItem>
+            <DetailItem label="Current version">
               v{contract.currentVersion} · <span className="font-mono text-xs break-all">{contract.currentVersionHash}</span>
-            </Item>
-          </dl>
+            </DetailItem>
+          </DetailList>
         </Card>
 
         <Card title="Lifecycle" titleId="contract-lifecycle" className="self-start">
@@ -232,14 +223,13 @@ export default async function ContractPage({ params, searchParams }: Props) {
           <h2 id="register-heading" className="text-base font-semibold text-slate-900">
             DORA register details
           </h2>
-          <dl className="grid gap-x-6 gap-y-1 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-2">
+          <DetailList className="rounded-lg border border-slate-200 bg-white px-4 py-2 shadow-sm">
             {registerEntries.map(([k, v]) => (
-              <div key={k} className="flex justify-between gap-3 border-b border-slate-100 py-1">
-                <dt className="text-slate-600">{REGISTER_FIELD_LABELS[k] ?? k}</dt>
-                <dd className="font-mono text-xs">{typeof v === 'boolean' ? (v ? 'yes' : 'no') : show(v)}</dd>
-              </div>
+              <DetailItem key={k} label={REGISTER_FIELD_LABELS[k] ?? k}>
+                <span className="font-mono text-xs">{typeof v === 'boolean' ? (v ? 'yes' : 'no') : show(v)}</span>
+              </DetailItem>
             ))}
-          </dl>
+          </DetailList>
         </section>
       )}
 

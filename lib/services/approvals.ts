@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Actor, Ctx } from '@/lib/auth/actor';
+import { type Actor, type Ctx, personOf } from '@/lib/auth/actor';
 import { authorize, can } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
 import type { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
@@ -75,18 +76,8 @@ async function executorFor(action: ApprovalAction): Promise<AnyExecutor> {
 
 // ───────────────────────────── who is asking ─────────────────────────────
 
-/** The human behind an actor: the user, or the user who created the API key; null for the system. */
-async function personOf(client: Tx | typeof db, actor: Actor): Promise<string | null> {
-  if (actor.type === 'user') return actor.id;
-  if (actor.type === 'apiKey') {
-    const key = await client.apiKey.findUnique({ where: { id: actor.id }, select: { createdById: true } });
-    return key?.createdById ?? null;
-  }
-  return null;
-}
-
-async function requirePerson(client: Tx | typeof db, actor: Actor, doing: string): Promise<string> {
-  const person = await personOf(client, actor);
+function requirePerson(actor: Actor, doing: string): string {
+  const person = personOf(actor);
   if (!person) throw new AppError('forbidden', `Only a person (a user, or an API key created by one) can ${doing}.`);
   return person;
 }
@@ -157,7 +148,7 @@ export async function requestApproval(ctx: Ctx, input: RequestApprovalInput): Pr
   const executor = await executorFor(input.action);
   const payload = executor.payload.parse(input.payload);
   const id = await transaction(async (tx) => {
-    const requestedById = await requirePerson(tx, ctx.actor, 'request a sensitive action');
+    const requestedById = requirePerson(ctx.actor, 'request a sensitive action');
     // Serialises requests for one target, so two admins cannot file the same request twice.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`approval:${input.action}:${input.target.type}:${input.target.id}`}))`;
     const open = await tx.approvalRequest.findFirst({
@@ -230,7 +221,7 @@ function expiryCtx(ctx?: Ctx): Ctx {
 async function lockRequest(tx: Tx, ctx: Ctx, id: string): Promise<ApprovalRow> {
   if (!isUuid(id)) throw notFound('Approval request');
   await tx.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await tx.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include });
+  const row = await tx.approvalRequest.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include });
   if (!row) throw notFound('Approval request');
   return row;
 }
@@ -260,7 +251,7 @@ async function decide(ctx: Ctx, id: string, decision: Decision, note: string): P
   authorize(ctx.actor, 'approvals:decide');
   const outcome = await transaction(async (tx) => {
     const row = await lockRequest(tx, ctx, id);
-    const decider = await requirePerson(tx, ctx.actor, 'decide an approval request');
+    const decider = requirePerson(ctx.actor, 'decide an approval request');
     if (decider === row.requestedById) {
       // Also reached through a second session or an API key of the requester: both count as them.
       throw new AppError('forbidden', 'You cannot decide your own request: a different administrator must approve or reject it.', { extra: { reason: 'self_approval' } });
@@ -316,7 +307,7 @@ export async function cancelRequest(ctx: Ctx, id: string, note: string): Promise
   authorize(ctx.actor, 'approvals:read');
   await transaction(async (tx) => {
     const row = await lockRequest(tx, ctx, id);
-    const person = await requirePerson(tx, ctx.actor, 'cancel an approval request');
+    const person = requirePerson(ctx.actor, 'cancel an approval request');
     if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can cancel a request; others approve or reject it.');
     if (effectiveStatus(row) !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${effectiveStatus(row).toLowerCase()}.`);
     await closeRequest(tx, ctx, row, 'CANCELLED', { by: person, note });
@@ -331,7 +322,7 @@ export async function cancelRequest(ctx: Ctx, id: string, note: string): Promise
  */
 export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; action: ApprovalAction; schema: z.ZodType<P> }): Promise<P> {
   const row = await lockRequest(tx, ctx, input.id);
-  const person = await requirePerson(tx, ctx.actor, 'use an approval');
+  const person = requirePerson(ctx.actor, 'use an approval');
   if (row.action !== input.action) throw notFound('Approval request');
   if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can use this approval.');
   if (row.status !== 'APPROVED') throw new AppError('invalid_transition', `This request is ${effectiveStatus(row).toLowerCase()}, not approved.`);
@@ -362,11 +353,6 @@ export async function expireStaleApprovals(ctx?: Ctx): Promise<number> {
 
 // ───────────────────────────── reading ─────────────────────────────
 
-/** Platform actors see every request; a tenant-scoped actor only its own tenant's. */
-function scopeWhere(actor: Actor): Prisma.ApprovalRequestWhereInput {
-  return actor.tenantId ? { tenantId: actor.tenantId } : {};
-}
-
 async function loadApproval(id: string): Promise<ApprovalDto> {
   return toApprovalDto(await db.approvalRequest.findUniqueOrThrow({ where: { id }, include }));
 }
@@ -375,8 +361,8 @@ async function loadApproval(id: string): Promise<ApprovalDto> {
 export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promise<Page<ApprovalDto>> {
   authorize(ctx.actor, 'approvals:read');
   await expireStaleApprovals(ctx);
-  const and: Prisma.ApprovalRequestWhereInput[] = [scopeWhere(ctx.actor)];
-  const person = await personOf(db, ctx.actor);
+  const and: Prisma.ApprovalRequestWhereInput[] = [tenantScope(ctx.actor)];
+  const person = personOf(ctx.actor);
   if (query.view === 'inbox') {
     // Nothing is waiting for someone who may not decide, and never one's own requests.
     if (!can(ctx.actor, 'approvals:decide') || !person) return { data: [], nextCursor: null };
@@ -399,7 +385,7 @@ export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promis
 
 export async function getApproval(ctx: Ctx, id: string): Promise<ApprovalDto> {
   authorize(ctx.actor, 'approvals:read');
-  const row = isUuid(id) ? await db.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include }) : null;
+  const row = isUuid(id) ? await db.approvalRequest.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Approval request');
   return toApprovalDto(row);
 }
@@ -407,16 +393,16 @@ export async function getApproval(ctx: Ctx, id: string): Promise<ApprovalDto> {
 /** Pending requests waiting for this actor's decision (dashboard badge and notifications). */
 export async function countApprovalsAwaiting(ctx: Ctx): Promise<number> {
   if (!can(ctx.actor, 'approvals:decide')) return 0;
-  const person = await personOf(db, ctx.actor);
+  const person = personOf(ctx.actor);
   if (!person) return 0;
-  return db.approvalRequest.count({ where: { AND: [scopeWhere(ctx.actor), { status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } }] } });
+  return db.approvalRequest.count({ where: { AND: [tenantScope(ctx.actor), { status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } }] } });
 }
 
 /** The pending request for an action on a target, if any (so pages can show "awaiting approval"). */
 export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAction; target: ApprovalTarget }): Promise<ApprovalDto | null> {
   authorize(ctx.actor, 'approvals:read');
   const row = await db.approvalRequest.findFirst({
-    where: { AND: [scopeWhere(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
+    where: { AND: [tenantScope(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
     orderBy: { id: 'desc' },
     include,
   });
@@ -426,6 +412,6 @@ export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAc
 /** Whether `ctx` may decide this request (UI hint only; decide() enforces it). */
 export async function canDecide(ctx: Ctx, approval: Pick<ApprovalDto, 'status' | 'requestedBy'>): Promise<boolean> {
   if (!can(ctx.actor, 'approvals:decide') || approval.status !== 'PENDING') return false;
-  const person = await personOf(db, ctx.actor);
+  const person = personOf(ctx.actor);
   return person !== null && person !== approval.requestedBy.id;
 }

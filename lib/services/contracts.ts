@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { db, transaction, type Prisma, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize, isPlatform } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
 import type { ContractScope, ContractStatus } from '@/lib/generated/prisma/enums';
@@ -108,11 +109,6 @@ export function toContractDto(c: ContractRow): ContractDto {
   };
 }
 
-/** A tenant-scoped actor only ever sees its own tenant's contracts. */
-function scopeWhere(ctx: Ctx): Prisma.ContractWhereInput {
-  return ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {};
-}
-
 // ───────────────────────────── expiry by date ─────────────────────────────
 
 const expiryCtx = (ctx?: Ctx): Ctx => ({
@@ -151,7 +147,7 @@ export async function expireDueContracts(ctx?: Ctx): Promise<number> {
 export async function listContracts(ctx: Ctx, query: ListContractsQuery): Promise<Page<ContractDto>> {
   authorize(ctx.actor, 'contracts:read');
   await expireDueContracts(ctx);
-  const and: Prisma.ContractWhereInput[] = [scopeWhere(ctx)];
+  const and: Prisma.ContractWhereInput[] = [tenantScope(ctx.actor)];
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (query.status) and.push({ status: query.status });
   if (query.q) and.push({ reference: { contains: query.q, mode: 'insensitive' } });
@@ -166,7 +162,7 @@ export async function listContracts(ctx: Ctx, query: ListContractsQuery): Promis
 export async function getContract(ctx: Ctx, id: string): Promise<ContractDto> {
   authorize(ctx.actor, 'contracts:read');
   await expireDueContracts(ctx);
-  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] }, include }) : null;
+  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Contract');
   return toContractDto(row);
 }
@@ -174,7 +170,7 @@ export async function getContract(ctx: Ctx, id: string): Promise<ContractDto> {
 /** By reference (CLI, links); the same scope and 404 as getContract. */
 export async function getContractByReference(ctx: Ctx, reference: string): Promise<ContractDto> {
   authorize(ctx.actor, 'contracts:read');
-  const row = await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { reference }] }, select: { id: true } });
+  const row = await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { reference }] }, select: { id: true } });
   if (!row) throw notFound('Contract');
   return getContract(ctx, row.id);
 }
@@ -182,7 +178,7 @@ export async function getContractByReference(ctx: Ctx, reference: string): Promi
 /** Every version, newest first, with its terms and hash (a contract has a handful, not thousands). */
 export async function listContractVersions(ctx: Ctx, id: string): Promise<ContractVersionDto[]> {
   authorize(ctx.actor, 'contracts:read');
-  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] }, select: { id: true } }) : null;
+  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, select: { id: true } }) : null;
   if (!row) throw notFound('Contract');
   const versions = await db.contractVersion.findMany({ where: { contractId: id }, orderBy: { version: 'desc' } });
   return versions.map((v) => ({ version: v.version, hash: v.hash, terms: asObject(v.terms), createdAt: v.createdAt.toISOString(), createdBy: v.createdBy }));
@@ -341,7 +337,7 @@ async function writeVersion(tx: Tx, ctx: Ctx, input: { contractId: string; previ
 async function lockContract(tx: Tx, ctx: Ctx, id: string) {
   if (!isUuid(id)) throw notFound('Contract');
   await tx.$queryRaw`SELECT id FROM contracts WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await tx.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] } });
+  const row = await tx.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] } });
   if (!row) throw notFound('Contract');
   return row;
 }
@@ -537,7 +533,7 @@ registerApprovalExecutor<AmendPayload>('ENTITLEMENTS_CHANGE', {
 
 /** The current version's number and hash: what a four-eyes request is about. */
 async function targetOf(ctx: Ctx, id: string): Promise<{ target: ContractTarget; tenantId: string; reference: string; tenantName: string }> {
-  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] }, include: { tenant: { select: { legalName: true } } } }) : null;
+  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include: { tenant: { select: { legalName: true } } } }) : null;
   if (!row) throw notFound('Contract');
   const v = await db.contractVersion.findUnique({ where: { contractId_version: { contractId: row.id, version: row.currentVersion } }, select: { hash: true } });
   return { target: { contractId: row.id, version: row.currentVersion, hash: v?.hash ?? '' }, tenantId: row.tenantId, reference: row.reference, tenantName: row.tenant.legalName };
@@ -636,7 +632,7 @@ export async function listContractsEndingBefore(ctx: Ctx, before: Date): Promise
   authorize(ctx.actor, 'contracts:read');
   await expireDueContracts(ctx);
   const rows = await db.contract.findMany({
-    where: { AND: [scopeWhere(ctx), { status: 'ACTIVE', validUntil: { gt: new Date(), lte: before } }] },
+    where: { AND: [tenantScope(ctx.actor), { status: 'ACTIVE', validUntil: { gt: new Date(), lte: before } }] },
     orderBy: { validUntil: 'asc' },
     take: 100,
     include,

@@ -1,6 +1,7 @@
 import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
+import { type Ctx, boundDeploymentOf } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { deploymentScope, inTenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { changedFields } from '@/lib/audit/diff';
 import { canonicalize } from '@/lib/crypto/jcs';
@@ -20,7 +21,7 @@ import type {
   RunningVersionsFile,
   UpdateDeploymentInput,
 } from '@/lib/schemas/deployment';
-import { type DeploymentRow, boundDeploymentId, deploymentInclude, deploymentScopeWhere, lockDeployment } from './deployment-scope';
+import { type DeploymentRow, deploymentInclude, lockDeployment } from './deployment-scope';
 import { visibleVersionsWhere } from './models';
 import { advanceRollouts } from './rollouts';
 
@@ -88,8 +89,6 @@ export function toDeploymentDto(d: DeploymentRow, now: Date = new Date()): Deplo
   };
 }
 
-const scopeWhere = deploymentScopeWhere;
-
 function statusWhere(status: DeploymentStatus, now: Date): Prisma.DeploymentWhereInput {
   const cutoff = new Date(now.getTime() - heartbeatStaleMinutes() * 60_000);
   switch (status) {
@@ -107,7 +106,7 @@ function statusWhere(status: DeploymentStatus, now: Date): Prisma.DeploymentWher
 /** Keyset-paginated by (name, id). */
 export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now: Date = new Date()): Promise<Page<DeploymentDto>> {
   authorize(ctx.actor, 'deployments:read');
-  const and: Prisma.DeploymentWhereInput[] = [await scopeWhere(ctx)];
+  const and: Prisma.DeploymentWhereInput[] = [deploymentScope(ctx.actor)];
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (!query.includeArchived) and.push({ archivedAt: null });
   if (query.environment) and.push({ environment: query.environment });
@@ -136,7 +135,7 @@ export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now
 /** Non-archived deployments in scope by health, for the overview. */
 export async function countDeploymentsByStatus(ctx: Ctx, now: Date = new Date()): Promise<Record<DeploymentStatus, number>> {
   authorize(ctx.actor, 'deployments:read');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const statuses = ['HEALTHY', 'STALE', 'NEVER_SEEN', 'AIRGAPPED'] as const;
   const counts = await Promise.all(statuses.map((s) => db.deployment.count({ where: { AND: [scope, { archivedAt: null }, statusWhere(s, now)] } })));
   return Object.fromEntries(statuses.map((s, i) => [s, counts[i] ?? 0])) as Record<DeploymentStatus, number>;
@@ -145,7 +144,7 @@ export async function countDeploymentsByStatus(ctx: Ctx, now: Date = new Date())
 /** Another tenant's (or a missing, or for a bound key another) deployment is the same 404. */
 export async function getDeployment(ctx: Ctx, id: string): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:read');
-  const row = isUuid(id) ? await db.deployment.findFirst({ where: { AND: [await scopeWhere(ctx), { id }] }, include }) : null;
+  const row = isUuid(id) ? await db.deployment.findFirst({ where: { AND: [deploymentScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Deployment');
   return toDeploymentDto(row);
 }
@@ -209,9 +208,9 @@ function checkConnectivity(environment: string, connectivity: Connectivity): voi
 
 export async function createDeployment(ctx: Ctx, input: CreateDeploymentInput): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  if (await boundDeploymentId(ctx)) throw new AppError('forbidden', 'A key bound to a deployment cannot create deployments.');
+  if (boundDeploymentOf(ctx.actor)) throw new AppError('forbidden', 'A key bound to a deployment cannot create deployments.');
   // The tenant comes from the actor; only a platform actor names it.
-  if (ctx.actor.tenantId && input.tenantId && input.tenantId !== ctx.actor.tenantId) throw notFound('Tenant');
+  if (input.tenantId && !inTenantScope(ctx.actor, input.tenantId)) throw notFound('Tenant');
   const tenantId = ctx.actor.tenantId ?? input.tenantId;
   if (!tenantId) {
     throw new AppError('validation_failed', 'Say which tenant the deployment belongs to.', { errors: [{ path: 'tenantId', message: 'is required' }] });
@@ -234,7 +233,7 @@ export async function createDeployment(ctx: Ctx, input: CreateDeploymentInput): 
 
 export async function updateDeployment(ctx: Ctx, id: string, input: UpdateDeploymentInput): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, id);
     if (before.archivedAt) throw new AppError('invalid_transition', 'An archived deployment cannot be changed.');
@@ -255,7 +254,7 @@ export async function updateDeployment(ctx: Ctx, id: string, input: UpdateDeploy
 /** Never a hard delete: the deployment is hidden from lists, and its history stays. */
 export async function archiveDeployment(ctx: Ctx, id: string, reason?: string): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, id);
     if (before.archivedAt) throw new AppError('invalid_transition', 'The deployment is already archived.');
@@ -331,7 +330,7 @@ const runningRefs = (d: DeploymentRow) => d.runningVersions.map((r) => refOf(r.m
  */
 export async function recordHeartbeat(ctx: Ctx, deploymentId: string, input: HeartbeatInput): Promise<HeartbeatAckDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const versions = await resolveRunning(ctx, input.running);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, deploymentId);
@@ -395,7 +394,7 @@ export async function setRunningVersions(
   input: { running: RunningVersionRef[]; source: Exclude<RunningSource, 'HEARTBEAT'>; reportedAt?: Date; agentVersion?: string; fileSha256?: string },
 ): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const versions = await resolveRunning(ctx, input.running);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, deploymentId);
@@ -446,7 +445,7 @@ export async function setRunningVersions(
 export async function importRunningVersions(ctx: Ctx, deploymentId: string, file: RunningVersionsFile): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
   const deployment = isUuid(deploymentId)
-    ? await db.deployment.findFirst({ where: { AND: [await scopeWhere(ctx), { id: deploymentId }] }, select: { id: true, name: true } })
+    ? await db.deployment.findFirst({ where: { AND: [deploymentScope(ctx.actor), { id: deploymentId }] }, select: { id: true, name: true } })
     : null;
   if (!deployment) throw notFound('Deployment');
   if (file.deployment.id !== deployment.id) {

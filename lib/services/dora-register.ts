@@ -1,6 +1,7 @@
 import { db, transaction } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { inTenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
@@ -65,7 +66,7 @@ type Row = Record<string, string>;
 /** Exports the register of a financial-entity tenant (contracts:read; a tenant actor its own only). */
 export async function exportDoraRegister(ctx: Ctx, input: DoraExportInput): Promise<DoraExport> {
   authorize(ctx.actor, 'contracts:read');
-  if (ctx.actor.tenantId && ctx.actor.tenantId !== input.tenantId) throw notFound('Tenant');
+  if (!inTenantScope(ctx.actor, input.tenantId)) throw notFound('Tenant');
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId } });
   if (!tenant) throw notFound('Tenant');
   if (tenant.sector !== 'FINANCE') {

@@ -7,7 +7,7 @@ import { createApiKey, revokeApiKey } from '@/lib/services/api-keys';
 import { getApproval, listApprovals } from '@/lib/services/approvals';
 import { listRetention } from '@/lib/services/audit-retention';
 import { getContract, listContracts, requestContractActivation } from '@/lib/services/contracts';
-import { getDeployment, listDeployments, updateDeployment } from '@/lib/services/deployments';
+import { getDeployment, listCoveredDeployments, listDeployments, updateDeployment } from '@/lib/services/deployments';
 import { getTenant, listTenants } from '@/lib/services/tenants';
 import { makeContract, makeDeployment, makeKey, makeModelVersion, makeTenant, makeUser } from '@/lib/testing/factories';
 import { permissionsOf } from './permissions';
@@ -91,6 +91,7 @@ describe('tenant scope (through the services)', () => {
     await notFound(getContract(other, contract.id));
     await notFound(getDeployment(other, deployment.id));
     await notFound(getApproval(readingApprovals(other), approval.id));
+    await notFound(listCoveredDeployments(other, contract.id, { limit: 10 }));
     await notFound(updateDeployment(other, deployment.id, { name: 'taken-over' }));
     await notFound(revokeApiKey(other, apiKey.id, 'not yours'));
     expect((await listTenants(other, { limit: 50, includeArchived: true })).data.map((t) => t.id)).toEqual([b.id]);

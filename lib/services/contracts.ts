@@ -6,7 +6,7 @@ import { authorize, isPlatform } from '@/lib/authz/guard';
 import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
-import type { ContractScope, ContractStatus } from '@/lib/generated/prisma/enums';
+import type { ContractScope, ContractStatus, Environment } from '@/lib/generated/prisma/enums';
 import { type Page, decodeCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
 import {
   type AmendContractInput,
@@ -27,6 +27,7 @@ import {
 } from '@/lib/schemas/contract';
 import { registerApprovalExecutor, requestOrPerform } from './approvals';
 import { type ContractTerms, type TermsEntitlement, diffTerms, hashTerms, normaliseTerms, sortEntitlements } from './contract-terms';
+import { activeContractWhere, coveringContractOf } from './model-entitlements';
 
 // Contracts (DESIGN.md "Contract"; issue 6).
 //
@@ -614,15 +615,17 @@ export async function amendContract(ctx: Ctx, id: string, input: AmendContractIn
 
 // ───────────────────────────── for other services ─────────────────────────────
 
-/** The ACTIVE (not yet expired) contract that covers a deployment of this environment, if any. */
-export async function findCoveringContract(client: Tx | typeof db, input: { tenantId: string; environment: string }) {
-  const now = new Date();
+/**
+ * The ACTIVE (not yet expired) contract that covers a deployment of this environment, if any, by
+ * the rule of coveringContractOf (which also answers the converse, listCoveredDeployments).
+ */
+export async function findCoveringContract(client: Tx | typeof db, input: { tenantId: string; environment: Environment }) {
   const candidates = await client.contract.findMany({
-    where: { tenantId: input.tenantId, status: 'ACTIVE', validUntil: { gt: now }, scope: { in: ['ALL', input.environment as ContractScope] } },
+    where: { tenantId: input.tenantId, ...activeContractWhere(new Date()), scope: { in: ['ALL', input.environment] } },
+    orderBy: { id: 'asc' },
     include,
   });
-  // A contract for the deployment's own environment wins over one for ALL.
-  return candidates.find((c) => c.scope === input.environment) ?? candidates.find((c) => c.scope === 'ALL') ?? null;
+  return coveringContractOf(candidates, input.environment);
 }
 
 export type CoveringContract = NonNullable<Awaited<ReturnType<typeof findCoveringContract>>>;

@@ -1,14 +1,14 @@
 import { db, transaction, type Prisma, type Tx } from '@/lib/db';
 import { type Ctx, boundDeploymentOf } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
-import { deploymentScope, inTenantScope } from '@/lib/authz/scope';
+import { deploymentScope, inTenantScope, tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { changedFields } from '@/lib/audit/diff';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { sha256Hex } from '@/lib/crypto/hash';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound, toAppError } from '@/lib/errors';
-import type { Connectivity, RunningSource } from '@/lib/generated/prisma/enums';
+import type { Connectivity, Environment, RunningSource } from '@/lib/generated/prisma/enums';
 import { type Page, decodeCursor, encodeCursor, invalidCursor, isUuid } from '@/lib/schemas/common';
 import type {
   CreateDeploymentInput,
@@ -16,12 +16,14 @@ import type {
   DeploymentStatus,
   HeartbeatAckDto,
   HeartbeatInput,
+  ListCoveredDeploymentsQuery,
   ListDeploymentsQuery,
   RunningVersionRef,
   RunningVersionsFile,
   UpdateDeploymentInput,
 } from '@/lib/schemas/deployment';
 import { type DeploymentRow, deploymentInclude, lockDeployment } from './deployment-scope';
+import { activeContractWhere, environmentsCoveredBy } from './model-entitlements';
 import { visibleVersionsWhere } from './models';
 import { advanceRollouts } from './rollouts';
 
@@ -113,13 +115,19 @@ export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now
   if (query.connectivity) and.push({ connectivity: query.connectivity });
   if (query.status) and.push(statusWhere(query.status, now));
   if (query.q) and.push({ name: { contains: query.q.toLowerCase() } });
+  return pageByName(and, query, now);
+}
+
+/** One keyset page by (name, id): the order of every deployment list. */
+async function pageByName(and: Prisma.DeploymentWhereInput[], query: { limit: number; cursor?: string }, now: Date): Promise<Page<DeploymentDto>> {
+  const where: Prisma.DeploymentWhereInput[] = [...and];
   if (query.cursor) {
     const [name, id] = decodeCursor(query.cursor, 2);
     if (typeof name !== 'string' || !isUuid(id)) throw invalidCursor(query.cursor);
-    and.push({ OR: [{ name: { gt: name } }, { name, id: { gt: String(id) } }] });
+    where.push({ OR: [{ name: { gt: name } }, { name, id: { gt: String(id) } }] });
   }
   const rows = await db.deployment.findMany({
-    where: { AND: and },
+    where: { AND: where },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
     take: query.limit + 1,
     include,
@@ -130,6 +138,28 @@ export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now
     data: page.map((d) => toDeploymentDto(d, now)),
     nextCursor: rows.length > query.limit && last ? encodeCursor([last.name, last.id]) : null,
   };
+}
+
+/** A page of the deployments a contract covers, with how many there are and in which environments. */
+export type CoveredDeploymentsPage = Page<DeploymentDto> & { total: number; environments: Environment[] };
+
+/**
+ * The non-archived deployments that a contract covers: exactly those for which findCoveringContract
+ * answers this contract, by the same rule (coveringContractOf), so a contract for ALL does not
+ * claim the environments another contract covers. Nothing while the contract is not in force.
+ * Keyset-paginated with the total, so a long list is paged, never cut off.
+ */
+export async function listCoveredDeployments(ctx: Ctx, contractId: string, query: ListCoveredDeploymentsQuery, now: Date = new Date()): Promise<CoveredDeploymentsPage> {
+  authorize(ctx.actor, 'contracts:read');
+  authorize(ctx.actor, 'deployments:read');
+  const contract = isUuid(contractId) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id: contractId }] }, select: { id: true, tenantId: true } }) : null;
+  if (!contract) throw notFound('Contract');
+  const counting = await db.contract.findMany({ where: { tenantId: contract.tenantId, ...activeContractWhere(now) }, orderBy: { id: 'asc' }, select: { id: true, scope: true } });
+  const environments = environmentsCoveredBy(counting, contract.id);
+  if (environments.length === 0) return { data: [], nextCursor: null, total: 0, environments };
+  const and: Prisma.DeploymentWhereInput[] = [deploymentScope(ctx.actor), { tenantId: contract.tenantId, archivedAt: null, environment: { in: environments } }];
+  const [page, total] = await Promise.all([pageByName(and, query, now), db.deployment.count({ where: { AND: and } })]);
+  return { ...page, total, environments };
 }
 
 /** Non-archived deployments in scope by health, for the overview. */

@@ -317,7 +317,9 @@ const LISTEN_RETRY_MS = 5_000;
 function ensureListening(): void {
   if (listener.client || listener.connecting || CACHE_MS === 0 || Date.now() < listener.retryAt) return;
   listener.connecting = true;
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: 'charter api-key listener' });
+  // Keep-alive, so that a primary that vanished without a reset (a moved virtual IP) is noticed and
+  // the listener reconnects to wherever the address now leads.
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: 'charter api-key listener', keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
   let live = true;
   const down = (err?: unknown) => {
     if (!live) return;

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { db, transaction, type Prisma, type Tx } from '@/lib/db';
+import { db, Prisma, transaction, type Tx } from '@/lib/db';
 import { type Actor, type Ctx, personOf } from '@/lib/auth/actor';
+import { charterCtx } from '@/lib/auth/system';
 import { authorize, can } from '@/lib/authz/guard';
 import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
@@ -92,9 +92,19 @@ const include = {
 
 type ApprovalRow = Prisma.ApprovalRequestGetPayload<{ include: typeof include }>;
 
-/** A pending request past its deadline reads as EXPIRED even before it is marked so. */
+/**
+ * A pending request past its deadline is EXPIRED, whether or not the maintenance round has marked
+ * it so yet: reads compute it, so nothing depends on the round having run.
+ */
 function effectiveStatus(r: { status: ApprovalStatus; expiresAt: Date }, now = new Date()): ApprovalStatus {
   return r.status === 'PENDING' && r.expiresAt <= now ? 'EXPIRED' : r.status;
+}
+
+/** The rows whose effective status is `status` (the filter form of effectiveStatus). */
+function statusWhere(status: ApprovalStatus, now: Date): Prisma.ApprovalRequestWhereInput {
+  if (status === 'PENDING') return { status: 'PENDING', expiresAt: { gt: now } };
+  if (status === 'EXPIRED') return { OR: [{ status: 'EXPIRED' }, { status: 'PENDING', expiresAt: { lte: now } }] };
+  return { status };
 }
 
 export function toApprovalDto(r: ApprovalRow): ApprovalDto {
@@ -147,6 +157,9 @@ export type RequestApprovalInput = {
 export async function requestApproval(ctx: Ctx, input: RequestApprovalInput): Promise<ApprovalDto> {
   const executor = await executorFor(input.action);
   const payload = executor.payload.parse(input.payload);
+  // A lapsed request on this target may still hold the mark its prepare() set (a contract frozen in
+  // PENDING_APPROVAL): persist its expiry first, as Charter, so its onClosed() lifts the mark.
+  await expireStaleApprovals({ target: input.target });
   const id = await transaction(async (tx) => {
     const requestedById = requirePerson(ctx.actor, 'request a sensitive action');
     // Serialises requests for one target, so two admins cannot file the same request twice.
@@ -209,13 +222,8 @@ export async function requestOrPerform(ctx: Ctx, input: RequestApprovalInput): P
 
 // ───────────────────────────── deciding ─────────────────────────────
 
-/** The actor that marks lazily expired requests (nobody decided them). */
-function expiryCtx(ctx?: Ctx): Ctx {
-  return {
-    actor: { type: 'system', id: 'charter:approval-expiry', label: 'charter (approval expiry)', tenantId: null, role: null, permissions: new Set() },
-    request: ctx?.request ?? { ip: null, userAgent: null, requestId: randomUUID() },
-  };
-}
+/** Who marks a request EXPIRED: Charter itself (nobody decided it), never the user who noticed. */
+const expiryCtx = (): Ctx => charterCtx('approval-expiry');
 
 /** Locks a request row for a decision; another tenant's (or a missing) request is not found. */
 async function lockRequest(tx: Tx, ctx: Ctx, id: string): Promise<ApprovalRow> {
@@ -258,8 +266,9 @@ async function decide(ctx: Ctx, id: string, decision: Decision, note: string): P
     }
     if (row.status !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${row.status.toLowerCase()}.`, { extra: { status: row.status } });
     if (row.expiresAt <= new Date()) {
-      // Marked here and committed, then refused below: an expired request can never be approved.
-      await closeRequest(tx, expiryCtx(ctx), row, 'EXPIRED', { by: null, note: null });
+      // Marked here (as Charter, the only change this transaction makes) and committed, then refused
+      // below: an expired request can never be approved.
+      await closeRequest(tx, expiryCtx(), row, 'EXPIRED', { by: null, note: null });
       return 'expired' as const;
     }
     if (decision === 'reject') {
@@ -332,23 +341,57 @@ export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; a
   return input.schema.parse(row.payload);
 }
 
+/** Which pending requests past their deadline a call marks (default: all of them). */
+export type ApprovalExpiryScope = {
+  /** Only these tenants' requests, and the platform's (tenant null) when `platform` is true. */
+  tenants?: { ids: string[]; platform: boolean };
+  /** Only the requests about this object (a write path about to change it). */
+  target?: ApprovalTarget;
+};
+
+const EXPIRY_BATCH = 200;
+
 /**
- * Marks pending requests past their deadline EXPIRED (and runs their onClosed hooks), audited.
- * Applied lazily before approvals are read, so no scheduler is needed; SKIP LOCKED lets concurrent
- * readers share the work instead of waiting for each other.
+ * Marks pending requests past their deadline EXPIRED (and runs their onClosed hooks), audited as
+ * Charter. Run by the maintenance round (lib/services/maintenance.ts), and for one target by a write
+ * path about to act on it; reads never call it (they compute the effective status). The round skips
+ * rows another transaction holds (SKIP LOCKED), so instances share the work; a write path waits for
+ * them, so that it sees the request closed.
  */
-export async function expireStaleApprovals(ctx?: Ctx): Promise<number> {
-  return transaction(async (tx) => {
-    const stale = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM approval_requests WHERE status = 'PENDING' AND expires_at <= now()
-      ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`;
-    const expiry = expiryCtx(ctx);
-    for (const { id } of stale) {
-      const row = await tx.approvalRequest.findUniqueOrThrow({ where: { id }, include });
-      await closeRequest(tx, expiry, row, 'EXPIRED', { by: null, note: null });
-    }
-    return stale.length;
+export async function expireStaleApprovals(scope: ApprovalExpiryScope = {}): Promise<number> {
+  const tenants = scope.tenants
+    ? Prisma.sql`AND (tenant_id = ANY(${scope.tenants.ids}::uuid[]) OR (${scope.tenants.platform} AND tenant_id IS NULL))`
+    : Prisma.empty;
+  const target = scope.target ? Prisma.sql`AND target_type = ${scope.target.type} AND target_id = ${scope.target.id}` : Prisma.empty;
+  const lock = scope.target ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR UPDATE SKIP LOCKED`;
+  let total = 0;
+  for (;;) {
+    const expired = await transaction(async (tx) => {
+      const stale = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM approval_requests WHERE status = 'PENDING' AND expires_at <= now() ${tenants} ${target}
+        ORDER BY id LIMIT ${EXPIRY_BATCH} ${lock}`;
+      const ctx = expiryCtx();
+      for (const { id } of stale) {
+        const row = await tx.approvalRequest.findUniqueOrThrow({ where: { id }, include });
+        await closeRequest(tx, ctx, row, 'EXPIRED', { by: null, note: null });
+      }
+      return stale.length;
+    });
+    total += expired;
+    if (expired < EXPIRY_BATCH) return total;
+  }
+}
+
+/**
+ * The targets of `action` whose pending request has passed its deadline but is not marked EXPIRED
+ * yet (so their services can read them as the request's closing would leave them).
+ */
+export async function findLapsedRequestTargets(client: Tx | typeof db, input: { action: ApprovalAction; targetType: string; targetIds?: string[] }): Promise<Set<string>> {
+  const rows = await client.approvalRequest.findMany({
+    where: { action: input.action, targetType: input.targetType, status: 'PENDING', expiresAt: { lte: new Date() }, ...(input.targetIds ? { targetId: { in: input.targetIds } } : {}) },
+    select: { targetId: true },
   });
+  return new Set(rows.map((r) => r.targetId));
 }
 
 // ───────────────────────────── reading ─────────────────────────────
@@ -360,20 +403,20 @@ async function loadApproval(id: string): Promise<ApprovalDto> {
 /** Newest first, keyset by id (uuid v7). */
 export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promise<Page<ApprovalDto>> {
   authorize(ctx.actor, 'approvals:read');
-  await expireStaleApprovals(ctx);
+  const now = new Date();
   const and: Prisma.ApprovalRequestWhereInput[] = [tenantScope(ctx.actor)];
   const person = personOf(ctx.actor);
   if (query.view === 'inbox') {
     // Nothing is waiting for someone who may not decide, and never one's own requests.
     if (!can(ctx.actor, 'approvals:decide') || !person) return { data: [], nextCursor: null };
-    and.push({ status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } });
+    and.push(statusWhere('PENDING', now), { requestedById: { not: person } });
   } else if (query.view === 'mine') {
     if (!person) return { data: [], nextCursor: null };
     and.push({ requestedById: person });
   } else if (query.view === 'history') {
-    and.push({ status: { not: 'PENDING' } });
+    and.push({ NOT: statusWhere('PENDING', now) });
   }
-  if (query.status) and.push({ status: query.status });
+  if (query.status) and.push(statusWhere(query.status, now));
   if (query.action) and.push({ action: query.action });
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (query.cursor) and.push({ id: { lt: decodeIdCursor(query.cursor) } });

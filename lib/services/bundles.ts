@@ -8,7 +8,7 @@ import { canonicalize } from '@/lib/crypto/jcs';
 import { AppError, notFound } from '@/lib/errors';
 import type { BundleDto, BundlePayloadDto, BundleRecordDto } from '@/lib/schemas/bundle';
 import { type Page, decodeIdCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
-import { type CoveringContract, expireDueContracts, findCoveringContract } from './contracts';
+import { type CoveringContract, findCoveringContract } from './contracts';
 import { getActiveSigner } from './signing-keys';
 
 // Entitlement bundles (DESIGN.md "Entitlement bundle"; issue 6): generated on request from the
@@ -118,7 +118,6 @@ export async function issueBundle(ctx: Ctx, deploymentId: string): Promise<Issue
   if (!deployment) throw notFound('Deployment');
   try {
     if (deployment.archivedAt) throw new BundleRefusal('deployment_archived', `Deployment ${deployment.name} is archived.`);
-    await expireDueContracts(ctx);
     const contract = await findCoveringContract(db, { tenantId: deployment.tenantId, environment: deployment.environment });
     const models = contract ? await entitledVersions(contract) : [];
     checkRules(deployment, contract, models);

@@ -7,7 +7,6 @@ import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
 import { type ContractRegisterInfoDto, ContractRegisterInfo, type TerminationReason } from '@/lib/schemas/contract';
 import { type DoraExport, type DoraExportInput, type DoraFile, type DoraGap, type DoraTemplate } from '@/lib/schemas/dora';
-import { expireDueContracts } from './contracts';
 
 // The DORA register of information (Commission Implementing Regulation (EU) 2024/2956) for a tenant
 // that is a financial entity: the data Charter holds about its arrangements with the vendor, as one
@@ -72,7 +71,6 @@ export async function exportDoraRegister(ctx: Ctx, input: DoraExportInput): Prom
   if (tenant.sector !== 'FINANCE') {
     throw new AppError('invalid_transition', `${tenant.legalName} is not a financial entity (sector ${tenant.sector}): DORA's register of information does not apply.`, { extra: { reason: 'not_financial_entity' } });
   }
-  await expireDueContracts(ctx);
   const contracts = await db.contract.findMany({
     where: { tenantId: tenant.id, status: { in: ['ACTIVE', 'EXPIRED', 'TERMINATED'] } },
     orderBy: { reference: 'asc' },

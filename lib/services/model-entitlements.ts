@@ -1,10 +1,10 @@
 import type { Prisma } from '@/lib/db';
 import { type ContractScope, Environment } from '@/lib/generated/prisma/enums';
 
-// Which contracts count for the model catalogue: ACTIVE and not yet past their end (contracts.ts
-// marks those EXPIRED lazily, so the date is checked too), and which of their entitlements grant a
-// model version: one naming the version itself or its whole family. Shared by the deprecation
-// impact (which tenants are entitled?) and pinning (rollouts.ts).
+// Which contracts count for the model catalogue: ACTIVE and not yet past their end (the maintenance
+// round marks those EXPIRED only later, so the date is checked too), and which of their entitlements
+// grant a model version: one naming the version itself or its whole family. Shared by the
+// deprecation impact (which tenants are entitled?) and pinning (rollouts.ts).
 //
 // Which contract covers a deployment: of its tenant's contracts that count, the one for the
 // deployment's own environment, else the one for ALL. The rule is written once, here: pinning and

@@ -22,7 +22,7 @@ import { listRetention } from '@/lib/services/audit-retention';
 import { bootstrap } from '@/lib/services/bootstrap';
 import { issueBundle } from '@/lib/services/bundles';
 import { getContract, listContracts, listContractsEndingBefore, listContractVersions, requestContractActivation } from '@/lib/services/contracts';
-import { countDeploymentsByStatus, getDeployment, listDeployments } from '@/lib/services/deployments';
+import { countDeploymentsByStatus, getDeployment, listCoveredDeployments, listDeployments } from '@/lib/services/deployments';
 import { exportDoraRegister } from '@/lib/services/dora-register';
 import { getAdoption, getModelVersion, getVersionImpact, listModelFamilies, listModelVersions } from '@/lib/services/models';
 import { listNotifications } from '@/lib/services/notifications';
@@ -115,6 +115,9 @@ const PAGE_READS: Record<string, (ctx: Ctx, f: Fixture) => Promise<unknown>> = {
     for (const id of [f.a.live, f.a.due, f.a.lapsed]) await getContract(ctx, id);
   },
   listContractVersions: (ctx, f) => listContractVersions(ctx, f.a.due),
+  listCoveredDeployments: async (ctx, f) => {
+    for (const id of [f.a.live, f.a.due]) await listCoveredDeployments(ctx, id, { limit: 50 });
+  },
   listContractsEndingBefore: (ctx) => listContractsEndingBefore(ctx, new Date(Date.now() + 180 * 86_400_000)),
   listApprovals: async (ctx) => {
     for (const view of APPROVAL_VIEWS) await listApprovals(ctx, { view, limit: 50 });

@@ -45,7 +45,9 @@ export type Browser = {
   env: Record<string, string>
 }
 
-type Lookup = { env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform }
+/** The variables looked at: process.env, or another set in tests. */
+type Env = Record<string, string | undefined>
+type Lookup = { env?: Env; platform?: NodeJS.Platform }
 
 const LINUX_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome']
 const LINUX_DIRS = ['/usr/bin', '/usr/local/bin', '/opt/google/chrome']
@@ -70,7 +72,9 @@ function isExecutableFile(file: string): boolean {
  */
 function isSnap(file: string): boolean {
   try {
-    if (realpathSync(file).startsWith('/snap/')) return true
+    // /snap/bin/chromium is a link to /usr/bin/snap.
+    const real = realpathSync(file)
+    if ([path.resolve(file), real].some((p) => p.startsWith('/snap/')) || real === '/usr/bin/snap') return true
     // A small file is a script; Ubuntu's wrapper names /snap/bin/chromium.
     return statSync(file).size < 64 * 1024 && readFileSync(file, 'latin1').includes('/snap/')
   } catch {
@@ -119,7 +123,7 @@ function npmChromium({ env = process.env, platform = process.platform }: Lookup 
  * The unpacked npm Chromium, with its fonts (and NSS libraries where the machine has none), or
  * undefined when it is not unpacked yet.
  */
-function unpackedNpmBrowser(npm: NpmChromium, env: NodeJS.ProcessEnv): Browser | undefined {
+function unpackedNpmBrowser(npm: NpmChromium, env: Env): Browser | undefined {
   const executablePath = path.join(npm.dir, 'chromium')
   if (!isExecutableFile(executablePath)) return undefined
   // Someone else's directory in a shared /tmp could hold any program.
@@ -249,7 +253,7 @@ function versionOf(browser: Browser): string {
  * unpacked yet, when Playwright runs without `npm test`) it leaves the choice to Playwright, whose
  * error then names the missing executable.
  */
-export function chromiumLaunchOptions(env: NodeJS.ProcessEnv = process.env): {
+export function chromiumLaunchOptions(env: Env = process.env): {
   executablePath?: string
   args: string[]
   env?: Record<string, string>
@@ -260,6 +264,6 @@ export function chromiumLaunchOptions(env: NodeJS.ProcessEnv = process.env): {
   return { executablePath: browser.executablePath, args: CHROMIUM_ARGS, ...(launchEnv ? { env: launchEnv } : {}) }
 }
 
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+function definedOnly(env: Env): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
 }

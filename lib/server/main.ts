@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AppError, toProblem } from '@/lib/errors';
 import { readinessResponse } from '@/lib/http/readiness';
+import { securityHeaders } from '@/lib/http/security-headers';
 import { logger } from '@/lib/logger';
 import { READY_TIMEOUT_MS, type Readiness, checkReadiness } from '@/lib/services/health';
 import { nextBin, nextEnv, stopChild, waitForHttp } from '@/lib/cli/next-app';
@@ -106,20 +107,25 @@ function readinessProbe(nextPort: number, agent: http.Agent): () => Promise<Read
   return () => (running ??= check().finally(() => (running = null)));
 }
 
+// The headers Next.js would have sent with these answers (next.config.ts), so that moving them to
+// this process changes nothing a client sees.
+const PAGE_HEADERS = Object.fromEntries(securityHeaders(false).map(({ key, value }) => [key.toLowerCase(), value]));
+
 function answerHealth(req: http.IncomingMessage, res: http.ServerResponse, probe: () => Promise<Readiness>): void {
+  const send = (status: number, headers: Record<string, string>, body: string) => {
+    res.writeHead(status, { ...PAGE_HEADERS, ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
   if (req.url === '/api/health' || req.url?.startsWith('/api/health?')) {
     // Liveness: this process serves requests. No database, so an outage does not get the instance
     // restarted by an orchestrator; that is what /api/ready is for.
-    const body = JSON.stringify({ status: 'ok' });
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)) });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    send(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify({ status: 'ok' }));
     return;
   }
   probe().then(
     (readiness) => {
       const { status, headers, body } = readinessResponse(readiness);
-      res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      send(status, headers, body);
     },
     (err: unknown) => {
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'readiness check failed');

@@ -23,7 +23,9 @@ function charter(args: string[]): Promise<{ code: number | null; stdout: string;
   });
 }
 
-describe('charter maintenance', () => {
+// Each test runs several `charter` processes, each compiling the CLI first: seconds apiece on a
+// busy 2-core machine, so these get more time than the default.
+describe('charter maintenance', { timeout: 180_000 }, () => {
   it('runs one round (here confined to one tenant) and says what it did in one line, exit 0', async () => {
     const tenant = await makeTenant();
     const due = await makeContract(tenant.id);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
-import { db, rawPool, transaction, type Tx } from '@/lib/db';
+import { db, rawPool, transaction, withUnboundedStatements, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import { record } from '@/lib/audit/record';
@@ -421,7 +421,9 @@ async function exportCsv(input: Omit<ExportAuditChainInput, 'filter'> & { target
       fileName: `charter-audit-${target.label}-${sealed.fromSeq}-${sealed.toSeq}.csv`,
     };
     input.onSealed?.(info);
-    const { rows, bytes } = await streamCsv({ client, chain: target.chain, fromSeq: sealed.fromSeq, toSeq: sealed.toSeq, filter, out: input.out });
+    const { rows, bytes } = await withUnboundedStatements(client, () =>
+      streamCsv({ client, chain: target.chain, fromSeq: sealed.fromSeq, toSeq: sealed.toSeq, filter, out: input.out }),
+    );
     return {
       chain: target.chain,
       label: target.label,

@@ -1,4 +1,5 @@
 import { pgTransaction, pool } from '@/lib/db';
+import { getDatabaseEnv } from '@/lib/env';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import { type PendingEvent, appendToChain, auditQuery, lockChain } from '@/lib/audit/append';
@@ -157,5 +158,5 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
       events,
       receivedAt: new Date().toISOString(),
     };
-  }, { timeoutMs: 60_000 });
+  }, { timeoutMs: getDatabaseEnv().CHARTER_BULK_REQUEST_TIMEOUT_MS });
 }

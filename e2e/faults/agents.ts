@@ -177,20 +177,25 @@ async function agentLoop(record: Recorder, agent: Agent, index: number, targets:
       await beating;
       beating = heartbeat(record, agent, targets, home);
     }
-    await sleep(100 + Math.random() * 200);
+    await sleep(200 + Math.random() * 300);
   }
   await beating;
 }
 
-/** One one-event upload every `everyMs` to `instance`, not retried: when does it answer 2xx again? */
+/**
+ * A one-event upload to `instance` every `everyMs`, not retried: when does it answer 2xx again? At
+ * most a few in flight, so that probes stuck behind an outage do not pile up on the instance's pool.
+ */
 async function probeLoop(record: Recorder, agent: Agent, instance: Instance, control: Control, everyMs: number): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   while (!control.stopping && instance.alive) {
-    const p = call(record, 'probe', instance, 'POST', '/api/v1/audit-events', agent.key, { events: batch(agent, 1) }, 30_000).then(({ answer, json }) => {
-      if (answer.status >= 200 && answer.status < 300) record.ack(agent.tenantId, json as IngestAck, false);
-    });
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
+    if (inFlight.size < 5) {
+      const p = call(record, 'probe', instance, 'POST', '/api/v1/audit-events', agent.key, { events: batch(agent, 1) }, 30_000).then(({ answer, json }) => {
+        if (answer.status >= 200 && answer.status < 300) record.ack(agent.tenantId, json as IngestAck, false);
+      });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
     await sleep(everyMs);
   }
   await Promise.all(inFlight);
@@ -212,13 +217,16 @@ export type Load = {
   stop(drainMs?: number): Promise<void>;
 };
 
-/** Starts the agents, a prober and a readiness poller on every instance of `targets`. */
-export function startLoad(options: { agents: Agent[]; probe: Agent; targets: Targets }): Load {
+/** Starts the agents, and a prober (each with a probe agent of its own) and a readiness poller on every instance of `targets`. */
+export function startLoad(options: { agents: Agent[]; probes: Agent[]; targets: Targets }): Load {
   const record = new Recorder();
   const control: Control = { stopping: false, stopHardAt: Number.POSITIVE_INFINITY };
   const loops: Promise<void>[] = options.agents.map((agent, i) => agentLoop(record, agent, i, options.targets, control));
+  let watched = 0;
   const watch = (instance: Instance) => {
-    loops.push(probeLoop(record, options.probe, instance, control, 100), readyLoop(record, instance, control, 200));
+    const probe = options.probes[watched++];
+    if (!probe) throw new Error('more instances than probe agents');
+    loops.push(probeLoop(record, probe, instance, control, 100), readyLoop(record, instance, control, 200));
   };
   for (const instance of options.targets.list) watch(instance);
   return {
@@ -230,6 +238,19 @@ export function startLoad(options: { agents: Agent[]; probe: Agent; targets: Tar
       await Promise.all(loops);
     },
   };
+}
+
+/**
+ * A few requests of every kind the load sends, before it starts and unrecorded: a fresh instance's
+ * first requests compile their queries, and under 30 agents at once that would take seconds.
+ */
+export async function warmUp(instance: Instance, probe: Agent, agent: Agent, readerKey: string): Promise<void> {
+  const scratch = new Recorder();
+  for (let i = 0; i < 3; i++) {
+    await call(scratch, 'probe', instance, 'POST', '/api/v1/audit-events', probe.key, { events: batch(probe, 1) });
+    await call(scratch, 'heartbeat', instance, 'POST', `/api/v1/deployments/${agent.deploymentId}/heartbeat`, agent.key, { agentVersion: '1.8.2', running: [] });
+    await call(scratch, 'search', instance, 'GET', `/api/v1/audit-events?chain=${encodeURIComponent(agent.slug)}&limit=5`, readerKey);
+  }
 }
 
 /** An audit search on an instance (raw-pool connections stay idle afterwards for 10 s). */

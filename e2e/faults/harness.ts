@@ -118,13 +118,13 @@ export class PgCluster {
    * streams synchronously.
    */
   static async create(dir: string): Promise<PgCluster> {
-    const cluster = new PgCluster(dir, await binaries(), await runAsIds());
-    const { ids } = cluster;
+    const ids = await runAsIds();
+    // mkdtemp made it 0700; PostgreSQL runs as `postgres` when we are root and must get through it.
+    await chmod(dir, 0o755);
+    const cluster = new PgCluster(dir, await reachableBinaries(dir, ids), ids);
     const own = async (p: string) => {
       if (ids.uid !== undefined) await chown(p, ids.uid, ids.gid ?? ids.uid);
     };
-    // mkdtemp made it 0700; PostgreSQL runs as `postgres` when we are root and must get through it.
-    await chmod(dir, 0o755);
     await mkdir(path.join(dir, 'logs'), { recursive: true });
     await own(path.join(dir, 'logs'));
     await mkdir(cluster.primary.dir, { mode: 0o700 });
@@ -219,6 +219,22 @@ export class PgCluster {
     // Children of a killed postmaster exit on their own once they notice; make sure of it.
     for (const node of [this.standby, this.primary]) for (const pid of orphansOf(node)) killQuietly(pid);
   }
+}
+
+/**
+ * The package's binaries, or a copy of them in `dir` when the user PostgreSQL runs as cannot reach
+ * them (as root it runs as `postgres`, and a checkout under /root is closed to it).
+ */
+async function reachableBinaries(dir: string, ids: RunAs): Promise<Binaries> {
+  const bins = await binaries();
+  if (ids.uid === undefined) return bins;
+  const probe = await runAs(bins.postgres, ['--version'], ids).catch(() => ({ code: 1, output: '' }));
+  if (probe.code === 0) return bins;
+  const native = path.dirname(path.dirname(bins.postgres));
+  const copy = await runAs('cp', ['-a', native, path.join(dir, 'pg')], {});
+  if (copy.code !== 0) throw new Error(`copying the PostgreSQL binaries failed: ${copy.output}`);
+  const at = (name: string) => path.join(dir, 'pg', 'bin', name);
+  return { initdb: at('initdb'), pg_ctl: at('pg_ctl'), postgres: at('postgres') };
 }
 
 function postmasterPid(node: PgNode): number | null {
@@ -344,7 +360,7 @@ export class TcpSwitch {
 // ───────────────────────────── Charter ─────────────────────────────
 
 export type Agent = { name: string; tenantId: string; slug: string; deploymentId: string; key: string };
-export type Fleet = { tenants: { id: string; slug: string }[]; agents: Agent[]; probe: Agent; reader: string };
+export type Fleet = { tenants: { id: string; slug: string }[]; agents: Agent[]; probes: Agent[]; reader: string };
 
 type Services = Awaited<ReturnType<typeof loadServices>>;
 
@@ -456,44 +472,33 @@ export class Charter {
   }
 
   /**
-   * Tenants with `agentsPerTenant` deployments each, every deployment with its agent's key bound to it
-   * (scopes audit:write and deployments:write), a probe deployment, and a reader key (audit:read).
+   * Tenants with `agentsPerTenant` deployments each, every deployment with its agent's key bound to
+   * it (scopes audit:write and deployments:write); `probes` tenants of one deployment each, one per
+   * instance, so that the probes' uploads contend with nothing but themselves; a reader key
+   * (audit:read) of the first tenant.
    */
-  async fleet(options: { tenants: number; agentsPerTenant: number }): Promise<Fleet> {
+  async fleet(options: { tenants: number; agentsPerTenant: number; probes: number }): Promise<Fleet> {
     const { systemCtx, createTenant, createDeployment, createApiKey } = this.services;
     const ctx = systemCtx('fault suite');
     const tenants: Fleet['tenants'] = [];
-    const agents: Agent[] = [];
-    for (let t = 0; t < options.tenants; t++) {
+    const make = async (sites: number): Promise<Agent[]> => {
       const n = ++this.tenantCount;
-      const tenant = await createTenant(ctx, {
-        slug: `faults-${n}`,
-        legalName: `Fault Bank ${n} AG`,
-        sector: 'FINANCE',
-        homeCountry: 'DE',
-        allowedCountries: ['DE'],
-        sensitivity: 'CONFIDENTIAL',
-      });
+      const tenant = await createTenant(ctx, { slug: `faults-${n}`, legalName: `Fault Bank ${n} AG`, sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'CONFIDENTIAL' });
       tenants.push({ id: tenant.id, slug: tenant.slug });
-      for (let a = 0; a < options.agentsPerTenant + (t === 0 ? 1 : 0); a++) {
-        const name = a === options.agentsPerTenant ? 'probe' : `site-${a + 1}`;
-        const deployment = await createDeployment(ctx, { tenantId: tenant.id, name, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
-        const { key } = await createApiKey(ctx, {
-          name: `agent ${name}`,
-          tenantId: tenant.id,
-          deploymentId: deployment.id,
-          scopes: ['audit:write', 'deployments:write'],
-          expiresInDays: 1,
-          allowedCidrs: [],
-        });
-        agents.push({ name: `${tenant.slug}/${name}`, tenantId: tenant.id, slug: tenant.slug, deploymentId: deployment.id, key });
+      const agents: Agent[] = [];
+      for (let a = 1; a <= sites; a++) {
+        const deployment = await createDeployment(ctx, { tenantId: tenant.id, name: `site-${a}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
+        const { key } = await createApiKey(ctx, { name: `agent site-${a}`, tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write', 'deployments:write'], expiresInDays: 1, allowedCidrs: [] });
+        agents.push({ name: `${tenant.slug}/site-${a}`, tenantId: tenant.id, slug: tenant.slug, deploymentId: deployment.id, key });
       }
-    }
-    const probe = agents.find((a) => a.name.endsWith('/probe')) as Agent;
-    const reader = (
-      await createApiKey(ctx, { name: 'auditor', tenantId: tenants[0]?.id ?? null, deploymentId: null, scopes: ['audit:read'], expiresInDays: 1, allowedCidrs: [] })
-    ).key;
-    return { tenants, agents: agents.filter((a) => a !== probe), probe, reader };
+      return agents;
+    };
+    const agents: Agent[] = [];
+    for (let t = 0; t < options.tenants; t++) agents.push(...(await make(options.agentsPerTenant)));
+    const probes: Agent[] = [];
+    for (let p = 0; p < options.probes; p++) probes.push(...(await make(1)));
+    const reader = (await createApiKey(ctx, { name: 'auditor', tenantId: tenants[0]?.id ?? null, deploymentId: null, scopes: ['audit:read'], expiresInDays: 1, allowedCidrs: [] })).key;
+    return { tenants, agents, probes, reader };
   }
 
   /** The production build, made once (the build stamp says whether `.next` is that of this tree). */
@@ -515,7 +520,7 @@ export class Charter {
       DATABASE_URL: this.databaseUrl,
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
       CHARTER_LOG_LEVEL: 'warn',
-      CHARTER_DB_POOL_SIZE: '4',
+      CHARTER_DB_POOL_SIZE: '6',
       // The per-key limit is not what is tested; its PostgreSQL sync still runs.
       CHARTER_RATE_LIMIT_PER_MINUTE: '1000000',
       ...INSTANCE_ENV,

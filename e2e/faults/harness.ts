@@ -50,8 +50,14 @@ export function cleanup(): Promise<void> {
   return cleaning;
 }
 
+// A signal often comes twice (`timeout` and a terminal signal the whole process group, and tsx
+// relays it to this process once more): the first starts the cleanup, the others must not end it.
+let interrupted = false;
+export const wasInterrupted = () => interrupted;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
     say(`\n${signal}: stopping everything the suite started …`);
     void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });

@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Answer, type Recorder, startLoad, warmUp } from './agents';
-import { type Agent, DEADLINES, type Rig, cleanup, createRig, query, say } from './harness';
+import { type Agent, DEADLINES, type Rig, cleanup, createRig, query, say, wasInterrupted } from './harness';
 import { type Check, DEADLINE_SLACK_MS, type Run, SCENARIOS, type Scenario, describe, freshPort } from './scenarios';
 
 const { values: opts } = parseArgs({ options: { only: { type: 'string' }, dump: { type: 'string' } } });
@@ -187,6 +187,7 @@ async function runScenario(rig: Rig, scenario: Scenario): Promise<Result> {
   }
   run.note('load stopped; draining');
   await load.stop();
+  if (wasInterrupted()) return { scenario, checks: [{ name: 'the scenario was not interrupted', ok: false, detail: 'interrupted' }] };
   const seconds = (Date.now() - started) / 1000;
   const gone = rig.charter.instances.filter((i) => !i.killed && i.exit !== null);
   checks.push({ name: 'no instance exited', ok: gone.length === 0, detail: gone.length ? gone.map((i) => `${i.name} exited (${i.exit?.signal ?? `code ${i.exit?.code}`})`).join(', ') : 'all serving' });
@@ -209,7 +210,10 @@ try {
   const started = Date.now();
   const rig = await createRig();
   const results: Result[] = [];
-  for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.id))) results.push(await runScenario(rig, scenario));
+  for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.id))) {
+    if (wasInterrupted()) break;
+    results.push(await runScenario(rig, scenario));
+  }
   say(`\n━━ summary (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   for (const { scenario, checks } of results) {
     const bad = checks.filter((c) => !c.ok);

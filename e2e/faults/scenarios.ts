@@ -36,7 +36,7 @@ export type Scenario = {
 export const DEADLINE_SLACK_MS = 1_500;
 const RECOVERY_MS = 2_000;
 
-let nextPort = HTTP_BASE + 10;
+let nextPort = HTTP_BASE;
 export const freshPort = () => nextPort++;
 
 /** `pg_ctl stop -m <mode>`, 2 s without a database (so that readiness must see it), `pg_ctl start`. */

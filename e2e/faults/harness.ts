@@ -222,8 +222,6 @@ export class PgCluster {
       if (pid === null) continue;
       await runAs(this.bins.pg_ctl, ['stop', '-D', node.dir, '-m', 'immediate', '-w', '-t', '30', '-s'], this.ids);
     }
-    // Children of a killed postmaster exit on their own once they notice; make sure of it.
-    for (const node of [this.standby, this.primary]) for (const pid of orphansOf(node)) killQuietly(pid);
   }
 }
 
@@ -266,21 +264,6 @@ function childrenOf(pid: number): number[] {
       if (ppid === pid) found.push(Number(entry));
     } catch {
       // exited meanwhile
-    }
-  }
-  return found;
-}
-
-/** Leftover postgres processes of a data directory (their command line names it). */
-function orphansOf(node: PgNode): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      if (environ.includes(`PGDATA=${node.dir}\0`) || readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(node.dir)) found.push(Number(entry));
-    } catch {
-      // exited meanwhile, or not ours to read
     }
   }
   return found;

@@ -61,13 +61,13 @@ export const db: PrismaClient = holder.__charterDb ?? (holder.__charterDb = crea
 /**
  * Runs `fn` in one database transaction. Every mutation and its audit event go through here, so that
  * a failed audit write rolls the change back (DESIGN.md, guarantee 1). The transaction is rolled
- * back after `timeoutMs` (default: the statement timeout); waiting for a connection is bounded by
- * the pool's connect timeout.
+ * back after `timeoutMs` (default 15 s, or the statement timeout if longer); waiting for a
+ * connection is bounded by the pool's connect timeout.
  */
 export function transaction<T>(fn: (tx: Tx) => Promise<T>, options?: { timeoutMs?: number }): Promise<T> {
   const env = getDatabaseEnv();
   return db.$transaction(fn, {
-    timeout: options?.timeoutMs ?? (env.CHARTER_DB_STATEMENT_TIMEOUT_MS || 15_000),
+    timeout: options?.timeoutMs ?? Math.max(15_000, env.CHARTER_DB_STATEMENT_TIMEOUT_MS),
     maxWait: env.CHARTER_DB_CONNECT_TIMEOUT_MS || 10_000,
   });
 }

@@ -32,8 +32,9 @@ const envSchema = z.object({
   CHARTER_VENDOR_NAME: z.string().trim().min(1).max(200).optional(),
   CHARTER_VENDOR_LEI: z.string().trim().regex(/^[0-9A-Z]{18}[0-9]{2}$/, 'must be a 20-character LEI').optional(),
   CHARTER_VENDOR_COUNTRY: z.string().trim().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').optional(),
-  // Audit checkpoints (lib/audit/append.ts, lib/services/audit-maintenance.ts): one is signed whenever a
-  // chain's seq reaches a multiple of EVERY, and every MINUTES for each chain with unsealed events.
+  // Audit checkpoints (lib/audit/append.ts): one is signed whenever a chain's seq reaches a multiple
+  // of EVERY. MINUTES paces the maintenance round (lib/services/maintenance.ts), which seals each
+  // chain with unsealed events and marks what expired by date; 0 leaves it to `charter maintenance`.
   CHARTER_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   CHARTER_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
 });

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Actor, Ctx } from '@/lib/auth/actor';
+import { db, Prisma, transaction, type Tx } from '@/lib/db';
+import { type Actor, type Ctx, personOf } from '@/lib/auth/actor';
+import { charterCtx } from '@/lib/auth/system';
 import { authorize, can } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
 import type { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
@@ -75,18 +76,8 @@ async function executorFor(action: ApprovalAction): Promise<AnyExecutor> {
 
 // ───────────────────────────── who is asking ─────────────────────────────
 
-/** The human behind an actor: the user, or the user who created the API key; null for the system. */
-async function personOf(client: Tx | typeof db, actor: Actor): Promise<string | null> {
-  if (actor.type === 'user') return actor.id;
-  if (actor.type === 'apiKey') {
-    const key = await client.apiKey.findUnique({ where: { id: actor.id }, select: { createdById: true } });
-    return key?.createdById ?? null;
-  }
-  return null;
-}
-
-async function requirePerson(client: Tx | typeof db, actor: Actor, doing: string): Promise<string> {
-  const person = await personOf(client, actor);
+function requirePerson(actor: Actor, doing: string): string {
+  const person = personOf(actor);
   if (!person) throw new AppError('forbidden', `Only a person (a user, or an API key created by one) can ${doing}.`);
   return person;
 }
@@ -101,9 +92,19 @@ const include = {
 
 type ApprovalRow = Prisma.ApprovalRequestGetPayload<{ include: typeof include }>;
 
-/** A pending request past its deadline reads as EXPIRED even before it is marked so. */
+/**
+ * A pending request past its deadline is EXPIRED, whether or not the maintenance round has marked
+ * it so yet: reads compute it, so nothing depends on the round having run.
+ */
 function effectiveStatus(r: { status: ApprovalStatus; expiresAt: Date }, now = new Date()): ApprovalStatus {
   return r.status === 'PENDING' && r.expiresAt <= now ? 'EXPIRED' : r.status;
+}
+
+/** The rows whose effective status is `status` (the filter form of effectiveStatus). */
+function statusWhere(status: ApprovalStatus, now: Date): Prisma.ApprovalRequestWhereInput {
+  if (status === 'PENDING') return { status: 'PENDING', expiresAt: { gt: now } };
+  if (status === 'EXPIRED') return { OR: [{ status: 'EXPIRED' }, { status: 'PENDING', expiresAt: { lte: now } }] };
+  return { status };
 }
 
 export function toApprovalDto(r: ApprovalRow): ApprovalDto {
@@ -156,8 +157,11 @@ export type RequestApprovalInput = {
 export async function requestApproval(ctx: Ctx, input: RequestApprovalInput): Promise<ApprovalDto> {
   const executor = await executorFor(input.action);
   const payload = executor.payload.parse(input.payload);
+  // A lapsed request on this target may still hold the mark its prepare() set (a contract frozen in
+  // PENDING_APPROVAL): persist its expiry first, as Charter, so its onClosed() lifts the mark.
+  await expireStaleApprovals({ target: input.target });
   const id = await transaction(async (tx) => {
-    const requestedById = await requirePerson(tx, ctx.actor, 'request a sensitive action');
+    const requestedById = requirePerson(ctx.actor, 'request a sensitive action');
     // Serialises requests for one target, so two admins cannot file the same request twice.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`approval:${input.action}:${input.target.type}:${input.target.id}`}))`;
     const open = await tx.approvalRequest.findFirst({
@@ -218,19 +222,14 @@ export async function requestOrPerform(ctx: Ctx, input: RequestApprovalInput): P
 
 // ───────────────────────────── deciding ─────────────────────────────
 
-/** The actor that marks lazily expired requests (nobody decided them). */
-function expiryCtx(ctx?: Ctx): Ctx {
-  return {
-    actor: { type: 'system', id: 'charter:approval-expiry', label: 'charter (approval expiry)', tenantId: null, role: null, permissions: new Set() },
-    request: ctx?.request ?? { ip: null, userAgent: null, requestId: randomUUID() },
-  };
-}
+/** Who marks a request EXPIRED: Charter itself (nobody decided it), never the user who noticed. */
+const expiryCtx = (): Ctx => charterCtx('approval-expiry');
 
 /** Locks a request row for a decision; another tenant's (or a missing) request is not found. */
 async function lockRequest(tx: Tx, ctx: Ctx, id: string): Promise<ApprovalRow> {
   if (!isUuid(id)) throw notFound('Approval request');
   await tx.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await tx.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include });
+  const row = await tx.approvalRequest.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include });
   if (!row) throw notFound('Approval request');
   return row;
 }
@@ -260,15 +259,16 @@ async function decide(ctx: Ctx, id: string, decision: Decision, note: string): P
   authorize(ctx.actor, 'approvals:decide');
   const outcome = await transaction(async (tx) => {
     const row = await lockRequest(tx, ctx, id);
-    const decider = await requirePerson(tx, ctx.actor, 'decide an approval request');
+    const decider = requirePerson(ctx.actor, 'decide an approval request');
     if (decider === row.requestedById) {
       // Also reached through a second session or an API key of the requester: both count as them.
       throw new AppError('forbidden', 'You cannot decide your own request: a different administrator must approve or reject it.', { extra: { reason: 'self_approval' } });
     }
     if (row.status !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${row.status.toLowerCase()}.`, { extra: { status: row.status } });
     if (row.expiresAt <= new Date()) {
-      // Marked here and committed, then refused below: an expired request can never be approved.
-      await closeRequest(tx, expiryCtx(ctx), row, 'EXPIRED', { by: null, note: null });
+      // Marked here (as Charter, the only change this transaction makes) and committed, then refused
+      // below: an expired request can never be approved.
+      await closeRequest(tx, expiryCtx(), row, 'EXPIRED', { by: null, note: null });
       return 'expired' as const;
     }
     if (decision === 'reject') {
@@ -316,7 +316,7 @@ export async function cancelRequest(ctx: Ctx, id: string, note: string): Promise
   authorize(ctx.actor, 'approvals:read');
   await transaction(async (tx) => {
     const row = await lockRequest(tx, ctx, id);
-    const person = await requirePerson(tx, ctx.actor, 'cancel an approval request');
+    const person = requirePerson(ctx.actor, 'cancel an approval request');
     if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can cancel a request; others approve or reject it.');
     if (effectiveStatus(row) !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${effectiveStatus(row).toLowerCase()}.`);
     await closeRequest(tx, ctx, row, 'CANCELLED', { by: person, note });
@@ -331,7 +331,7 @@ export async function cancelRequest(ctx: Ctx, id: string, note: string): Promise
  */
 export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; action: ApprovalAction; schema: z.ZodType<P> }): Promise<P> {
   const row = await lockRequest(tx, ctx, input.id);
-  const person = await requirePerson(tx, ctx.actor, 'use an approval');
+  const person = requirePerson(ctx.actor, 'use an approval');
   if (row.action !== input.action) throw notFound('Approval request');
   if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can use this approval.');
   if (row.status !== 'APPROVED') throw new AppError('invalid_transition', `This request is ${effectiveStatus(row).toLowerCase()}, not approved.`);
@@ -341,31 +341,60 @@ export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; a
   return input.schema.parse(row.payload);
 }
 
+/** Which pending requests past their deadline a call marks (default: all of them). */
+export type ApprovalExpiryScope = {
+  /** Only these tenants' requests, and the platform's (tenant null) when `platform` is true. */
+  tenants?: { ids: string[]; platform: boolean };
+  /** Only the requests about this object (a write path about to change it). */
+  target?: ApprovalTarget;
+};
+
+const EXPIRY_BATCH = 200;
+
 /**
- * Marks pending requests past their deadline EXPIRED (and runs their onClosed hooks), audited.
- * Applied lazily before approvals are read, so no scheduler is needed; SKIP LOCKED lets concurrent
- * readers share the work instead of waiting for each other.
+ * Marks pending requests past their deadline EXPIRED (and runs their onClosed hooks), audited as
+ * Charter. Run by the maintenance round (lib/services/maintenance.ts), and for one target by a write
+ * path about to act on it; reads never call it (they compute the effective status). The round skips
+ * rows another transaction holds (SKIP LOCKED), so instances share the work; a write path waits for
+ * them, so that it sees the request closed.
  */
-export async function expireStaleApprovals(ctx?: Ctx): Promise<number> {
-  return transaction(async (tx) => {
-    const stale = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM approval_requests WHERE status = 'PENDING' AND expires_at <= now()
-      ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`;
-    const expiry = expiryCtx(ctx);
-    for (const { id } of stale) {
-      const row = await tx.approvalRequest.findUniqueOrThrow({ where: { id }, include });
-      await closeRequest(tx, expiry, row, 'EXPIRED', { by: null, note: null });
-    }
-    return stale.length;
+export async function expireStaleApprovals(scope: ApprovalExpiryScope = {}): Promise<number> {
+  const tenants = scope.tenants
+    ? Prisma.sql`AND (tenant_id = ANY(${scope.tenants.ids}::uuid[]) OR (${scope.tenants.platform} AND tenant_id IS NULL))`
+    : Prisma.empty;
+  const target = scope.target ? Prisma.sql`AND target_type = ${scope.target.type} AND target_id = ${scope.target.id}` : Prisma.empty;
+  const lock = scope.target ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR UPDATE SKIP LOCKED`;
+  let total = 0;
+  for (;;) {
+    const expired = await transaction(async (tx) => {
+      const stale = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM approval_requests WHERE status = 'PENDING' AND expires_at <= now() ${tenants} ${target}
+        ORDER BY id LIMIT ${EXPIRY_BATCH} ${lock}`;
+      const ctx = expiryCtx();
+      for (const { id } of stale) {
+        const row = await tx.approvalRequest.findUniqueOrThrow({ where: { id }, include });
+        await closeRequest(tx, ctx, row, 'EXPIRED', { by: null, note: null });
+      }
+      return stale.length;
+    });
+    total += expired;
+    if (expired < EXPIRY_BATCH) return total;
+  }
+}
+
+/**
+ * The targets of `action` whose pending request has passed its deadline but is not marked EXPIRED
+ * yet (so their services can read them as the request's closing would leave them).
+ */
+export async function findLapsedRequestTargets(client: Tx | typeof db, input: { action: ApprovalAction; targetType: string; targetIds?: string[] }): Promise<Set<string>> {
+  const rows = await client.approvalRequest.findMany({
+    where: { action: input.action, targetType: input.targetType, status: 'PENDING', expiresAt: { lte: new Date() }, ...(input.targetIds ? { targetId: { in: input.targetIds } } : {}) },
+    select: { targetId: true },
   });
+  return new Set(rows.map((r) => r.targetId));
 }
 
 // ───────────────────────────── reading ─────────────────────────────
-
-/** Platform actors see every request; a tenant-scoped actor only its own tenant's. */
-function scopeWhere(actor: Actor): Prisma.ApprovalRequestWhereInput {
-  return actor.tenantId ? { tenantId: actor.tenantId } : {};
-}
 
 async function loadApproval(id: string): Promise<ApprovalDto> {
   return toApprovalDto(await db.approvalRequest.findUniqueOrThrow({ where: { id }, include }));
@@ -374,20 +403,20 @@ async function loadApproval(id: string): Promise<ApprovalDto> {
 /** Newest first, keyset by id (uuid v7). */
 export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promise<Page<ApprovalDto>> {
   authorize(ctx.actor, 'approvals:read');
-  await expireStaleApprovals(ctx);
-  const and: Prisma.ApprovalRequestWhereInput[] = [scopeWhere(ctx.actor)];
-  const person = await personOf(db, ctx.actor);
+  const now = new Date();
+  const and: Prisma.ApprovalRequestWhereInput[] = [tenantScope(ctx.actor)];
+  const person = personOf(ctx.actor);
   if (query.view === 'inbox') {
     // Nothing is waiting for someone who may not decide, and never one's own requests.
     if (!can(ctx.actor, 'approvals:decide') || !person) return { data: [], nextCursor: null };
-    and.push({ status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } });
+    and.push(statusWhere('PENDING', now), { requestedById: { not: person } });
   } else if (query.view === 'mine') {
     if (!person) return { data: [], nextCursor: null };
     and.push({ requestedById: person });
   } else if (query.view === 'history') {
-    and.push({ status: { not: 'PENDING' } });
+    and.push({ NOT: statusWhere('PENDING', now) });
   }
-  if (query.status) and.push({ status: query.status });
+  if (query.status) and.push(statusWhere(query.status, now));
   if (query.action) and.push({ action: query.action });
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (query.cursor) and.push({ id: { lt: decodeIdCursor(query.cursor) } });
@@ -399,7 +428,7 @@ export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promis
 
 export async function getApproval(ctx: Ctx, id: string): Promise<ApprovalDto> {
   authorize(ctx.actor, 'approvals:read');
-  const row = isUuid(id) ? await db.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include }) : null;
+  const row = isUuid(id) ? await db.approvalRequest.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Approval request');
   return toApprovalDto(row);
 }
@@ -407,16 +436,16 @@ export async function getApproval(ctx: Ctx, id: string): Promise<ApprovalDto> {
 /** Pending requests waiting for this actor's decision (dashboard badge and notifications). */
 export async function countApprovalsAwaiting(ctx: Ctx): Promise<number> {
   if (!can(ctx.actor, 'approvals:decide')) return 0;
-  const person = await personOf(db, ctx.actor);
+  const person = personOf(ctx.actor);
   if (!person) return 0;
-  return db.approvalRequest.count({ where: { AND: [scopeWhere(ctx.actor), { status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } }] } });
+  return db.approvalRequest.count({ where: { AND: [tenantScope(ctx.actor), { status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } }] } });
 }
 
 /** The pending request for an action on a target, if any (so pages can show "awaiting approval"). */
 export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAction; target: ApprovalTarget }): Promise<ApprovalDto | null> {
   authorize(ctx.actor, 'approvals:read');
   const row = await db.approvalRequest.findFirst({
-    where: { AND: [scopeWhere(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
+    where: { AND: [tenantScope(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
     orderBy: { id: 'desc' },
     include,
   });
@@ -426,6 +455,6 @@ export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAc
 /** Whether `ctx` may decide this request (UI hint only; decide() enforces it). */
 export async function canDecide(ctx: Ctx, approval: Pick<ApprovalDto, 'status' | 'requestedBy'>): Promise<boolean> {
   if (!can(ctx.actor, 'approvals:decide') || approval.status !== 'PENDING') return false;
-  const person = await personOf(db, ctx.actor);
+  const person = personOf(ctx.actor);
   return person !== null && person !== approval.requestedBy.id;
 }

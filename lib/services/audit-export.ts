@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import { db, rawPool, transaction, withUnboundedStatements, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { inTenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { canonicalEventOf } from '@/lib/audit/row';
 import { PLATFORM_CHAIN, ZERO_HASH, chainHashOf, eventHashOf } from '@/lib/audit/chain';
@@ -128,7 +129,7 @@ export async function resolveAuditChain(ctx: Ctx, ref: string): Promise<Resolved
     }
   }
   // Scope after the lookup, so the cache is shared by every actor.
-  if (!tenant || (ctx.actor.tenantId && ctx.actor.tenantId !== tenant.id)) throw notFound('Tenant');
+  if (!tenant || !inTenantScope(ctx.actor, tenant.id)) throw notFound('Tenant');
   return { chain: tenant.id, tenantId: tenant.id, label: tenant.slug };
 }
 

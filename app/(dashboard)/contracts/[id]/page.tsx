@@ -12,17 +12,18 @@ import { Badge } from '@/components/ui/badge';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { hrefWith } from '@/components/ui/pagination';
+import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
 import { requireCtx } from '@/lib/auth/session';
 import { can, isPlatform } from '@/lib/authz/guard';
 import { toAppError } from '@/lib/errors';
 import { countryName } from '@/lib/schemas/countries';
-import type { DeploymentDto } from '@/lib/schemas/deployment';
+import { listCoveredDeploymentsQuery } from '@/lib/schemas/deployment';
+import { firstParam } from '@/lib/http/search-params';
 import { findPendingApproval } from '@/lib/services/approvals';
 import { diffTerms } from '@/lib/services/contract-terms';
 import { getContract, listContractVersions, verifyVersionHash } from '@/lib/services/contracts';
-import { listDeployments } from '@/lib/services/deployments';
+import { type CoveredDeploymentsPage, listCoveredDeployments } from '@/lib/services/deployments';
 import { getTenant } from '@/lib/services/tenants';
 import { contractLifecycleAction, issueBundleAction } from '../actions';
 
@@ -40,6 +41,7 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+const COVERED_PAGE_SIZE = 50;
 const numberParam = (v: string | string[] | undefined) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
 
 export default async function ContractPage({ params, searchParams }: Props) {
@@ -55,11 +57,25 @@ export default async function ContractPage({ params, searchParams }: Props) {
   const pending = can(ctx.actor, 'approvals:read') ? await findPendingApproval(ctx, { target: { type: 'contract', id: contract.id } }) : null;
   const canWrite = can(ctx.actor, 'contracts:write') && isPlatform(ctx.actor);
 
-  let deployments: DeploymentDto[] = [];
+  // Which deployments this contract covers is the contracts rule (the one bundles and pins follow),
+  // a page at a time: ?deployments=<cursor>.
+  let covered: CoveredDeploymentsPage | null = null;
+  let coveredNotice: string | null = null;
   if (contract.status === 'ACTIVE' && can(ctx.actor, 'deployments:read') && can(ctx.actor, 'entitlements:read')) {
-    const page = await listDeployments(ctx, { tenantId: contract.tenantId, limit: 200, includeArchived: false });
-    deployments = page.data.filter((d) => contract.scope === 'ALL' || d.environment === contract.scope);
+    const parsed = listCoveredDeploymentsQuery.safeParse({ limit: COVERED_PAGE_SIZE, cursor: firstParam(search.deployments) });
+    const firstPage = { limit: COVERED_PAGE_SIZE };
+    try {
+      covered = await listCoveredDeployments(ctx, contract.id, parsed.success ? parsed.data : firstPage);
+    } catch (err) {
+      if (toAppError(err).code !== 'validation_failed') throw err;
+      covered = null;
+    }
+    if (!covered || !parsed.success) {
+      coveredNotice = 'This page link of the deployments is no longer valid; this is the first page.';
+      covered ??= await listCoveredDeployments(ctx, contract.id, firstPage);
+    }
   }
+  const deployments = covered?.data ?? [];
 
   // Version diff: ?from=N&to=M, by default the previous version against the current one.
   const to = versions.find((v) => v.version === (numberParam(search.to) ?? contract.currentVersion)) ?? versions[0];
@@ -183,7 +199,7 @@ export default async function ContractPage({ params, searchParams }: Props) {
         </Table>
       </section>
 
-      {contract.status === 'ACTIVE' && deployments !== null && (
+      {covered && (
         <section aria-labelledby="bundles-heading" className="mt-8 space-y-3">
           <div className="flex items-baseline justify-between">
             <h2 id="bundles-heading" className="text-base font-semibold text-slate-900">
@@ -191,6 +207,13 @@ export default async function ContractPage({ params, searchParams }: Props) {
             </h2>
             <p className="text-xs text-slate-600">Verify offline: npx charter bundle verify FILE --key …</p>
           </div>
+          {coveredNotice && <Alert tone="info">{coveredNotice}</Alert>}
+          {covered.total > 0 && (
+            <p className="text-sm text-slate-700" data-testid="covered-count">
+              {covered.total === 1 ? '1 deployment' : `${covered.total} deployments`} covered ({covered.environments.map((e) => e.toLowerCase()).join(', ')})
+              {covered.total > deployments.length ? `, ${deployments.length} on this page` : ''}
+            </p>
+          )}
           <Table caption="Deployments covered by this contract">
             <THead>
               <tr>
@@ -201,7 +224,7 @@ export default async function ContractPage({ params, searchParams }: Props) {
               </tr>
             </THead>
             <TBody>
-              {deployments.length === 0 && <EmptyRow colSpan={4}>No deployment of this tenant is covered by this contract&apos;s scope.</EmptyRow>}
+              {deployments.length === 0 && <EmptyRow colSpan={4}>No deployment of this tenant is covered by this contract.</EmptyRow>}
               {deployments.map((d) => {
                 const outside = !contract.dataProcessingCountries.includes(d.country);
                 return (
@@ -224,6 +247,13 @@ export default async function ContractPage({ params, searchParams }: Props) {
               })}
             </TBody>
           </Table>
+          <Pagination
+            label="Covered deployments"
+            firstHref={search.deployments ? `${hrefWith(base, { from: firstParam(search.from), to: firstParam(search.to) })}#bundles-heading` : null}
+            nextHref={covered.nextCursor ? `${hrefWith(base, { from: firstParam(search.from), to: firstParam(search.to), deployments: covered.nextCursor })}#bundles-heading` : null}
+            firstLabel="First deployments"
+            nextLabel="More deployments"
+          />
         </section>
       )}
 

@@ -1,8 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { Permission } from '@/lib/authz/permissions';
-import { approvalReason } from './approval';
-import { blankAsText, pageQuery, queryBoolean, required } from './common';
+import { approvalReason, blankAsText, pageQuery, queryBoolean, required } from './common';
 
 /** What an API key may be granted. Least privilege: a key holds exactly its scopes. */
 export const API_KEY_SCOPES = [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
-import { blankAsText, pageOf, pageQuery, required, timestamp } from './common';
+import { approvalReason, blankAsText, pageOf, pageQuery, required, timestamp } from './common';
 
 // Four-eyes approval requests (DESIGN.md "Approval request"): a sensitive action requested by one
 // person and carried out only when a different person approves it within 72 hours.
@@ -28,7 +28,7 @@ export type DecideApprovalInput = z.infer<typeof decideApprovalInput>;
 export const decideApprovalForm = blankAsText(decideApprovalInput, 'note');
 
 /** What every sensitive request carries besides its action-specific payload. */
-export const approvalReason = z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(1000);
+export { approvalReason };
 
 /** A four-eyes request that carries nothing but its reason (from the UI: rotating the signing key). */
 export const reasonOnlyRequestInput = z.object({ reason: approvalReason });

@@ -112,3 +112,9 @@ export function decodeIdCursor(cursor: string): string {
   if (!isUuid(id)) throw invalidCursor(cursor);
   return String(id);
 }
+
+/**
+ * Why a four-eyes request is filed. Here rather than in ./approval, so that schemas the CLI loads
+ * before the Prisma client is generated (API keys) need none of the generated enums.
+ */
+export const approvalReason = z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(1000);

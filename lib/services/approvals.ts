@@ -1,132 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Actor, Ctx } from '@/lib/auth/actor';
+import type { Ctx } from '@/lib/auth/actor';
 import { authorize, can } from '@/lib/authz/guard';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
-import type { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
+import type { ApprovalAction } from '@/lib/generated/prisma/enums';
 import type { ApprovalDto, ListApprovalsQuery } from '@/lib/schemas/approval';
 import { type Page, decodeIdCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
+import {
+  type ApprovalExecution,
+  type ApprovalExecutor,
+  type ApprovalRow,
+  type ApprovalTarget,
+  effectiveStatus,
+  include,
+  loadApproval,
+  lockRequest,
+  personOf,
+  requirePerson,
+  scopeWhere,
+  toApprovalDto,
+} from './approval-engine';
+import { APPROVAL_EXECUTORS } from './approval-executors';
 
-// Four-eyes control (DESIGN.md "Approval request"). A sensitive action is not carried out by the
-// service that receives it: that service calls requestApproval(), and the action runs — through
-// the executor registered for it — inside the transaction in which a *different* person approves.
-//
-// Who is "a person": a signed-in user, or an API key counted as the user who created it, so neither
-// a second session nor a key of the same user can approve that user's request. Keys made by the
-// CLI have no human behind them and can neither request nor decide. The CLI itself (system actor)
-// is the operator's tool and is not subject to four-eyes: services call performWithoutApproval().
-//
-// To make an action four-eyes: registerApprovalExecutor(action, {...}) at the top level of your
-// service module, add that module to lib/services/approval-executors.ts, and call
-// requestApproval() (or requestOrPerform()) from your service function.
+// Four-eyes control, the deciding side: approve, reject, cancel and expire requests filed through
+// ./approval-engine.ts, and read them. Carrying an approved action out needs its executor, taken
+// from the typed table of every action (./approval-executors.ts).
 
-/** How long a request may wait for a decision. */
-export const APPROVAL_TTL_MS = 72 * 3_600_000;
-/** How long the requester has to collect the result of an approval that they redeem themselves. */
-export const REDEEM_TTL_MS = 72 * 3_600_000;
+const executors: { readonly [A in ApprovalAction]: ApprovalExecutor<unknown, A> } = APPROVAL_EXECUTORS;
 
-export type ApprovalTarget = { type: string; id: string };
-
-/** What an executor gets: the payload (validated by its schema) and who asked and approved. */
-export type ApprovalExecution<P> = {
-  payload: P;
-  tenantId: string | null;
-  target: ApprovalTarget;
-  /** null when the operator's CLI carries the action out directly (no four-eyes). */
-  approval: { id: string; requestedById: string; requestedBy: string; reason: string } | null;
-};
-
-export type ApprovalExecutor<P> = {
-  /** Validates the payload when the request is made and again before it is carried out. */
-  payload: z.ZodType<P>;
-  /**
-   * Optional, at request time, in the request's transaction: check preconditions (throw AppError
-   * to refuse) and mark the target (e.g. a contract becomes PENDING_APPROVAL).
-   */
-  prepare?: (tx: Tx, ctx: Ctx, execution: ApprovalExecution<P>) => Promise<void>;
-  /** Carries the action out in the approving transaction; the return value is stored (never a secret). */
-  execute: (tx: Tx, ctx: Ctx, execution: ApprovalExecution<P>) => Promise<unknown>;
-  /** Optional: undo prepare() when the request is rejected, cancelled or expires. */
-  onClosed?: (tx: Tx, ctx: Ctx, execution: ApprovalExecution<P> & { outcome: 'REJECTED' | 'CANCELLED' | 'EXPIRED' }) => Promise<void>;
-  /**
-   * True when approval only authorises and the requester carries the action out later with
-   * redeemApproval() (e.g. a platform API key, whose secret only the requester may see).
-   */
-  redeemedByRequester?: boolean;
-};
-
-type AnyExecutor = ApprovalExecutor<unknown>;
-const executors = new Map<ApprovalAction, AnyExecutor>();
-
-/** Registers how an approved action is carried out. Call once, at the top level of a service module. */
-export function registerApprovalExecutor<P>(action: ApprovalAction, executor: ApprovalExecutor<P>): void {
-  executors.set(action, executor as unknown as AnyExecutor);
+function executorFor(action: ApprovalAction): ApprovalExecutor<unknown> {
+  return executors[action];
 }
 
-async function executorFor(action: ApprovalAction): Promise<AnyExecutor> {
-  // Loaded lazily: the executor modules import this one, so a static import would be circular.
-  if (!executors.has(action)) await import('./approval-executors');
-  const executor = executors.get(action);
-  if (!executor) throw new Error(`no approval executor registered for ${action}`);
-  return executor;
-}
-
-// ───────────────────────────── who is asking ─────────────────────────────
-
-/** The human behind an actor: the user, or the user who created the API key; null for the system. */
-async function personOf(client: Tx | typeof db, actor: Actor): Promise<string | null> {
-  if (actor.type === 'user') return actor.id;
-  if (actor.type === 'apiKey') {
-    const key = await client.apiKey.findUnique({ where: { id: actor.id }, select: { createdById: true } });
-    return key?.createdById ?? null;
-  }
-  return null;
-}
-
-async function requirePerson(client: Tx | typeof db, actor: Actor, doing: string): Promise<string> {
-  const person = await personOf(client, actor);
-  if (!person) throw new AppError('forbidden', `Only a person (a user, or an API key created by one) can ${doing}.`);
-  return person;
-}
-
-// ───────────────────────────── DTO ─────────────────────────────
-
-const include = {
-  tenant: { select: { id: true, slug: true, legalName: true } },
-  requestedBy: { select: { id: true, email: true, name: true } },
-  decidedBy: { select: { id: true, email: true, name: true } },
-} satisfies Prisma.ApprovalRequestInclude;
-
-type ApprovalRow = Prisma.ApprovalRequestGetPayload<{ include: typeof include }>;
-
-/** A pending request past its deadline reads as EXPIRED even before it is marked so. */
-function effectiveStatus(r: { status: ApprovalStatus; expiresAt: Date }, now = new Date()): ApprovalStatus {
-  return r.status === 'PENDING' && r.expiresAt <= now ? 'EXPIRED' : r.status;
-}
-
-export function toApprovalDto(r: ApprovalRow): ApprovalDto {
-  return {
-    id: r.id,
-    action: r.action,
-    status: effectiveStatus(r),
-    tenantId: r.tenantId,
-    tenant: r.tenant,
-    target: { type: r.targetType, id: r.targetId },
-    summary: r.summary,
-    payload: r.payload,
-    reason: r.reason,
-    requestedBy: r.requestedBy,
-    requestedAt: r.requestedAt.toISOString(),
-    expiresAt: r.expiresAt.toISOString(),
-    decidedBy: r.decidedBy,
-    decidedAt: r.decidedAt?.toISOString() ?? null,
-    decisionNote: r.decisionNote,
-    executedAt: r.executedAt?.toISOString() ?? null,
-    result: r.result,
-  };
-}
 
 function executionOf(r: { payload: Prisma.JsonValue; tenantId: string | null; targetType: string; targetId: string; id: string; requestedById: string; reason: string }, requestedBy: string, payload: unknown): ApprovalExecution<unknown> {
   return {
@@ -135,85 +41,6 @@ function executionOf(r: { payload: Prisma.JsonValue; tenantId: string | null; ta
     target: { type: r.targetType, id: r.targetId },
     approval: { id: r.id, requestedById: r.requestedById, requestedBy, reason: r.reason },
   };
-}
-
-// ───────────────────────────── requesting ─────────────────────────────
-
-export type RequestApprovalInput = {
-  action: ApprovalAction;
-  tenantId: string | null;
-  target: ApprovalTarget;
-  payload: unknown;
-  reason: string;
-  /** One line for the inbox, e.g. "Activate contract C-2026-001 (Nordhavn Bank)". */
-  summary: string;
-};
-
-/**
- * Files a four-eyes request. The caller has already checked the permission the action itself
- * needs (e.g. contracts:write). At most one request per action and target may be pending.
- */
-export async function requestApproval(ctx: Ctx, input: RequestApprovalInput): Promise<ApprovalDto> {
-  const executor = await executorFor(input.action);
-  const payload = executor.payload.parse(input.payload);
-  const id = await transaction(async (tx) => {
-    const requestedById = await requirePerson(tx, ctx.actor, 'request a sensitive action');
-    // Serialises requests for one target, so two admins cannot file the same request twice.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`approval:${input.action}:${input.target.type}:${input.target.id}`}))`;
-    const open = await tx.approvalRequest.findFirst({
-      where: { action: input.action, targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } },
-      select: { id: true },
-    });
-    if (open) throw new AppError('conflict', 'A request for this action is already waiting for approval.', { extra: { approvalId: open.id } });
-    const execution: ApprovalExecution<unknown> = { payload, tenantId: input.tenantId, target: input.target, approval: null };
-    if (executor.prepare) await executor.prepare(tx, ctx, execution);
-    const now = new Date();
-    const row = await tx.approvalRequest.create({
-      data: {
-        action: input.action,
-        tenantId: input.tenantId,
-        targetType: input.target.type,
-        targetId: input.target.id,
-        payload: payload as Prisma.InputJsonValue,
-        reason: input.reason,
-        summary: input.summary,
-        requestedById,
-        requestedAt: now,
-        expiresAt: new Date(now.getTime() + APPROVAL_TTL_MS),
-      },
-    });
-    await record(tx, ctx, {
-      action: 'approval.requested',
-      tenantId: input.tenantId,
-      target: { type: 'approval', id: row.id },
-      data: { action: input.action, target: input.target, summary: input.summary, reason: input.reason, payload, expiresAt: row.expiresAt.toISOString() },
-    });
-    return row.id;
-  });
-  return loadApproval(id);
-}
-
-/**
- * Carries a sensitive action out at once, without four-eyes: only for the operator's CLI (the
- * system actor, DESIGN.md "CLI"). Runs the same executor, in the caller's transaction.
- */
-export async function performWithoutApproval(tx: Tx, ctx: Ctx, input: Omit<RequestApprovalInput, 'reason' | 'summary'>): Promise<unknown> {
-  if (ctx.actor.type !== 'system') throw new AppError('forbidden', 'This action needs four-eyes approval.');
-  const executor = await executorFor(input.action);
-  const execution: ApprovalExecution<unknown> = { payload: executor.payload.parse(input.payload), tenantId: input.tenantId, target: input.target, approval: null };
-  if (executor.prepare) await executor.prepare(tx, ctx, execution);
-  return executor.execute(tx, ctx, execution);
-}
-
-export type RequestOrPerformResult = { kind: 'requested'; approval: ApprovalDto } | { kind: 'performed'; result: unknown };
-
-/** The CLI (system actor) performs at once; everyone else files a four-eyes request. */
-export async function requestOrPerform(ctx: Ctx, input: RequestApprovalInput): Promise<RequestOrPerformResult> {
-  if (ctx.actor.type === 'system') {
-    const result = await transaction((tx) => performWithoutApproval(tx, ctx, input));
-    return { kind: 'performed', result };
-  }
-  return { kind: 'requested', approval: await requestApproval(ctx, input) };
 }
 
 // ───────────────────────────── deciding ─────────────────────────────
@@ -226,17 +53,9 @@ function expiryCtx(ctx?: Ctx): Ctx {
   };
 }
 
-/** Locks a request row for a decision; another tenant's (or a missing) request is not found. */
-async function lockRequest(tx: Tx, ctx: Ctx, id: string): Promise<ApprovalRow> {
-  if (!isUuid(id)) throw notFound('Approval request');
-  await tx.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await tx.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include });
-  if (!row) throw notFound('Approval request');
-  return row;
-}
 
 async function closeRequest(tx: Tx, ctx: Ctx, row: ApprovalRow, outcome: 'REJECTED' | 'CANCELLED' | 'EXPIRED', decision: { by: string | null; note: string | null }): Promise<void> {
-  const executor = await executorFor(row.action);
+  const executor = executorFor(row.action);
   await tx.approvalRequest.update({
     where: { id: row.id },
     data: { status: outcome, decidedById: decision.by, decidedAt: new Date(), decisionNote: decision.note },
@@ -275,7 +94,7 @@ async function decide(ctx: Ctx, id: string, decision: Decision, note: string): P
       await closeRequest(tx, ctx, row, 'REJECTED', { by: decider, note });
       return 'done' as const;
     }
-    const executor = await executorFor(row.action);
+    const executor = executorFor(row.action);
     const payload = executor.payload.parse(row.payload);
     const result = executor.redeemedByRequester ? null : ((await executor.execute(tx, ctx, executionOf(row, row.requestedBy.email, payload))) ?? null);
     const now = new Date();
@@ -323,24 +142,6 @@ export async function cancelRequest(ctx: Ctx, id: string, note: string): Promise
   });
   return loadApproval(id);
 }
-
-/**
- * For actions approved with `redeemedByRequester`: the requester carries the approved action out,
- * once, within REDEEM_TTL_MS of the approval. Call inside the transaction that performs it.
- * Returns the approved payload, which the caller must use instead of fresh input.
- */
-export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; action: ApprovalAction; schema: z.ZodType<P> }): Promise<P> {
-  const row = await lockRequest(tx, ctx, input.id);
-  const person = await requirePerson(tx, ctx.actor, 'use an approval');
-  if (row.action !== input.action) throw notFound('Approval request');
-  if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can use this approval.');
-  if (row.status !== 'APPROVED') throw new AppError('invalid_transition', `This request is ${effectiveStatus(row).toLowerCase()}, not approved.`);
-  if (row.executedAt) throw new AppError('invalid_transition', 'This approval has already been used.');
-  if (!row.decidedAt || row.decidedAt.getTime() + REDEEM_TTL_MS <= Date.now()) throw new AppError('invalid_transition', 'This approval was not used in time; file a new request.');
-  await tx.approvalRequest.update({ where: { id: row.id }, data: { executedAt: new Date() } });
-  return input.schema.parse(row.payload);
-}
-
 /**
  * Marks pending requests past their deadline EXPIRED (and runs their onClosed hooks), audited.
  * Applied lazily before approvals are read, so no scheduler is needed; SKIP LOCKED lets concurrent
@@ -362,14 +163,6 @@ export async function expireStaleApprovals(ctx?: Ctx): Promise<number> {
 
 // ───────────────────────────── reading ─────────────────────────────
 
-/** Platform actors see every request; a tenant-scoped actor only its own tenant's. */
-function scopeWhere(actor: Actor): Prisma.ApprovalRequestWhereInput {
-  return actor.tenantId ? { tenantId: actor.tenantId } : {};
-}
-
-async function loadApproval(id: string): Promise<ApprovalDto> {
-  return toApprovalDto(await db.approvalRequest.findUniqueOrThrow({ where: { id }, include }));
-}
 
 /** Newest first, keyset by id (uuid v7). */
 export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promise<Page<ApprovalDto>> {

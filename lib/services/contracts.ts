@@ -24,10 +24,10 @@ import {
   type UpdateContractInput,
   updateContractInput,
 } from '@/lib/schemas/contract';
-import { registerApprovalExecutor, requestOrPerform } from './approvals';
+import { approvalExecutor, requestOrPerform } from './approval-engine';
 import { type ContractTerms, type TermsEntitlement, diffTerms, hashTerms, normaliseTerms, sortEntitlements } from './contract-terms';
 
-// Contracts (DESIGN.md "Contract"; issue 6).
+// Contracts (README "Contracts and four-eyes approvals").
 //
 // Lifecycle: DRAFT → PENDING_APPROVAL → ACTIVE → EXPIRED | TERMINATED.
 // - A draft is edited freely by platform administrators; every save is a new immutable version.
@@ -236,7 +236,7 @@ async function resolveEntitlements(tx: Tx, input: ContractTermsInput['entitlemen
   );
 }
 
-/** The contract's data-processing countries must be ones the tenant allows (DESIGN.md "Tenant"). */
+/** The contract's data-processing countries must be ones the tenant allows. */
 function checkCountries(tenant: TenantRow, countries: string[]): void {
   const outside = countries.filter((c) => !tenant.allowedCountries.includes(c));
   if (outside.length) {
@@ -453,7 +453,7 @@ async function recordStatus(tx: Tx, ctx: Ctx, row: { id: string; tenantId: strin
   });
 }
 
-registerApprovalExecutor<ContractTarget>('CONTRACT_ACTIVATE', {
+export const contractActivation = approvalExecutor('CONTRACT_ACTIVATE', {
   payload: contractTarget,
   async prepare(tx, ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
@@ -487,9 +487,8 @@ registerApprovalExecutor<ContractTarget>('CONTRACT_ACTIVATE', {
 });
 
 const terminatePayload = contractTarget.extend({ terminationReason: z.enum(Object.keys(TERMINATION_REASONS) as [TerminationReason, ...TerminationReason[]]) });
-type TerminatePayload = z.infer<typeof terminatePayload>;
 
-registerApprovalExecutor<TerminatePayload>('CONTRACT_TERMINATE', {
+export const contractTermination = approvalExecutor('CONTRACT_TERMINATE', {
   payload: terminatePayload,
   async prepare(tx, _ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
@@ -512,7 +511,7 @@ function parseAmendment(payload: AmendPayload): UpdateContractInput {
   return updateContractInput.parse(payload.terms);
 }
 
-registerApprovalExecutor<AmendPayload>('ENTITLEMENTS_CHANGE', {
+export const entitlementsChange = approvalExecutor('ENTITLEMENTS_CHANGE', {
   payload: amendPayload,
   async prepare(tx, _ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
@@ -556,7 +555,7 @@ export async function requestContractActivation(ctx: Ctx, id: string, input: Req
   requirePlatform(ctx);
   const t = await targetOf(ctx, id);
   const outcome = await requestOrPerform(ctx, {
-    action: 'CONTRACT_ACTIVATE',
+    executor: contractActivation,
     tenantId: t.tenantId,
     target: { type: 'contract', id: t.target.contractId },
     payload: t.target,
@@ -571,7 +570,7 @@ export async function requestContractTermination(ctx: Ctx, id: string, input: Re
   requirePlatform(ctx);
   const t = await targetOf(ctx, id);
   const outcome = await requestOrPerform(ctx, {
-    action: 'CONTRACT_TERMINATE',
+    executor: contractTermination,
     tenantId: t.tenantId,
     target: { type: 'contract', id: t.target.contractId },
     payload: { ...t.target, terminationReason: input.terminationReason },
@@ -606,7 +605,7 @@ export async function amendContract(ctx: Ctx, id: string, input: AmendContractIn
   });
   if (preview.length === 0) throw new AppError('validation_failed', 'The amendment changes nothing.');
   const outcome = await requestOrPerform(ctx, {
-    action: 'ENTITLEMENTS_CHANGE',
+    executor: entitlementsChange,
     tenantId: t.tenantId,
     target: { type: 'contract', id: t.target.contractId },
     payload: { ...t.target, terms: termsPayload(terms) },

@@ -16,6 +16,8 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 
+import { nextEnv } from '@/lib/runtime/next-process'
+
 import { CliError, oneLine } from './cli-error'
 import { parsePort, redactUrl } from './database'
 import { migrateDeploy } from './db/engine'
@@ -23,7 +25,7 @@ import { parseDatabaseUrl, quoteIdent, withClient } from './db/connection'
 import { acquireCluster } from './embedded-postgres'
 import { withFileLock } from './file-lock'
 import { onCleanup } from './lifecycle'
-import { ensureBuilt, nextEnv } from './next-app'
+import { ensureBuilt } from './next-app'
 import { dataDir, projectRoot } from './paths'
 
 /** Recreated on every run; CHARTER_TEST_DATABASE lets two runs share one server without clashing. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { listMigrationNames } from '@/lib/cli/db/migrations-dir';
+import { listMigrationNames } from '@/lib/runtime/migrations/migrations-dir';
 import { db } from '@/lib/db';
 
 export type Readiness = { ready: true } | { ready: false; reason: string; pendingMigrations?: number };

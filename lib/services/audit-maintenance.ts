@@ -3,7 +3,7 @@ import { getEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { issueCheckpoint } from './audit-export';
 
-// Periodic audit upkeep (issue 5 item 6), run by every app instance (instrumentation.ts) every
+// Periodic audit upkeep, run by every app instance (instrumentation.ts) every
 // CHARTER_AUDIT_CHECKPOINT_MINUTES, by one instance at a time (a PostgreSQL advisory lock), and by
 // `npx charter audit checkpoint` (e.g. from cron):
 //   - every chain whose head is past its latest checkpoint gets a fresh signed checkpoint, so even a

@@ -49,7 +49,7 @@ describe('the /api/v1 route table', () => {
 
   it.each(routeFiles.map((f) => [path.relative(root, f), f]))('%s re-exports the table entry of its path, and nothing else', async (_name, file) => {
     const reExport = reExportOf(readFileSync(file, 'utf8'));
-    expect(reExport, 'a route file holds only `export { … } from "@/lib/api/v1/…"` and segment config').not.toBeNull();
+    expect(reExport, 'a route file holds only one re-export of a lib/api/v1 module, and segment config').not.toBeNull();
     if (!reExport) return;
     const template = templateOf(file);
     const entry = API_ROUTES[template as keyof typeof API_ROUTES] as Record<string, unknown> | undefined;

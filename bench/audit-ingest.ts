@@ -34,7 +34,7 @@ await bootstrap();
 const { systemCtx } = await import('@/lib/auth/system');
 const { createTenant } = await import('@/lib/services/tenants');
 const { createDeployment } = await import('@/lib/services/deployments');
-const { createApiKey } = await import('@/lib/services/api-keys');
+const { createApiKey, verifyApiKey } = await import('@/lib/services/api-keys');
 const { ingestAuditEvents } = await import('@/lib/services/audit-ingest');
 const { ingestAuditEventsInput } = await import('@/lib/schemas/audit-ingest');
 const { db, rawPool } = await import('@/lib/db');
@@ -44,9 +44,12 @@ const system = systemCtx('bench');
 async function agent(i: number): Promise<Ctx> {
   const tenant = await createTenant(system, { slug: `ingest-${i}`, legalName: `Ingest ${i} AG`, sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' } as never);
   const deployment = await createDeployment(system, { tenantId: tenant.id, name: `site-${i}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' } as never);
-  const { apiKey } = await createApiKey(system, { name: 'agent', tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write'], expiresInDays: 1, allowedCidrs: [] });
+  const { key } = await createApiKey(system, { name: 'agent', tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write'], expiresInDays: 1, allowedCidrs: [] });
+  // The actor a request with the key gets, bound deployment included.
+  const verdict = await verifyApiKey(key, { ip: '10.1.2.3', permission: 'audit:write' });
+  if (!verdict.ok) throw new Error(`agent key refused: ${verdict.reason}`);
   return {
-    actor: { type: 'apiKey', id: apiKey.id, label: `${apiKey.prefix}… (agent)`, tenantId: tenant.id, role: null, permissions: new Set(['audit:write']) },
+    actor: verdict.actor,
     request: { ip: '10.1.2.3', userAgent: 'charter-agent/1.0', requestId: randomUUID() },
   };
 }

@@ -32,24 +32,56 @@ const envSchema = z.object({
   CHARTER_VENDOR_NAME: z.string().trim().min(1).max(200).optional(),
   CHARTER_VENDOR_LEI: z.string().trim().regex(/^[0-9A-Z]{18}[0-9]{2}$/, 'must be a 20-character LEI').optional(),
   CHARTER_VENDOR_COUNTRY: z.string().trim().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').optional(),
-  // Audit checkpoints (lib/audit/append.ts, lib/services/audit-maintenance.ts): one is signed whenever a
-  // chain's seq reaches a multiple of EVERY, and every MINUTES for each chain with unsealed events.
+  // Audit checkpoints (lib/audit/append.ts): one is signed whenever a chain's seq reaches a multiple
+  // of EVERY. MINUTES paces the maintenance round (lib/services/maintenance.ts), which seals each
+  // chain with unsealed events and marks what expired by date; 0 leaves it to `charter maintenance`.
   CHARTER_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   CHARTER_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
-let cached: Env | undefined;
+const millis = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(0).max(max).default(fallback);
 
-/** Parsed lazily, so that `next build` (which imports modules without a database) still works. */
-export function getEnv(): Env {
-  if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
+/**
+ * The database connection's settings, a part of the environment that every process needs (the
+ * server, the Next.js child, the CLI, `next build`'s imports), so it is parsed on its own: without
+ * the secrets, and without DATABASE_URL when nothing connects (a build).
+ *
+ * Together they bound what a client waits for: a pool connection within CONNECT, each statement
+ * (lock waits included) within STATEMENT, and a whole API request or form action within REQUEST —
+ * BULK for the deployments' audit upload and for an export until its first byte (the stream itself
+ * runs as long as the client reads).
+ */
+const databaseEnvSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL').optional(),
+  CHARTER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  CHARTER_DB_CONNECT_TIMEOUT_MS: millis(5_000, 600_000),
+  CHARTER_DB_STATEMENT_TIMEOUT_MS: millis(10_000),
+  CHARTER_REQUEST_TIMEOUT_MS: millis(10_000, 600_000),
+  CHARTER_BULK_REQUEST_TIMEOUT_MS: millis(30_000, 600_000),
+});
+
+export type DatabaseEnv = z.infer<typeof databaseEnvSchema>;
+
+let cachedDatabase: DatabaseEnv | undefined;
+
+export function getDatabaseEnv(): DatabaseEnv {
+  return (cachedDatabase ??= parseEnv(databaseEnvSchema));
+}
+
+function parseEnv<S extends z.ZodType>(schema: S): z.infer<S> {
+  const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Charter configuration is invalid:\n${lines.join('\n')}`);
   }
-  cached = parsed.data;
-  return cached;
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** Parsed lazily, so that `next build` (which imports modules without a database) still works. */
+export function getEnv(): Env {
+  return (cached ??= parseEnv(envSchema));
 }

@@ -5,7 +5,7 @@ import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table
 import type { ApiKeyDto } from '@/lib/schemas/api-key';
 import { KeyRowActions } from './key-actions';
 import { STATUS_LABELS, STATUS_TONES, isUsable, keyStatus, relativeTime } from './key-status';
-import type { TenantChoice } from './state';
+import type { TenantChoice } from './choices';
 
 type ApiKeysTableProps = {
   keys: ApiKeyDto[];

@@ -1,19 +1,20 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
-import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
 import { Input, Textarea } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
+import { useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
+import { createModelFamilyInput } from '@/lib/schemas/model';
 
 const LABELS: Record<string, string> = { slug: 'Slug', name: 'Name', modality: 'Modality', description: 'Description' };
 
 export function FamilyForm({ action }: { action: (state: FormState, form: FormData) => Promise<FormState> }) {
-  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const { state, pending, key, formProps } = useForm(action, createModelFamilyInput);
   const err = (path: string) => fieldError(state, path);
   return (
-    <form key={state.nonce} action={formAction} className="max-w-2xl space-y-4" noValidate>
+    <form key={key} {...formProps} className="max-w-2xl space-y-4">
       <ProblemSummary state={state} labels={LABELS} />
       <Field id="name" label="Name" required error={err('name')}>
         <Input {...describedBy('name', { error: err('name') })} name="name" defaultValue={valueOf(state, 'name')} maxLength={100} required />

@@ -74,6 +74,8 @@ export function CountryPicker({ id: fieldsetId, name, legend, countries, selecte
         ))}
       </div>
 
+      {/* Always sent, so that no country ticked arrives as an empty list rather than as nothing. */}
+      <input type="hidden" name={`${name}[]`} value="" />
       <div className={cn('rounded-md border bg-white shadow-sm', error ? 'border-red-600' : 'border-slate-300')}>
         <div className="border-b border-slate-200 p-2">
           <label htmlFor={`${id}-filter`} className="sr-only">

@@ -22,3 +22,18 @@ export function systemCtx(purpose?: string): Ctx {
     request: { ip: null, userAgent: purpose ? `charter-cli (${purpose})` : 'charter-cli', requestId: randomUUID() },
   };
 }
+
+/**
+ * Charter itself doing what falls due (contracts and approval requests expiring by date), in the
+ * maintenance round or when a user's write is what first needs it persisted. No permissions — it
+ * acts only through the task's own code — and request metadata of its own: a user's IP, user agent
+ * or request id on such an event would attribute Charter's work to them, in a chain they may not
+ * even belong to.
+ */
+export function charterCtx(task: 'contract-expiry' | 'approval-expiry'): Ctx {
+  const label = `charter (${task.replace('-', ' ')})`;
+  return {
+    actor: { type: 'system', id: `charter:${task}`, label, tenantId: null, role: null, permissions: new Set() },
+    request: { ip: null, userAgent: label, requestId: randomUUID() },
+  };
+}

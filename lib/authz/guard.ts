@@ -13,11 +13,6 @@ export function authorize(actor: Actor, permission: Permission): void {
   }
 }
 
-/** Confines a query to the actor's tenant; platform actors see all tenants. */
-export function tenantScope(actor: Actor): { tenantId?: string } {
-  return actor.tenantId ? { tenantId: actor.tenantId } : {};
-}
-
 export function isPlatform(actor: Actor): boolean {
   return actor.tenantId === null;
 }

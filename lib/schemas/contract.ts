@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ContractScope, ContractStatus, ContractType, Renewal } from '@/lib/generated/prisma/enums';
 import { Approval, approvalReason } from './approval';
-import { choice, countryCode, pageOf, pageQuery, required, timestamp } from './common';
+import { blankAsText, choice, countryCode, pageOf, pageQuery, required, timestamp } from './common';
 
 // Contracts and the entitlements they grant (README "Contracts and four-eyes approvals"), their immutable versions, and
 // the DORA register-of-information details they carry (Commission Implementing Regulation (EU)
@@ -240,6 +240,58 @@ export const amendContractInput = updateContractInput
   .meta({ id: 'AmendContractInput' });
 export type AmendContractInput = z.infer<typeof amendContractInput>;
 
+// ───────────────────────────── the contract form ─────────────────────────────
+
+/** { maxGpus: 8 } → "maxGpus=8" lines, as the form edits an entitlement's other limits. */
+export function limitsText(limits: Record<string, unknown>): string {
+  return Object.entries(limits)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('\n');
+}
+
+/** "maxGpus=8" lines → { maxGpus: 8 }; numbers and booleans are typed, the rest stay text. */
+export function parseLimits(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m) continue;
+    const [, k, raw] = m as unknown as [string, string, string];
+    out[k] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+const REGISTER_NUMBERS = new Set(['annualCost', 'providerNoticePeriodDays']);
+const REGISTER_BOOLEANS = new Set(['exitPlan', 'providerStoresData']);
+const asNumber = (v: unknown) => (v === undefined ? undefined : Number(v));
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/**
+ * The contract form's fields → the terms as the inputs below read them. The form names its fields
+ * by their paths ("sla.rtoHours", "entitlements.0.maxDeployments", "registerInfo.currency"), so an
+ * error comes back to the field it is about; this only types what a form can only send as text.
+ */
+export function contractFromForm(v: Record<string, unknown>): Record<string, unknown> {
+  const sla = record(v.sla);
+  const entitlements = Array.isArray(v.entitlements) ? v.entitlements.map(record) : [];
+  const register = Object.entries(record(v.registerInfo))
+    .filter(([, x]) => x !== undefined)
+    .map(([k, x]) => [k, REGISTER_NUMBERS.has(k) ? asNumber(x) : REGISTER_BOOLEANS.has(k) ? x === 'true' : x]);
+  return {
+    ...v,
+    sla: { availability: asNumber(sla.availability), supportResponseHours: asNumber(sla.supportResponseHours), rtoHours: asNumber(sla.rtoHours), rpoHours: asNumber(sla.rpoHours) },
+    auditRights: typeof v.auditRights === 'string' && v.auditRights.trim() !== '' ? v.auditRights : null,
+    entitlements: entitlements.map((e) => ({
+      // A row grants a whole family or one version; the family select also narrows the versions offered.
+      modelFamilyId: e.kind === 'version' ? null : (e.modelFamilyId ?? null),
+      modelVersionId: e.kind === 'version' ? (e.modelVersionId ?? null) : null,
+      maxDeployments: e.maxDeployments,
+      limits: parseLimits(typeof e.limits === 'string' ? e.limits : ''),
+    })),
+    registerInfo: Object.fromEntries(register),
+  };
+}
+
 export const requestActivationInput = z.object({ reason: approvalReason }).meta({ id: 'RequestContractActivationInput' });
 export type RequestActivationInput = z.infer<typeof requestActivationInput>;
 
@@ -251,6 +303,10 @@ export const requestTerminationInput = z
   .meta({ id: 'RequestContractTerminationInput' });
 export type RequestTerminationInput = z.infer<typeof requestTerminationInput>;
 
+/** The lifecycle form: one reason, and a button to request activation (of a draft) or termination. */
+export const requestActivationForm = blankAsText(requestActivationInput, 'reason');
+export const requestTerminationForm = blankAsText(requestTerminationInput, 'reason');
+
 /** What a four-eyes contract request returns: the request filed (or, for the CLI, the change made). */
 export const ContractChange = z
   .object({
@@ -260,3 +316,7 @@ export const ContractChange = z
   })
   .meta({ id: 'ContractChange' });
 export type ContractChangeDto = z.infer<typeof ContractChange>;
+
+export const createContractForm = z.preprocess(contractFromForm, createContractInput);
+export const updateContractForm = z.preprocess(contractFromForm, updateContractInput);
+export const amendContractForm = blankAsText(z.preprocess(contractFromForm, amendContractInput), 'reason');

@@ -74,6 +74,10 @@ export const listDeploymentsQuery = pageQuery.extend({
 });
 export type ListDeploymentsQuery = z.infer<typeof listDeploymentsQuery>;
 
+/** The deployments a contract covers: one keyset page of them (by name), never a cut-off list. */
+export const listCoveredDeploymentsQuery = pageQuery;
+export type ListCoveredDeploymentsQuery = z.infer<typeof listCoveredDeploymentsQuery>;
+
 /** One running model version, by catalogue id or by family slug and version string. */
 export const runningVersionRef = z
   .union(

@@ -153,6 +153,12 @@ export const updateModelVersionInput = z
   .meta({ id: 'UpdateModelVersionInput' });
 export type UpdateModelVersionInput = z.infer<typeof updateModelVersionInput>;
 
+/** The edit form → updateModelVersionInput: emptied release notes or documentation digest mean "remove". */
+export const updateModelVersionForm = z.preprocess(
+  (v: Record<string, unknown>) => ({ ...v, releaseNotes: v.releaseNotes ?? null, techDocDigest: v.techDocDigest ?? null }),
+  updateModelVersionInput,
+);
+
 /** A calendar date (`2027-06-30`, midnight UTC) or an RFC 3339 timestamp. */
 export const lifecycleDate = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date (YYYY-MM-DD) or an RFC 3339 timestamp' })
@@ -178,6 +184,9 @@ export const releaseModelVersionInput = z
   })
   .meta({ id: 'ReleaseModelVersionInput' });
 export type ReleaseModelVersionInput = z.infer<typeof releaseModelVersionInput>;
+
+/** What the release button sends: a past release date is the operator CLI's, never a form's. */
+export const releaseModelVersionForm = releaseModelVersionInput.omit({ releasedAt: true });
 
 export const retireModelVersionInput = z.object({ reason: lifecycleReason }).meta({ id: 'RetireModelVersionInput' });
 export type RetireModelVersionInput = z.infer<typeof retireModelVersionInput>;

@@ -24,6 +24,16 @@ export const createRolloutInput = z
   .meta({ id: 'CreateRolloutInput' });
 export type CreateRolloutInput = z.infer<typeof createRolloutInput>;
 
+/**
+ * The rollout form → createRolloutInput. "Pin now" ignores any dates left in the hidden fields;
+ * "Schedule an upgrade" needs its date (the API tells the two apart by whether a date is given).
+ */
+export const createRolloutForm = z.preprocess((v: Record<string, unknown>, ctx) => {
+  if (v.when !== 'scheduled') return { modelVersionId: v.modelVersionId, note: v.note };
+  if (v.scheduledFor === undefined) ctx.addIssue({ code: 'custom', path: ['scheduledFor'], message: 'is required for a scheduled upgrade', input: v.scheduledFor });
+  return v;
+}, createRolloutInput);
+
 export const endRolloutInput = z
   .object({ reason: z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(500) })
   .meta({ id: 'EndRolloutInput' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Sector, Sensitivity, TenantStatus } from '@/lib/generated/prisma/enums';
-import { choice, countryCode, lei, pageOf, pageQuery, queryBoolean, required, slug } from './common';
+import { blankAsText, choice, countryCode, lei, pageOf, pageQuery, queryBoolean, required, slug } from './common';
 
 const legalName = z.string(required).trim().min(2, 'must be at least 2 characters').max(200);
 
@@ -42,6 +42,9 @@ export const updateTenantInput = tenantFields
   .meta({ id: 'UpdateTenantInput' });
 export type UpdateTenantInput = z.infer<typeof updateTenantInput>;
 
+/** The edit form → updateTenantInput: an emptied LEI means "remove it". */
+export const updateTenantForm = z.preprocess((v: Record<string, unknown>) => ({ ...v, lei: v.lei ?? null }), updateTenantInput);
+
 export const changeTenantStatusInput = z.object({
   status: choice(TenantStatus, 'status'),
   reason: z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(500),
@@ -50,6 +53,10 @@ export type ChangeTenantStatusInput = z.infer<typeof changeTenantStatusInput>;
 
 export const archiveTenantInput = changeTenantStatusInput.pick({ reason: true });
 export type ArchiveTenantInput = z.infer<typeof archiveTenantInput>;
+
+/** The status form: each button sends the new `status` (or archives), all with the reason typed. */
+export const changeTenantStatusForm = blankAsText(changeTenantStatusInput, 'reason');
+export const archiveTenantForm = blankAsText(archiveTenantInput, 'reason');
 
 export const listTenantsQuery = pageQuery.extend({
   q: z.string().trim().max(100).optional(),
@@ -76,6 +83,14 @@ export const Tenant = z.object({
 export type TenantDto = z.infer<typeof Tenant>;
 
 export const TenantPage = pageOf(Tenant).meta({ id: 'TenantPage' });
+
+/** A status in words, as the UI and its messages name it. */
+export const TENANT_STATUS_LABELS: Record<TenantStatus, string> = {
+  ONBOARDING: 'Onboarding',
+  ACTIVE: 'Active',
+  SUSPENDED: 'Suspended',
+  OFFBOARDED: 'Offboarded',
+};
 
 /** Allowed status changes; OFFBOARDED is final (the tenant is then archived, never deleted). */
 export const TENANT_TRANSITIONS: Record<TenantStatus, readonly TenantStatus[]> = {

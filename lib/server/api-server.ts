@@ -12,7 +12,7 @@ import { type ApiRequest, type ApiResult, NULL_BODY_STATUS, cookieValue, readBod
 import { requestMetaFrom } from '@/lib/http/request-meta';
 import { type RouteCore, routeCoreOf } from '@/lib/http/route';
 import { API_SECURITY_HEADERS } from '@/lib/http/security-headers';
-import { AppError, toProblem } from '@/lib/errors';
+import { AppError, toAppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { API_ROUTES } from '@/lib/api/v1/routes';
 
@@ -246,8 +246,10 @@ export function createApiServer(): ApiServer {
     handle(req, res) {
       serve(req, res).catch((err: unknown) => {
         logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'API request failed outside its route');
-        if (!res.headersSent) problem(res, req, new AppError('internal', 'An internal error occurred.'));
-        else res.destroy();
+        if (!res.headersSent) {
+          const error = toAppError(err);
+          problem(res, req, error, error.headers);
+        } else res.destroy();
       });
     },
   };

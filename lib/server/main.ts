@@ -19,7 +19,10 @@ import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AppError, toProblem } from '@/lib/errors';
+import { readinessResponse } from '@/lib/http/readiness';
+import { securityHeaders } from '@/lib/http/security-headers';
 import { logger } from '@/lib/logger';
+import { READY_TIMEOUT_MS, type Readiness, checkReadiness } from '@/lib/services/health';
 import { nextBin, nextEnv, stopChild, waitForHttp } from '@/lib/runtime/next-process';
 import { appendPeerAddress, createApiServer, isApiPath } from './api-server';
 
@@ -76,6 +79,63 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, port: numb
   req.pipe(upstream);
 }
 
+/** Whether the pages' process says it is ready (its own pool reaches the database). */
+function pagesReady(port: number, agent: http.Agent): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = http.get({ host: '127.0.0.1', port, path: '/api/ready', agent, timeout: READY_TIMEOUT_MS }, (answer) => {
+      answer.resume();
+      resolve(answer.statusCode === 200);
+    });
+    probe.once('timeout', () => probe.destroy());
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * /api/ready for the instance as a load balancer sees it: ready only when this process (which
+ * answers /api/v1) reaches the database through its own pool *and* the pages' process does too.
+ * Probes that arrive while one is running share its answer.
+ */
+function readinessProbe(nextPort: number, agent: http.Agent): () => Promise<Readiness> {
+  let running: Promise<Readiness> | null = null;
+  const check = async (): Promise<Readiness> => {
+    const [own, pages] = await Promise.all([checkReadiness(), pagesReady(nextPort, agent)]);
+    if (!own.ready) return own;
+    if (!pages) return { ready: false, cause: 'pages_unavailable', reason: 'The page server is not ready.' };
+    return own;
+  };
+  return () => (running ??= check().finally(() => (running = null)));
+}
+
+// The headers Next.js would have sent with these answers (next.config.ts), so that moving them to
+// this process changes nothing a client sees.
+const PAGE_HEADERS = Object.fromEntries(securityHeaders(false).map(({ key, value }) => [key.toLowerCase(), value]));
+
+function answerHealth(req: http.IncomingMessage, res: http.ServerResponse, probe: () => Promise<Readiness>): void {
+  const send = (status: number, headers: Record<string, string>, body: string) => {
+    res.writeHead(status, { ...PAGE_HEADERS, ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  if (req.url === '/api/health' || req.url?.startsWith('/api/health?')) {
+    // Liveness: this process serves requests. No database, so an outage does not get the instance
+    // restarted by an orchestrator; that is what /api/ready is for.
+    send(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify({ status: 'ok' }));
+    return;
+  }
+  probe().then(
+    (readiness) => {
+      const { status, headers, body } = readinessResponse(readiness);
+      send(status, headers, body);
+    },
+    (err: unknown) => {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'readiness check failed');
+      badGateway(res, 'The readiness check failed.');
+    },
+  );
+}
+
+const isHealthPath = (url: string | undefined) => !!url && /^\/api\/(health|ready)(\?|$)/.test(url);
+
 export async function startServer(options: { dir: string; port: number; hostname?: string }): Promise<CharterServer> {
   const nextPort = await freePort();
   // Next.js keeps idle connections far longer than this process's agent (below), so that a reused
@@ -103,10 +163,12 @@ export async function startServer(options: { dir: string; port: number; hostname
     if (!ready) throw new Error(`Next.js did not answer on 127.0.0.1:${nextPort} (exit code ${child.exitCode ?? child.signalCode ?? 'none yet'})`);
     // Idle connections to Next.js are closed after 60 s, long before Next.js would close them.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 60_000 });
+    const probe = readinessProbe(nextPort, agent);
     const sockets = new Set<net.Socket>();
     const server = http.createServer((req, res) => {
       appendPeerAddress(req);
       if (isApiPath(req.url)) api.handle(req, res);
+      else if (isHealthPath(req.url) && (req.method === 'GET' || req.method === 'HEAD')) answerHealth(req, res, probe);
       else forward(req, res, nextPort, agent);
     });
     // Longer than the idle timeout of common load balancers (60 s), so they close idle connections first.

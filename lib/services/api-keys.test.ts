@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { db, pool } from '@/lib/db';
 import { hashApiKey } from '@/lib/crypto/api-key';
 import { systemCtx } from '@/lib/auth/system';
-import { makeTenant, makeUser } from '@/lib/testing/factories';
+import { makeDeployment, makeTenant, makeUser } from '@/lib/testing/factories';
 import { changeTenantStatus } from './tenants';
 import { createApiKey, flushKeyUsage, listApiKeys, revokeApiKey, rotateApiKey, verifyApiKey } from './api-keys';
 
@@ -24,6 +24,27 @@ describe('API keys', () => {
     const events = await db.auditEvent.findMany({ where: { chain: tenant.id, action: 'api_key.created' } });
     expect(events).toHaveLength(1);
     expect(JSON.stringify(events[0]?.data)).not.toContain(key.slice(10));
+  });
+
+  it("resolves the key's deployment and its creator with the key, in its one lookup, and caches them", async () => {
+    const tenant = await makeTenant();
+    const deployment = await makeDeployment(tenant);
+    const admin = await makeUser('TENANT_ADMIN', tenant.id);
+    const agent = await createApiKey(admin.ctx, { ...base, name: 'agent', tenantId: tenant.id, deploymentId: deployment.id, scopes: ['deployments:read'] });
+    const cli = await createApiKey(systemCtx('test'), { ...base, name: 'cli', tenantId: tenant.id, scopes: ['deployments:read'] });
+    const query = vi.spyOn(pool, 'query');
+    try {
+      const first = await verifyApiKey(agent.key, { ip: null, permission: 'deployments:read' });
+      expect(query).toHaveBeenCalledTimes(1);
+      expect(first).toMatchObject({ ok: true, actor: { apiKey: { prefix: agent.apiKey.prefix, name: 'agent', deploymentId: deployment.id, createdById: admin.id } } });
+      const again = await verifyApiKey(agent.key, { ip: null, permission: 'deployments:read' });
+      expect(query).toHaveBeenCalledTimes(1);
+      expect(again.ok && again.actor.apiKey).toEqual(first.ok && first.actor.apiKey);
+    } finally {
+      query.mockRestore();
+    }
+    // A key the CLI made has nobody behind it and no deployment.
+    expect(await verifyApiKey(cli.key, { ip: null, permission: 'deployments:read' })).toMatchObject({ ok: true, actor: { apiKey: { deploymentId: null, createdById: null } } });
   });
 
   it('rejects a key with one character changed without a lookup, and unknown keys alike', async () => {

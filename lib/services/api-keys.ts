@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import pg from 'pg';
 import { db, pool, transaction, type Prisma } from '@/lib/db';
-import type { Actor, Ctx, RequestMeta } from '@/lib/auth/actor';
+import type { Actor, ApiKeyIdentity, Ctx, RequestMeta } from '@/lib/auth/actor';
 import { authorize, isPlatform } from '@/lib/authz/guard';
+import { inTenantScope, tenantScope } from '@/lib/authz/scope';
 import type { Permission } from '@/lib/authz/permissions';
 import { record } from '@/lib/audit/record';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from '@/lib/crypto/api-key';
@@ -61,15 +62,11 @@ export function toApiKeyDto(k: ApiKeyRow): ApiKeyDto {
   };
 }
 
-function scopeWhere(ctx: Ctx): Prisma.ApiKeyWhereInput {
-  return ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {};
-}
-
 async function checkTarget(tx: Prisma.TransactionClient, ctx: Ctx, input: CreateApiKeyInput): Promise<void> {
   if (input.tenantId === null) {
     if (!isPlatform(ctx.actor)) throw new AppError('forbidden', 'Only platform administrators create platform keys.');
   } else {
-    if (ctx.actor.tenantId && ctx.actor.tenantId !== input.tenantId) throw notFound('Tenant');
+    if (!inTenantScope(ctx.actor, input.tenantId)) throw notFound('Tenant');
     const tenant = await tx.tenant.findUnique({ where: { id: input.tenantId }, select: { archivedAt: true, status: true } });
     if (!tenant) throw notFound('Tenant');
     if (tenant.archivedAt || tenant.status === 'OFFBOARDED') throw new AppError('invalid_transition', 'An offboarded tenant cannot get new keys.');
@@ -171,7 +168,7 @@ export async function requestPlatformApiKey(ctx: Ctx, input: CreateApiKeyInput &
 
 async function findKeyForChange(tx: Prisma.TransactionClient, ctx: Ctx, id: string): Promise<ApiKey> {
   await tx.$queryRaw`SELECT id FROM api_keys WHERE id = ${id}::uuid FOR UPDATE`;
-  const key = await tx.apiKey.findFirst({ where: { AND: [scopeWhere(ctx), { id }] } });
+  const key = await tx.apiKey.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] } });
   if (!key) throw notFound('API key');
   return key;
 }
@@ -193,7 +190,7 @@ export async function revokeApiKey(ctx: Ctx, id: string, reason: string): Promis
 /** `npx charter keys revoke PREFIX`. */
 export async function revokeApiKeyByPrefix(ctx: Ctx, prefix: string, reason: string): Promise<ApiKeyDto> {
   authorize(ctx.actor, 'keys:write');
-  const key = await db.apiKey.findFirst({ where: { AND: [scopeWhere(ctx), { prefix }] }, select: { id: true } });
+  const key = await db.apiKey.findFirst({ where: { AND: [tenantScope(ctx.actor), { prefix }] }, select: { id: true } });
   if (!key) throw notFound('API key');
   return revokeApiKey(ctx, key.id, reason);
 }
@@ -239,7 +236,7 @@ export async function rotateApiKey(ctx: Ctx, id: string, input: RotateApiKeyInpu
 /** Newest first, keyset by id (uuid v7 is time-ordered). Inactive = revoked or expired. */
 export async function listApiKeys(ctx: Ctx, query: ListApiKeysQuery): Promise<Page<ApiKeyDto>> {
   authorize(ctx.actor, 'keys:read');
-  const and: Prisma.ApiKeyWhereInput[] = [scopeWhere(ctx)];
+  const and: Prisma.ApiKeyWhereInput[] = [tenantScope(ctx.actor)];
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (!query.includeInactive) and.push({ revokedAt: null, expiresAt: { gt: new Date() } });
   if (query.cursor) and.push({ id: { lt: decodeCursor(query.cursor, 1)[0] as string } });
@@ -264,7 +261,7 @@ type CachedKey = {
   // Built once per lookup rather than per request: every request with the key shares them (read-only).
   label: string;
   permissions: ReadonlySet<Permission>;
-  identity: NonNullable<Actor['apiKey']>;
+  identity: ApiKeyIdentity;
 };
 
 // One cache per process, kept on globalThis: Next.js bundles route handlers and server actions
@@ -317,7 +314,9 @@ const LISTEN_RETRY_MS = 5_000;
 function ensureListening(): void {
   if (listener.client || listener.connecting || CACHE_MS === 0 || Date.now() < listener.retryAt) return;
   listener.connecting = true;
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: 'charter api-key listener' });
+  // Keep-alive, so that a primary that vanished without a reset (a moved virtual IP) is noticed and
+  // the listener reconnects to wherever the address now leads.
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: 'charter api-key listener', keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
   let live = true;
   const down = (err?: unknown) => {
     if (!live) return;
@@ -353,6 +352,8 @@ type KeyRow = {
   prefix: string;
   name: string;
   tenant_id: string | null;
+  deployment_id: string | null;
+  created_by_id: string | null;
   scopes: string[];
   allowed_cidrs: string[];
   expires_at: Date;
@@ -364,10 +365,11 @@ type KeyRow = {
 // The key and its tenant's status in one statement, straight on Prisma's pg pool: through Prisma's
 // query engine the same lookup cost about 2.5 times the CPU (108 vs 40 µs, bench/README.md). Named,
 // so that each connection parses and plans it once; it selects named columns, so columns added
-// later do not invalidate the plan.
+// later do not invalidate the plan. The key's deployment and creator come with it, so that the
+// services that narrow a bound key's scope or count a key as its creator (four-eyes) read nothing.
 const LOOKUP_SQL = {
   name: 'charter.api-key-by-hash',
-  text: `SELECT k.id, k.prefix, k.name, k.tenant_id, k.scopes, k.allowed_cidrs, k.expires_at, k.revoked_at,
+  text: `SELECT k.id, k.prefix, k.name, k.tenant_id, k.deployment_id, k.created_by_id, k.scopes, k.allowed_cidrs, k.expires_at, k.revoked_at,
       t.status AS tenant_status, t.archived_at AS tenant_archived_at
     FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id
     WHERE k.hash = $1`,
@@ -394,7 +396,7 @@ async function lookup(hash: string): Promise<CachedKey | null> {
         tenantActive: row.tenant_id === null || (row.tenant_archived_at === null && row.tenant_status !== 'OFFBOARDED'),
         label: `${row.prefix}… (${row.name})`,
         permissions: new Set(row.scopes as Permission[]),
-        identity: Object.freeze({ prefix: row.prefix, name: row.name, expiresAt: row.expires_at.toISOString() }),
+        identity: Object.freeze({ prefix: row.prefix, name: row.name, expiresAt: row.expires_at.toISOString(), deploymentId: row.deployment_id, createdById: row.created_by_id }),
       }
     : null;
   // The entry expires CACHE_MS after the lookup *started*: whatever it read, a revocation committed

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
-import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Actor, Ctx } from '@/lib/auth/actor';
+import { db, Prisma, transaction, type Tx } from '@/lib/db';
+import { type Actor, type Ctx, personOf } from '@/lib/auth/actor';
+import { charterCtx } from '@/lib/auth/system';
+import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
 import type { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
@@ -11,7 +13,7 @@ import { isUuid } from '@/lib/schemas/common';
 // that receives it: that service calls requestApproval() (or requestOrPerform()) with the action's
 // executor, and the action runs — through the same executor — inside the transaction in which a
 // *different* person approves (./approvals.ts, which finds the executor in the typed table of
-// ./approval-executors.ts).
+// ./approval-executors.ts). Expiry runs here too, with the executors the caller names.
 //
 // Who is "a person": a signed-in user, or an API key counted as the user who created it, so neither
 // a second session nor a key of the same user can approve that user's request. Keys made by the
@@ -71,18 +73,8 @@ export function approvalExecutor<P, A extends ApprovalAction>(action: A, executo
 
 // ───────────────────────────── who is asking ─────────────────────────────
 
-/** The human behind an actor: the user, or the user who created the API key; null for the system. */
-export async function personOf(client: Tx | typeof db, actor: Actor): Promise<string | null> {
-  if (actor.type === 'user') return actor.id;
-  if (actor.type === 'apiKey') {
-    const key = await client.apiKey.findUnique({ where: { id: actor.id }, select: { createdById: true } });
-    return key?.createdById ?? null;
-  }
-  return null;
-}
-
-export async function requirePerson(client: Tx | typeof db, actor: Actor, doing: string): Promise<string> {
-  const person = await personOf(client, actor);
+export function requirePerson(actor: Actor, doing: string): string {
+  const person = personOf(actor);
   if (!person) throw new AppError('forbidden', `Only a person (a user, or an API key created by one) can ${doing}.`);
   return person;
 }
@@ -97,9 +89,19 @@ export const include = {
 
 export type ApprovalRow = Prisma.ApprovalRequestGetPayload<{ include: typeof include }>;
 
-/** A pending request past its deadline reads as EXPIRED even before it is marked so. */
+/**
+ * A pending request past its deadline is EXPIRED, whether or not the maintenance round has marked
+ * it so yet: reads compute it, so nothing depends on the round having run.
+ */
 export function effectiveStatus(r: { status: ApprovalStatus; expiresAt: Date }, now = new Date()): ApprovalStatus {
   return r.status === 'PENDING' && r.expiresAt <= now ? 'EXPIRED' : r.status;
+}
+
+/** The rows whose effective status is `status` (the filter form of effectiveStatus). */
+export function statusWhere(status: ApprovalStatus, now: Date): Prisma.ApprovalRequestWhereInput {
+  if (status === 'PENDING') return { status: 'PENDING', expiresAt: { gt: now } };
+  if (status === 'EXPIRED') return { OR: [{ status: 'EXPIRED' }, { status: 'PENDING', expiresAt: { lte: now } }] };
+  return { status };
 }
 
 export function toApprovalDto(r: ApprovalRow): ApprovalDto {
@@ -124,6 +126,15 @@ export function toApprovalDto(r: ApprovalRow): ApprovalDto {
   };
 }
 
+export function executionOf(r: { payload: Prisma.JsonValue; tenantId: string | null; targetType: string; targetId: string; id: string; requestedById: string; reason: string }, requestedBy: string, payload: unknown): ApprovalExecution<unknown> {
+  return {
+    payload,
+    tenantId: r.tenantId,
+    target: { type: r.targetType, id: r.targetId },
+    approval: { id: r.id, requestedById: r.requestedById, requestedBy, reason: r.reason },
+  };
+}
+
 // ───────────────────────────── requesting ─────────────────────────────
 
 export type RequestApprovalInput<P> = {
@@ -144,8 +155,13 @@ export async function requestApproval<P>(ctx: Ctx, input: RequestApprovalInput<P
   const { executor } = input;
   const action = executor.action;
   const payload = executor.payload.parse(input.payload);
+  // A lapsed request for this action on this target may still hold the mark its prepare() set (a
+  // contract frozen in PENDING_APPROVAL): persist its expiry first, as Charter, so its onClosed()
+  // lifts the mark. Lapsed requests of other actions are the maintenance round's (they hold no mark
+  // that this request depends on, and reads treat them as expired already).
+  await expireStaleRequests({ target: input.target }, [executor]);
   const id = await transaction(async (tx) => {
-    const requestedById = await requirePerson(tx, ctx.actor, 'request a sensitive action');
+    const requestedById = requirePerson(ctx.actor, 'request a sensitive action');
     // Serialises requests for one target, so two admins cannot file the same request twice.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`approval:${action}:${input.target.type}:${input.target.id}`}))`;
     const open = await tx.approvalRequest.findFirst({
@@ -204,13 +220,43 @@ export async function requestOrPerform<P>(ctx: Ctx, input: RequestApprovalInput<
   return { kind: 'requested', approval: await requestApproval(ctx, input) };
 }
 
+// ───────────────────────────── closing ─────────────────────────────
+
+/** Who marks a request EXPIRED: Charter itself (nobody decided it), never the user who noticed. */
+export const expiryCtx = (): Ctx => charterCtx('approval-expiry');
+
 /** Locks a request row for a decision; another tenant's (or a missing) request is not found. */
 export async function lockRequest(tx: Tx, ctx: Ctx, id: string): Promise<ApprovalRow> {
   if (!isUuid(id)) throw notFound('Approval request');
   await tx.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await tx.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include });
+  const row = await tx.approvalRequest.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include });
   if (!row) throw notFound('Approval request');
   return row;
+}
+
+/** Closes a request as `outcome`, running `executor`'s onClosed (the executor of the row's action). */
+export async function closeRequest(
+  tx: Tx,
+  ctx: Ctx,
+  input: { row: ApprovalRow; executor: ApprovalExecutor<unknown>; outcome: 'REJECTED' | 'CANCELLED' | 'EXPIRED'; decision: { by: string | null; note: string | null } },
+): Promise<void> {
+  const { row, executor, outcome, decision } = input;
+  if (executor.action !== row.action) throw new Error(`closing a ${row.action} request with the ${executor.action} executor`);
+  await tx.approvalRequest.update({
+    where: { id: row.id },
+    data: { status: outcome, decidedById: decision.by, decidedAt: new Date(), decisionNote: decision.note },
+  });
+  if (executor.onClosed) {
+    const payload = executor.payload.safeParse(row.payload);
+    if (payload.success) await executor.onClosed(tx, ctx, { ...executionOf(row, row.requestedBy.email, payload.data), outcome });
+  }
+  const action = outcome === 'REJECTED' ? 'approval.rejected' : outcome === 'CANCELLED' ? 'approval.cancelled' : 'approval.expired';
+  await record(tx, ctx, {
+    action,
+    tenantId: row.tenantId,
+    target: { type: 'approval', id: row.id },
+    data: { action: row.action, target: { type: row.targetType, id: row.targetId }, summary: row.summary, requestedBy: row.requestedBy.email, note: decision.note, expiredAt: outcome === 'EXPIRED' ? row.expiresAt.toISOString() : undefined },
+  });
 }
 
 
@@ -221,7 +267,7 @@ export async function lockRequest(tx: Tx, ctx: Ctx, id: string): Promise<Approva
  */
 export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; executor: ApprovalExecutor<P> }): Promise<P> {
   const row = await lockRequest(tx, ctx, input.id);
-  const person = await requirePerson(tx, ctx.actor, 'use an approval');
+  const person = requirePerson(ctx.actor, 'use an approval');
   if (row.action !== input.executor.action) throw notFound('Approval request');
   if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can use this approval.');
   if (row.status !== 'APPROVED') throw new AppError('invalid_transition', `This request is ${effectiveStatus(row).toLowerCase()}, not approved.`);
@@ -232,9 +278,60 @@ export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; e
 }
 
 
-/** Platform actors see every request; a tenant-scoped actor only its own tenant's. */
-export function scopeWhere(actor: Actor): Prisma.ApprovalRequestWhereInput {
-  return actor.tenantId ? { tenantId: actor.tenantId } : {};
+/** Which pending requests past their deadline a call marks (default: all of them). */
+export type ApprovalExpiryScope = {
+  /** Only these tenants' requests, and the platform's (tenant null) when `platform` is true. */
+  tenants?: { ids: string[]; platform: boolean };
+  /** Only the requests about this object (a write path about to change it). */
+  target?: ApprovalTarget;
+};
+
+const EXPIRY_BATCH = 200;
+
+/**
+ * Marks pending requests of the executors' actions past their deadline EXPIRED (and runs their
+ * onClosed hooks), audited as Charter. ./approvals.ts expireStaleApprovals passes every executor. Run by the maintenance round (lib/services/maintenance.ts), and for one target by a write
+ * path about to act on it; reads never call it (they compute the effective status). The round skips
+ * rows another transaction holds (SKIP LOCKED), so instances share the work; a write path waits for
+ * them, so that it sees the request closed.
+ */
+export async function expireStaleRequests(scope: ApprovalExpiryScope, executors: readonly ApprovalExecutor<unknown>[]): Promise<number> {
+  const byAction = new Map<ApprovalAction, ApprovalExecutor<unknown>>(executors.map((x) => [x.action, x]));
+  const actions = Prisma.sql`AND action::text = ANY(${[...byAction.keys()]}::text[])`;
+  const tenants = scope.tenants
+    ? Prisma.sql`AND (tenant_id = ANY(${scope.tenants.ids}::uuid[]) OR (${scope.tenants.platform} AND tenant_id IS NULL))`
+    : Prisma.empty;
+  const target = scope.target ? Prisma.sql`AND target_type = ${scope.target.type} AND target_id = ${scope.target.id}` : Prisma.empty;
+  const lock = scope.target ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR UPDATE SKIP LOCKED`;
+  let total = 0;
+  for (;;) {
+    const expired = await transaction(async (tx) => {
+      const stale = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM approval_requests WHERE status = 'PENDING' AND expires_at <= now() ${actions} ${tenants} ${target}
+        ORDER BY id LIMIT ${EXPIRY_BATCH} ${lock}`;
+      const ctx = expiryCtx();
+      for (const { id } of stale) {
+        const row = await tx.approvalRequest.findUniqueOrThrow({ where: { id }, include });
+        const executor = byAction.get(row.action);
+        if (executor) await closeRequest(tx, ctx, { row, executor, outcome: 'EXPIRED', decision: { by: null, note: null } });
+      }
+      return stale.length;
+    });
+    total += expired;
+    if (expired < EXPIRY_BATCH) return total;
+  }
+}
+
+/**
+ * The targets of `action` whose pending request has passed its deadline but is not marked EXPIRED
+ * yet (so their services can read them as the request's closing would leave them).
+ */
+export async function findLapsedRequestTargets(client: Tx | typeof db, input: { action: ApprovalAction; targetType: string; targetIds?: string[] }): Promise<Set<string>> {
+  const rows = await client.approvalRequest.findMany({
+    where: { action: input.action, targetType: input.targetType, status: 'PENDING', expiresAt: { lte: new Date() }, ...(input.targetIds ? { targetId: { in: input.targetIds } } : {}) },
+    select: { targetId: true },
+  });
+  return new Set(rows.map((r) => r.targetId));
 }
 
 export async function loadApproval(id: string): Promise<ApprovalDto> {

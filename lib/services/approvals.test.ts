@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Ctx } from '@/lib/auth/actor';
 import { db } from '@/lib/db';
-import { makeContract, makeModelVersion, makeTenant, makeUser } from '@/lib/testing/factories';
+import { makeContract, makeModelVersion, makeTenant, makeUser, runMaintenanceOf } from '@/lib/testing/factories';
 import { createApiKey, requestPlatformApiKey, verifyApiKey } from './api-keys';
 import { approveRequest, cancelRequest, countApprovalsAwaiting, getApproval, listApprovals, rejectRequest } from './approvals';
 import { getContract, requestContractActivation } from './contracts';
@@ -103,13 +103,31 @@ describe('four-eyes approvals', () => {
     expect(row.status).toBe('EXPIRED');
     expect((await getContract(alice.ctx, contract.id)).status).toBe('DRAFT');
     expect(await auditActions(approval.id)).toEqual(['approval.requested', 'approval.expired']);
+    // Marked by Charter, not by bob: none of his request's metadata is on the event.
+    const expired = await db.auditEvent.findFirstOrThrow({ where: { targetId: approval.id, action: 'approval.expired' } });
+    expect(expired).toMatchObject({ actorType: 'system', actorId: 'charter:approval-expiry', ip: null, userAgent: 'charter (approval expiry)' });
+    expect(expired.requestId).not.toBe(bob.ctx.request.requestId);
   });
 
-  it('lazily expires stale requests when approvals are listed', async () => {
-    const { approval, bob } = await draftWithRequest();
+  it('reads a request past its 72 hours as EXPIRED without marking it; the maintenance round marks it', async () => {
+    const { tenant, contract, alice, approval, bob } = await draftWithRequest();
     await db.approvalRequest.update({ where: { id: approval.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await listApprovals(bob.ctx, page);
+    const listed = async (query: Partial<Parameters<typeof listApprovals>[1]>) => (await listApprovals(bob.ctx, { ...page, tenantId: tenant.id, ...query })).data.map((a) => `${a.id}:${a.status}`);
+    expect(await listed({})).toEqual([`${approval.id}:EXPIRED`]);
+    expect(await listed({ status: 'EXPIRED' })).toEqual([`${approval.id}:EXPIRED`]);
+    expect(await listed({ status: 'PENDING' })).toEqual([]);
+    expect(await listed({ view: 'history' })).toEqual([`${approval.id}:EXPIRED`]);
+    expect(await listed({ view: 'inbox' })).toEqual([]);
+    expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('PENDING');
+    expect(await auditActions(approval.id)).toEqual(['approval.requested']);
+
+    const round = await runMaintenanceOf([tenant.id]);
+    expect(round).toMatchObject({ ran: true, approvalsExpired: 1 });
     expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('EXPIRED');
+    expect((await db.contract.findUniqueOrThrow({ where: { id: contract.id } })).status).toBe('DRAFT');
+    expect(await auditActions(approval.id)).toEqual(['approval.requested', 'approval.expired']);
+    expect(await listed({ status: 'EXPIRED' })).toEqual([`${approval.id}:EXPIRED`]);
+    expect((await getContract(alice.ctx, contract.id)).status).toBe('DRAFT');
   });
 
   it('denies roles without approvals:decide (denied-role test)', async () => {

@@ -1,24 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
+import { db, transaction, type Prisma } from '@/lib/db';
+import { type Ctx, personOf } from '@/lib/auth/actor';
 import { authorize, can } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
 import type { ApprovalAction } from '@/lib/generated/prisma/enums';
 import type { ApprovalDto, ListApprovalsQuery } from '@/lib/schemas/approval';
 import { type Page, decodeIdCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
 import {
-  type ApprovalExecution,
   type ApprovalExecutor,
-  type ApprovalRow,
+  type ApprovalExpiryScope,
   type ApprovalTarget,
+  closeRequest,
   effectiveStatus,
+  executionOf,
+  expireStaleRequests,
+  expiryCtx,
   include,
   loadApproval,
   lockRequest,
-  personOf,
   requirePerson,
-  scopeWhere,
+  statusWhere,
   toApprovalDto,
 } from './approval-engine';
 import { APPROVAL_EXECUTORS } from './approval-executors';
@@ -33,45 +35,7 @@ function executorFor(action: ApprovalAction): ApprovalExecutor<unknown> {
   return executors[action];
 }
 
-
-function executionOf(r: { payload: Prisma.JsonValue; tenantId: string | null; targetType: string; targetId: string; id: string; requestedById: string; reason: string }, requestedBy: string, payload: unknown): ApprovalExecution<unknown> {
-  return {
-    payload,
-    tenantId: r.tenantId,
-    target: { type: r.targetType, id: r.targetId },
-    approval: { id: r.id, requestedById: r.requestedById, requestedBy, reason: r.reason },
-  };
-}
-
 // ───────────────────────────── deciding ─────────────────────────────
-
-/** The actor that marks lazily expired requests (nobody decided them). */
-function expiryCtx(ctx?: Ctx): Ctx {
-  return {
-    actor: { type: 'system', id: 'charter:approval-expiry', label: 'charter (approval expiry)', tenantId: null, role: null, permissions: new Set() },
-    request: ctx?.request ?? { ip: null, userAgent: null, requestId: randomUUID() },
-  };
-}
-
-
-async function closeRequest(tx: Tx, ctx: Ctx, row: ApprovalRow, outcome: 'REJECTED' | 'CANCELLED' | 'EXPIRED', decision: { by: string | null; note: string | null }): Promise<void> {
-  const executor = executorFor(row.action);
-  await tx.approvalRequest.update({
-    where: { id: row.id },
-    data: { status: outcome, decidedById: decision.by, decidedAt: new Date(), decisionNote: decision.note },
-  });
-  if (executor.onClosed) {
-    const payload = executor.payload.safeParse(row.payload);
-    if (payload.success) await executor.onClosed(tx, ctx, { ...executionOf(row, row.requestedBy.email, payload.data), outcome });
-  }
-  const action = outcome === 'REJECTED' ? 'approval.rejected' : outcome === 'CANCELLED' ? 'approval.cancelled' : 'approval.expired';
-  await record(tx, ctx, {
-    action,
-    tenantId: row.tenantId,
-    target: { type: 'approval', id: row.id },
-    data: { action: row.action, target: { type: row.targetType, id: row.targetId }, summary: row.summary, requestedBy: row.requestedBy.email, note: decision.note, expiredAt: outcome === 'EXPIRED' ? row.expiresAt.toISOString() : undefined },
-  });
-}
 
 type Decision = 'approve' | 'reject';
 
@@ -79,19 +43,20 @@ async function decide(ctx: Ctx, id: string, decision: Decision, note: string): P
   authorize(ctx.actor, 'approvals:decide');
   const outcome = await transaction(async (tx) => {
     const row = await lockRequest(tx, ctx, id);
-    const decider = await requirePerson(tx, ctx.actor, 'decide an approval request');
+    const decider = requirePerson(ctx.actor, 'decide an approval request');
     if (decider === row.requestedById) {
       // Also reached through a second session or an API key of the requester: both count as them.
       throw new AppError('forbidden', 'You cannot decide your own request: a different administrator must approve or reject it.', { extra: { reason: 'self_approval' } });
     }
     if (row.status !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${row.status.toLowerCase()}.`, { extra: { status: row.status } });
     if (row.expiresAt <= new Date()) {
-      // Marked here and committed, then refused below: an expired request can never be approved.
-      await closeRequest(tx, expiryCtx(ctx), row, 'EXPIRED', { by: null, note: null });
+      // Marked here (as Charter, the only change this transaction makes) and committed, then refused
+      // below: an expired request can never be approved.
+      await closeRequest(tx, expiryCtx(), { row, executor: executorFor(row.action), outcome: 'EXPIRED', decision: { by: null, note: null } });
       return 'expired' as const;
     }
     if (decision === 'reject') {
-      await closeRequest(tx, ctx, row, 'REJECTED', { by: decider, note });
+      await closeRequest(tx, ctx, { row, executor: executorFor(row.action), outcome: 'REJECTED', decision: { by: decider, note } });
       return 'done' as const;
     }
     const executor = executorFor(row.action);
@@ -135,52 +100,46 @@ export async function cancelRequest(ctx: Ctx, id: string, note: string): Promise
   authorize(ctx.actor, 'approvals:read');
   await transaction(async (tx) => {
     const row = await lockRequest(tx, ctx, id);
-    const person = await requirePerson(tx, ctx.actor, 'cancel an approval request');
+    const person = requirePerson(ctx.actor, 'cancel an approval request');
     if (person !== row.requestedById) throw new AppError('forbidden', 'Only the requester can cancel a request; others approve or reject it.');
     if (effectiveStatus(row) !== 'PENDING') throw new AppError('invalid_transition', `This request is already ${effectiveStatus(row).toLowerCase()}.`);
-    await closeRequest(tx, ctx, row, 'CANCELLED', { by: person, note });
+    await closeRequest(tx, ctx, { row, executor: executorFor(row.action), outcome: 'CANCELLED', decision: { by: person, note } });
   });
   return loadApproval(id);
 }
+
 /**
- * Marks pending requests past their deadline EXPIRED (and runs their onClosed hooks), audited.
- * Applied lazily before approvals are read, so no scheduler is needed; SKIP LOCKED lets concurrent
- * readers share the work instead of waiting for each other.
+ * For actions approved with `redeemedByRequester`: the requester carries the approved action out,
+ * once, within REDEEM_TTL_MS of the approval. Call inside the transaction that performs it.
+ * Returns the approved payload, which the caller must use instead of fresh input.
+
+/**
+ * Marks every pending request past its deadline EXPIRED (and runs its onClosed hook), audited as
+ * Charter: the maintenance round's part (lib/services/maintenance.ts). See expireStaleRequests.
  */
-export async function expireStaleApprovals(ctx?: Ctx): Promise<number> {
-  return transaction(async (tx) => {
-    const stale = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM approval_requests WHERE status = 'PENDING' AND expires_at <= now()
-      ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`;
-    const expiry = expiryCtx(ctx);
-    for (const { id } of stale) {
-      const row = await tx.approvalRequest.findUniqueOrThrow({ where: { id }, include });
-      await closeRequest(tx, expiry, row, 'EXPIRED', { by: null, note: null });
-    }
-    return stale.length;
-  });
+export function expireStaleApprovals(scope: ApprovalExpiryScope = {}): Promise<number> {
+  return expireStaleRequests(scope, Object.values(executors));
 }
 
 // ───────────────────────────── reading ─────────────────────────────
 
-
 /** Newest first, keyset by id (uuid v7). */
 export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promise<Page<ApprovalDto>> {
   authorize(ctx.actor, 'approvals:read');
-  await expireStaleApprovals(ctx);
-  const and: Prisma.ApprovalRequestWhereInput[] = [scopeWhere(ctx.actor)];
-  const person = await personOf(db, ctx.actor);
+  const now = new Date();
+  const and: Prisma.ApprovalRequestWhereInput[] = [tenantScope(ctx.actor)];
+  const person = personOf(ctx.actor);
   if (query.view === 'inbox') {
     // Nothing is waiting for someone who may not decide, and never one's own requests.
     if (!can(ctx.actor, 'approvals:decide') || !person) return { data: [], nextCursor: null };
-    and.push({ status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } });
+    and.push(statusWhere('PENDING', now), { requestedById: { not: person } });
   } else if (query.view === 'mine') {
     if (!person) return { data: [], nextCursor: null };
     and.push({ requestedById: person });
   } else if (query.view === 'history') {
-    and.push({ status: { not: 'PENDING' } });
+    and.push({ NOT: statusWhere('PENDING', now) });
   }
-  if (query.status) and.push({ status: query.status });
+  if (query.status) and.push(statusWhere(query.status, now));
   if (query.action) and.push({ action: query.action });
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (query.cursor) and.push({ id: { lt: decodeIdCursor(query.cursor) } });
@@ -192,7 +151,7 @@ export async function listApprovals(ctx: Ctx, query: ListApprovalsQuery): Promis
 
 export async function getApproval(ctx: Ctx, id: string): Promise<ApprovalDto> {
   authorize(ctx.actor, 'approvals:read');
-  const row = isUuid(id) ? await db.approvalRequest.findFirst({ where: { AND: [scopeWhere(ctx.actor), { id }] }, include }) : null;
+  const row = isUuid(id) ? await db.approvalRequest.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Approval request');
   return toApprovalDto(row);
 }
@@ -200,16 +159,16 @@ export async function getApproval(ctx: Ctx, id: string): Promise<ApprovalDto> {
 /** Pending requests waiting for this actor's decision (dashboard badge and notifications). */
 export async function countApprovalsAwaiting(ctx: Ctx): Promise<number> {
   if (!can(ctx.actor, 'approvals:decide')) return 0;
-  const person = await personOf(db, ctx.actor);
+  const person = personOf(ctx.actor);
   if (!person) return 0;
-  return db.approvalRequest.count({ where: { AND: [scopeWhere(ctx.actor), { status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } }] } });
+  return db.approvalRequest.count({ where: { AND: [tenantScope(ctx.actor), { status: 'PENDING', expiresAt: { gt: new Date() }, requestedById: { not: person } }] } });
 }
 
 /** The pending request for an action on a target, if any (so pages can show "awaiting approval"). */
 export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAction; target: ApprovalTarget }): Promise<ApprovalDto | null> {
   authorize(ctx.actor, 'approvals:read');
   const row = await db.approvalRequest.findFirst({
-    where: { AND: [scopeWhere(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
+    where: { AND: [tenantScope(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
     orderBy: { id: 'desc' },
     include,
   });
@@ -219,6 +178,6 @@ export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAc
 /** Whether `ctx` may decide this request (UI hint only; decide() enforces it). */
 export async function canDecide(ctx: Ctx, approval: Pick<ApprovalDto, 'status' | 'requestedBy'>): Promise<boolean> {
   if (!can(ctx.actor, 'approvals:decide') || approval.status !== 'PENDING') return false;
-  const person = await personOf(db, ctx.actor);
+  const person = personOf(ctx.actor);
   return person !== null && person !== approval.requestedBy.id;
 }

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
-import { db, rawPool, transaction, type Tx } from '@/lib/db';
+import { db, rawPool, transaction, withUnboundedStatements, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { inTenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { canonicalEventOf } from '@/lib/audit/row';
 import { PLATFORM_CHAIN, ZERO_HASH, chainHashOf, eventHashOf } from '@/lib/audit/chain';
@@ -121,7 +122,7 @@ export async function resolveAuditChain(ctx: Ctx, ref: string): Promise<Resolved
     }
   }
   // Scope after the lookup, so the cache is shared by every actor.
-  if (!tenant || (ctx.actor.tenantId && ctx.actor.tenantId !== tenant.id)) throw notFound('Tenant');
+  if (!tenant || !inTenantScope(ctx.actor, tenant.id)) throw notFound('Tenant');
   return { chain: tenant.id, tenantId: tenant.id, label: tenant.slug };
 }
 
@@ -414,7 +415,9 @@ async function exportCsv(input: Omit<ExportAuditChainInput, 'filter'> & { target
       fileName: `charter-audit-${target.label}-${sealed.fromSeq}-${sealed.toSeq}.csv`,
     };
     input.onSealed?.(info);
-    const { rows, bytes } = await streamCsv({ client, chain: target.chain, fromSeq: sealed.fromSeq, toSeq: sealed.toSeq, filter, out: input.out });
+    const { rows, bytes } = await withUnboundedStatements(client, () =>
+      streamCsv({ client, chain: target.chain, fromSeq: sealed.fromSeq, toSeq: sealed.toSeq, filter, out: input.out }),
+    );
     return {
       chain: target.chain,
       label: target.label,

@@ -1,5 +1,6 @@
 import { pgTransaction, pool } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
+import { getDatabaseEnv } from '@/lib/env';
+import { type Ctx, boundDeploymentOf } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import { type PendingEvent, appendToChain, auditQuery, lockChain } from '@/lib/audit/append';
 import { canonicalData, jcsString, normaliseData } from '@/lib/audit/chain';
@@ -46,25 +47,23 @@ export function sourceDataJson(event: IngestAuditEvent): string {
 }
 
 /**
- * The source deployment: the key's own, or the one named in the batch, within the key's tenant.
- * One query for the key's binding and the deployment (on the pg pool, as the rest of the ingest).
+ * The source deployment: the key's own (known from the verified key), or the one named in the
+ * batch, within the key's tenant. One query, on the pg pool as the rest of the ingest.
  */
 async function sourceDeployment(ctx: Ctx, tenantId: string, named: string | undefined): Promise<{ id: string; name: string }> {
-  const { rows } = await pool.query<{ bound: string | null; id: string | null; name: string | null; archived: boolean | null }>({
-    name: 'charter_audit_ingest_deployment',
-    text: `SELECT k.deployment_id::text AS bound, d.id::text AS id, d.name, d.archived_at IS NOT NULL AS archived
-           FROM (SELECT $1::uuid AS key_id) p
-           LEFT JOIN api_keys k ON k.id = p.key_id
-           LEFT JOIN deployments d ON d.id = COALESCE(k.deployment_id, $2::uuid) AND d.tenant_id = $3::uuid`,
-    values: [ctx.actor.type === 'apiKey' ? ctx.actor.id : null, named ?? null, tenantId],
-  });
-  const row = rows[0];
-  const bound = row?.bound ?? null;
+  const bound = boundDeploymentOf(ctx.actor);
   if (bound && named && named !== bound) throw notFound('Deployment');
-  if (!bound && !named) {
+  const id = bound ?? named;
+  if (!id) {
     throw new AppError('validation_failed', 'Name the source deployment, or use a key bound to it.', { errors: [{ path: 'deploymentId', message: 'is required for a key not bound to a deployment' }] });
   }
-  if (!row?.id || row.name === null) throw notFound('Deployment');
+  const { rows } = await pool.query<{ id: string; name: string; archived: boolean }>({
+    name: 'charter_audit_ingest_deployment',
+    text: 'SELECT id::text AS id, name, archived_at IS NOT NULL AS archived FROM deployments WHERE id = $1::uuid AND tenant_id = $2::uuid',
+    values: [id, tenantId],
+  });
+  const row = rows[0];
+  if (!row) throw notFound('Deployment');
   if (row.archived) throw new AppError('invalid_transition', `Deployment ${row.name} is archived and no longer uploads audit events.`);
   return { id: row.id, name: row.name };
 }
@@ -157,5 +156,5 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
       events,
       receivedAt: new Date().toISOString(),
     };
-  }, { timeoutMs: 60_000 });
+  }, { timeoutMs: getDatabaseEnv().CHARTER_BULK_REQUEST_TIMEOUT_MS });
 }

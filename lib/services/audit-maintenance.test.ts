@@ -4,9 +4,10 @@ import { db } from '@/lib/db';
 import { verifyCheckpointSignature } from '@/lib/audit/checkpoint';
 import { ingestAuditEventsInput } from '@/lib/schemas/audit-ingest';
 import { makeDeployment, makeKey, makeTenant } from '@/lib/testing/factories';
-import { preparePartitions, runAuditMaintenance, sealUnsealedChains } from './audit-maintenance';
+import { preparePartitions, sealUnsealedChains } from './audit-maintenance';
 import { ingestAuditEvents } from './audit-ingest';
 import { bootstrap } from './bootstrap';
+import { runMaintenance } from './maintenance';
 import { listPublicKeys } from './signing-keys';
 
 beforeAll(async () => {
@@ -23,8 +24,9 @@ describe('periodic checkpoints', () => {
     const key = (await listPublicKeys()).find((k) => k.kid === stored.kid);
     expect(verifyCheckpointSignature({ v: 1, chain: stored.chain, seq: 1, hash: stored.hash, issuedAt: stored.issuedAt.toISOString(), kid: stored.kid, signature: stored.signature }, key?.publicKey as string)).toBe(true);
     expect(await sealUnsealedChains({ chains: [tenant.id] })).toEqual([]);
-    // One instance at a time; a round also prepares next month's partitions.
-    const rounds = await Promise.all([runAuditMaintenance({ chains: [tenant.id] }), runAuditMaintenance({ chains: [tenant.id] })]);
+    // One instance at a time (the maintenance round, which this upkeep is part of); a round also
+    // prepares next month's partitions.
+    const rounds = await Promise.all([runMaintenance({ chains: [tenant.id] }), runMaintenance({ chains: [tenant.id] })]);
     expect(rounds.filter((r) => r.ran).length).toBeGreaterThanOrEqual(1);
     expect(await preparePartitions()).toBeGreaterThan(0);
   });

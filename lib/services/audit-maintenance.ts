@@ -1,11 +1,8 @@
-import { db, rawPool } from '@/lib/db';
-import { getEnv } from '@/lib/env';
-import { logger } from '@/lib/logger';
+import { db } from '@/lib/db';
 import { issueCheckpoint } from './audit-export';
 
-// Periodic audit upkeep, run by every app instance (instrumentation.ts) every
-// CHARTER_AUDIT_CHECKPOINT_MINUTES, by one instance at a time (a PostgreSQL advisory lock), and by
-// `npx charter audit checkpoint` (e.g. from cron):
+// Periodic audit upkeep, part of the maintenance round (lib/services/maintenance.ts: every app
+// instance, one at a time, and `charter maintenance`); `charter audit checkpoint` seals on demand:
 //   - every chain whose head is past its latest checkpoint gets a fresh signed checkpoint, so even a
 //     quiet chain is sealed within the interval (busy chains are also sealed every
 //     CHARTER_AUDIT_CHECKPOINT_EVERY events, in the appending transaction: lib/audit/append.ts);
@@ -27,43 +24,9 @@ export async function sealUnsealedChains(options: { chains?: string[] } = {}): P
 }
 
 /** Creates next month's partition for every chain (the append path creates a missing one too). */
-export async function preparePartitions(now: Date = new Date()): Promise<number> {
+export async function preparePartitions(now: Date = new Date(), options: { chains?: string[] } = {}): Promise<number> {
   const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-  const chains = await db.auditChain.findMany({ select: { id: true } });
+  const chains = await db.auditChain.findMany({ where: options.chains ? { id: { in: options.chains } } : {}, select: { id: true } });
   for (const { id } of chains) await db.$queryRaw`SELECT charter_audit_partition(${id}, ${next}::timestamptz)`;
   return chains.length;
-}
-
-/** One round of upkeep, skipped when another instance is doing it. */
-export async function runAuditMaintenance(options: { chains?: string[] } = {}): Promise<{ ran: boolean; sealed: number }> {
-  const client = await rawPool().connect();
-  try {
-    const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext('charter:audit-maintenance')) AS locked`);
-    if (!rows[0]?.locked) return { ran: false, sealed: 0 };
-    try {
-      await preparePartitions();
-      const sealed = await sealUnsealedChains(options);
-      return { ran: true, sealed: sealed.length };
-    } finally {
-      await client.query(`SELECT pg_advisory_unlock(hashtext('charter:audit-maintenance'))`);
-    }
-  } finally {
-    client.release();
-  }
-}
-
-const holder = globalThis as unknown as { __charterAuditMaintenance?: NodeJS.Timeout };
-
-/** Starts the periodic upkeep in this process (once; 0 minutes turns it off). */
-export function startAuditMaintenance(): void {
-  const minutes = getEnv().CHARTER_AUDIT_CHECKPOINT_MINUTES;
-  if (minutes === 0 || holder.__charterAuditMaintenance) return;
-  const tick = () => {
-    runAuditMaintenance().then(
-      (r) => r.ran && r.sealed > 0 && logger.info({ sealed: r.sealed }, 'audit checkpoints issued'),
-      (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'audit maintenance failed'),
-    );
-  };
-  holder.__charterAuditMaintenance = setInterval(tick, minutes * 60_000);
-  holder.__charterAuditMaintenance.unref();
 }

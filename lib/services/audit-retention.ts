@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { db, rawPool, transaction } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { forgetPartitions } from '@/lib/audit/append';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
@@ -73,7 +74,7 @@ function cutoffOf(retentionDays: number, now: Date): Date {
 export async function listRetention(ctx: Ctx, now: Date = new Date()): Promise<RetentionDto[]> {
   authorize(ctx.actor, 'audit:read');
   const tenants = await db.tenant.findMany({
-    where: ctx.actor.tenantId ? { id: ctx.actor.tenantId } : {},
+    where: tenantScope(ctx.actor, 'id'),
     orderBy: [{ legalName: 'asc' }, { id: 'asc' }],
     select: { id: true, slug: true, legalName: true, retentionDays: true, legalHold: true },
   });
@@ -152,7 +153,7 @@ export async function purgeExpiredAuditEvents(ctx: Ctx, input: { tenant?: string
   const now = input.now ?? new Date();
   const tenants = input.tenant
     ? [await tenantOf(ctx, input.tenant)]
-    : await db.tenant.findMany({ where: ctx.actor.tenantId ? { id: ctx.actor.tenantId } : {}, select: { id: true, slug: true, legalName: true, retentionDays: true, legalHold: true } });
+    : await db.tenant.findMany({ where: tenantScope(ctx.actor, 'id'), select: { id: true, slug: true, legalName: true, retentionDays: true, legalHold: true } });
   const outcomes: PurgeOutcome[] = [];
   for (const tenant of tenants) outcomes.push(await purgeChain(ctx, tenant, now));
   return outcomes;

@@ -4,7 +4,7 @@ import { systemCtx } from '@/lib/auth/system';
 import { canonicalJson, kidOfPublicKey, verifyBundle } from '@/lib/bundle/verify';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { db } from '@/lib/db';
-import { makeContract, makeDeployment, makeKey, makeModelVersion, makeTenant, makeUser } from '@/lib/testing/factories';
+import { makeContract, makeDeployment, makeKey, makeModelVersion, makeTenant, makeUser, runMaintenanceOf } from '@/lib/testing/factories';
 import { bootstrap } from './bootstrap';
 import { issueBundle, listBundles } from './bundles';
 import { listPublicKeys, rotateSigningKey } from './signing-keys';
@@ -125,7 +125,11 @@ describe('entitlement bundles', () => {
     expect((await issueBundle(systemCtx('test'), deployment.id)).bundle.payload.contract.id).toBe(contract.id);
     await db.contract.update({ where: { id: contract.id }, data: { validUntil: new Date(Date.now() - DAY) } });
     await expect(issueBundle(systemCtx('test'), deployment.id)).rejects.toMatchObject({ extra: { reason: 'no_active_contract' } });
+    // Refused by date alone: the request does not mark the contract (the maintenance round does).
+    expect((await db.contract.findUniqueOrThrow({ where: { id: contract.id } })).status).toBe('ACTIVE');
+    await runMaintenanceOf([tenant.id]);
     expect((await db.contract.findUniqueOrThrow({ where: { id: contract.id } })).status).toBe('EXPIRED');
+    await expect(issueBundle(systemCtx('test'), deployment.id)).rejects.toMatchObject({ extra: { reason: 'no_active_contract' } });
   });
 
   it('keeps verifying bundles signed by a rotated key (overlap)', async () => {

@@ -1,6 +1,7 @@
 import { db, transaction, type Prisma } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { deploymentScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { getActiveSigner } from '@/lib/audit/signer';
 import { sha256Hex } from '@/lib/crypto/hash';
@@ -8,8 +9,7 @@ import { canonicalize } from '@/lib/crypto/jcs';
 import { AppError, notFound } from '@/lib/errors';
 import type { BundleDto, BundlePayloadDto, BundleRecordDto } from '@/lib/schemas/bundle';
 import { type Page, decodeIdCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
-import { type CoveringContract, expireDueContracts, findCoveringContract } from './contracts';
-import { deploymentScopeWhere } from './deployment-scope';
+import { type CoveringContract, findCoveringContract } from './contracts';
 
 // Entitlement bundles (README "Entitlement bundles"): generated on request from the
 // active contract that covers a deployment (lib/services/contracts.ts findCoveringContract), signed
@@ -111,14 +111,13 @@ function fileNameOf(deployment: DeploymentForBundle, issuedAt: string): string {
  */
 export async function issueBundle(ctx: Ctx, deploymentId: string): Promise<IssuedBundle> {
   authorize(ctx.actor, 'entitlements:read');
-  const scope = await deploymentScopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const deployment = isUuid(deploymentId)
     ? await db.deployment.findFirst({ where: { AND: [scope, { id: deploymentId }] }, include: { tenant: { select: { id: true, slug: true, legalName: true, lei: true } } } })
     : null;
   if (!deployment) throw notFound('Deployment');
   try {
     if (deployment.archivedAt) throw new BundleRefusal('deployment_archived', `Deployment ${deployment.name} is archived.`);
-    await expireDueContracts(ctx);
     const contract = await findCoveringContract(db, { tenantId: deployment.tenantId, environment: deployment.environment });
     const models = contract ? await entitledVersions(contract) : [];
     checkRules(deployment, contract, models);
@@ -191,7 +190,7 @@ async function signAndRecord(ctx: Ctx, deployment: DeploymentForBundle, contract
 /** Bundles issued for a deployment, newest first (what was handed out, by whom, under which key). */
 export async function listBundles(ctx: Ctx, input: { deploymentId: string; limit: number; cursor?: string }): Promise<Page<BundleRecordDto>> {
   authorize(ctx.actor, 'entitlements:read');
-  const scope = await deploymentScopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const deployment = isUuid(input.deploymentId) ? await db.deployment.findFirst({ where: { AND: [scope, { id: input.deploymentId }] }, select: { id: true, name: true } }) : null;
   if (!deployment) throw notFound('Deployment');
   const rows = await db.entitlementBundle.findMany({

@@ -6,8 +6,8 @@ import { canonicalize } from '@/lib/crypto/jcs';
 import { db } from '@/lib/db';
 import { toAppError } from '@/lib/errors';
 import { amendContractInput, createContractInput, updateContractInput } from '@/lib/schemas/contract';
-import { makeContract, makeKey, makeModelVersion, makeTenant, makeUser } from '@/lib/testing/factories';
-import { approveRequest } from './approvals';
+import { makeContract, makeKey, makeModelVersion, makeTenant, makeUser, runMaintenanceOf } from '@/lib/testing/factories';
+import { approveRequest, getApproval } from './approvals';
 import { diffTerms } from './contract-terms';
 import {
   amendContract,
@@ -152,16 +152,67 @@ describe('contracts service (write, lifecycle)', () => {
     await expect(requestContractTermination(alice.ctx, c.id, { reason: 'again', terminationReason: 'OTHER' })).rejects.toMatchObject({ code: 'invalid_transition' });
   });
 
-  it('expires by date: an active contract past validUntil reads and is marked EXPIRED, audited', async () => {
+  it('expires by date: an active contract past validUntil reads as EXPIRED at once, and the maintenance round marks it EXPIRED, audited as Charter', async () => {
     const { tenant } = await setup();
     const c = await makeContract(tenant.id);
     await db.contract.update({ where: { id: c.id }, data: { validUntil: new Date(Date.now() - 1000) } });
+    const { ctx: viewer } = await makeUser('TENANT_VIEWER', tenant.id);
     expect((await getContract(systemCtx('test'), c.id)).status).toBe('EXPIRED');
+    // Every read computes it, filters included, and none of them writes.
+    const ids = async (status?: 'ACTIVE' | 'EXPIRED') => (await listContracts(viewer, { ...page, status })).data.filter((x) => x.id === c.id).map((x) => x.status);
+    expect(await ids()).toEqual(['EXPIRED']);
+    expect(await ids('EXPIRED')).toEqual(['EXPIRED']);
+    expect(await ids('ACTIVE')).toEqual([]);
+    expect((await db.contract.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('ACTIVE');
+
+    expect((await runMaintenanceOf([tenant.id])).contractsExpired).toBe(1);
     const row = await db.contract.findUniqueOrThrow({ where: { id: c.id } });
     expect(row.status).toBe('EXPIRED');
     expect(row.expiredAt).not.toBeNull();
     const events = await db.auditEvent.findMany({ where: { targetId: c.id, action: 'contract.status_changed' }, orderBy: { occurredAt: 'asc' } });
     expect(events.at(-1)?.data).toMatchObject({ after: { status: 'EXPIRED' }, reason: 'validUntil reached' });
+    expect(events.at(-1)).toMatchObject({ actorType: 'system', actorId: 'charter:contract-expiry', ip: null, userAgent: 'charter (contract expiry)', requestId: expect.any(String) });
+    expect(await ids('EXPIRED')).toEqual(['EXPIRED']);
+  });
+
+  it('a draft whose activation request lapsed reads as DRAFT, and can be edited or sent for activation again', async () => {
+    const { tenant, alice, bob, input } = await setup();
+    const draft = await createContract(alice.ctx, createContractInput.parse(input));
+    const first = (await requestContractActivation(alice.ctx, draft.id, { reason: 'signed' })).approval;
+    if (!first) throw new Error('expected a request');
+    expect((await getContract(alice.ctx, draft.id)).status).toBe('PENDING_APPROVAL');
+    await db.approvalRequest.update({ where: { id: first.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+
+    expect((await getContract(alice.ctx, draft.id)).status).toBe('DRAFT');
+    const ids = async (status: 'DRAFT' | 'PENDING_APPROVAL') => (await listContracts(alice.ctx, { ...page, tenantId: tenant.id, status })).data.map((x) => x.id);
+    expect(await ids('DRAFT')).toContain(draft.id);
+    expect(await ids('PENDING_APPROVAL')).not.toContain(draft.id);
+    expect((await db.contract.findUniqueOrThrow({ where: { id: draft.id } })).status).toBe('PENDING_APPROVAL');
+
+    // Editing it persists the lapse first (as Charter, not as alice), which returns it to DRAFT.
+    const edited = await updateContract(alice.ctx, draft.id, updateContractInput.parse({ ...input, noticePeriodDays: 30 }));
+    expect(edited).toMatchObject({ status: 'DRAFT', currentVersion: 2 });
+    expect((await getApproval(alice.ctx, first.id)).status).toBe('EXPIRED');
+    const expiry = await db.auditEvent.findFirstOrThrow({ where: { targetId: first.id, action: 'approval.expired' } });
+    expect(expiry).toMatchObject({ actorId: 'charter:approval-expiry', ip: null, userAgent: 'charter (approval expiry)' });
+    expect(expiry.requestId).not.toBe(alice.ctx.request.requestId);
+
+    const second = (await requestContractActivation(alice.ctx, draft.id, { reason: 'signed, version 2' })).approval;
+    if (!second) throw new Error('expected a request');
+    await approveRequest(bob.ctx, second.id, 'ok');
+    expect((await getContract(alice.ctx, draft.id)).status).toBe('ACTIVE');
+  });
+
+  it('asks for activation again after a lapse without anyone editing the draft', async () => {
+    const { alice, input } = await setup();
+    const draft = await createContract(alice.ctx, createContractInput.parse(input));
+    const first = (await requestContractActivation(alice.ctx, draft.id, { reason: 'signed' })).approval;
+    if (!first) throw new Error('expected a request');
+    await db.approvalRequest.update({ where: { id: first.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const again = await requestContractActivation(alice.ctx, draft.id, { reason: 'again' });
+    expect(again.approval).toMatchObject({ status: 'PENDING' });
+    expect(again.contract.status).toBe('PENDING_APPROVAL');
+    expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: first.id } })).status).toBe('EXPIRED');
   });
 
   it('allows at most one active contract per tenant and scope', async () => {

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { db, transaction, type Prisma, type Tx } from '@/lib/db';
+import { db, Prisma, transaction, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
+import { charterCtx } from '@/lib/auth/system';
 import { authorize, isPlatform } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
-import type { ContractScope, ContractStatus } from '@/lib/generated/prisma/enums';
+import type { ContractScope, ContractStatus, Environment } from '@/lib/generated/prisma/enums';
 import { type Page, decodeCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
 import {
   type AmendContractInput,
@@ -24,8 +25,9 @@ import {
   type UpdateContractInput,
   updateContractInput,
 } from '@/lib/schemas/contract';
-import { approvalExecutor, requestOrPerform } from './approval-engine';
+import { approvalExecutor, expireStaleRequests, findLapsedRequestTargets, requestOrPerform } from './approval-engine';
 import { type ContractTerms, type TermsEntitlement, diffTerms, hashTerms, normaliseTerms, sortEntitlements } from './contract-terms';
+import { activeContractWhere, coveringContractOf } from './model-entitlements';
 
 // Contracts (README "Contracts and four-eyes approvals").
 //
@@ -33,12 +35,13 @@ import { type ContractTerms, type TermsEntitlement, diffTerms, hashTerms, normal
 // - A draft is edited freely by platform administrators; every save is a new immutable version.
 // - Activation and termination are four-eyes requests (lib/services/approvals.ts): requesting
 //   activation makes the draft PENDING_APPROVAL (frozen), approval makes it ACTIVE, rejection,
-//   cancellation or expiry of the request returns it to DRAFT.
+//   cancellation or expiry of the request returns it to DRAFT (a request past its 72 hours reads as
+//   expired at once, so its contract reads as DRAFT again before the expiry is marked).
 // - An amendment of an ACTIVE contract changes its entitlements, so it is a four-eyes request too
 //   (ENTITLEMENTS_CHANGE); approval adds the new version.
-// - Expiry happens by date: an ACTIVE contract past validUntil reads as EXPIRED at once, and is
-//   marked EXPIRED (audited) lazily on the next read or bundle request (expireDueContracts), so no
-//   scheduler is needed and nothing depends on one running.
+// - Expiry happens by date: an ACTIVE contract past validUntil reads as EXPIRED at once; the
+//   maintenance round marks it EXPIRED, audited as Charter (expireDueContracts). Reads never write:
+//   they compute the effective status, so nothing depends on the round having run.
 // - At most one ACTIVE contract per tenant and scope, checked under a per-tenant lock.
 // Versions: each is the JCS snapshot of the terms with its SHA-256; the database refuses to change
 // or delete one (prisma/sql/contract-versions-immutable.sql).
@@ -69,12 +72,45 @@ function toEntitlementDto(e: ContractRow['entitlements'][number]): EntitlementDt
   };
 }
 
-/** ACTIVE past validUntil is EXPIRED, whether or not it has been marked yet. */
-export function effectiveContractStatus(c: { status: ContractStatus; validUntil: Date }, now = new Date()): ContractStatus {
-  return c.status === 'ACTIVE' && c.validUntil <= now ? 'EXPIRED' : c.status;
+/**
+ * ACTIVE past validUntil is EXPIRED, and PENDING_APPROVAL whose activation request has lapsed is
+ * DRAFT, whether or not the maintenance round has marked them so yet.
+ */
+export function effectiveContractStatus(c: { status: ContractStatus; validUntil: Date }, now = new Date(), activationLapsed = false): ContractStatus {
+  if (c.status === 'ACTIVE' && c.validUntil <= now) return 'EXPIRED';
+  if (c.status === 'PENDING_APPROVAL' && activationLapsed) return 'DRAFT';
+  return c.status;
 }
 
-export function toContractDto(c: ContractRow): ContractDto {
+/** The contracts among `ids` (default: all) whose activation request lapsed unmarked. */
+function lapsedActivations(client: Tx | typeof db, ids?: string[]): Promise<Set<string>> {
+  return findLapsedRequestTargets(client, { action: 'CONTRACT_ACTIVATE', targetType: 'contract', targetIds: ids });
+}
+
+/** The rows whose effective status is `status` (the filter form of effectiveContractStatus). */
+function statusWhere(status: ContractStatus, now: Date, lapsed: Set<string>): Prisma.ContractWhereInput {
+  switch (status) {
+    case 'ACTIVE':
+      return { status: 'ACTIVE', validUntil: { gt: now } };
+    case 'EXPIRED':
+      return { OR: [{ status: 'EXPIRED' }, { status: 'ACTIVE', validUntil: { lte: now } }] };
+    case 'DRAFT':
+      return { OR: [{ status: 'DRAFT' }, { status: 'PENDING_APPROVAL', id: { in: [...lapsed] } }] };
+    case 'PENDING_APPROVAL':
+      return { status: 'PENDING_APPROVAL', id: { notIn: [...lapsed] } };
+    default:
+      return { status };
+  }
+}
+
+/** DTOs of `rows`, reading lapsed activations in one query (only when a row waits for one). */
+async function toContractDtos(client: Tx | typeof db, rows: ContractRow[]): Promise<ContractDto[]> {
+  const waiting = rows.filter((r) => r.status === 'PENDING_APPROVAL').map((r) => r.id);
+  const lapsed = waiting.length ? await lapsedActivations(client, waiting) : new Set<string>();
+  return rows.map((r) => toContractDto(r, lapsed.has(r.id)));
+}
+
+export function toContractDto(c: ContractRow, activationLapsed = false): ContractDto {
   // The mirrored fields follow the latest version; its hash is the one that matters to the tenant.
   const current = c.versions.find((v) => v.version === c.currentVersion) ?? null;
   const registerInfo = ContractRegisterInfo.safeParse(c.registerInfo);
@@ -83,7 +119,7 @@ export function toContractDto(c: ContractRow): ContractDto {
     tenantId: c.tenantId,
     reference: c.reference,
     type: c.type,
-    status: effectiveContractStatus(c),
+    status: effectiveContractStatus(c, new Date(), activationLapsed),
     scope: c.scope,
     currentVersion: c.currentVersion,
     currentVersionHash: current?.hash ?? null,
@@ -108,41 +144,47 @@ export function toContractDto(c: ContractRow): ContractDto {
   };
 }
 
-/** A tenant-scoped actor only ever sees its own tenant's contracts. */
-function scopeWhere(ctx: Ctx): Prisma.ContractWhereInput {
-  return ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {};
-}
-
 // ───────────────────────────── expiry by date ─────────────────────────────
 
-const expiryCtx = (ctx?: Ctx): Ctx => ({
-  actor: { type: 'system', id: 'charter:contract-expiry', label: 'charter (contract expiry)', tenantId: null, role: null, permissions: new Set() },
-  request: ctx?.request ?? { ip: null, userAgent: null, requestId: randomUUID() },
-});
+const EXPIRY_BATCH = 200;
 
 /**
- * Marks ACTIVE contracts past validUntil EXPIRED, each with its audit event. Called lazily before
- * contracts are read or bundles issued; cheap when there is nothing to do (one indexed query).
+ * Marks ACTIVE contracts past validUntil EXPIRED, each audited as Charter: the maintenance round's
+ * work (lib/services/maintenance.ts), optionally confined to some tenants. Reads never call it: they
+ * read such a contract as EXPIRED already. SKIP LOCKED lets instances share the work.
  */
-export async function expireDueContracts(ctx?: Ctx): Promise<number> {
-  const due = await db.contract.findFirst({ where: { status: 'ACTIVE', validUntil: { lte: new Date() } }, select: { id: true } });
-  if (!due) return 0;
-  return transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string; tenant_id: string; reference: string; valid_until: Date }[]>`
-      SELECT id, tenant_id, reference, valid_until FROM contracts
-      WHERE status = 'ACTIVE' AND valid_until <= now() ORDER BY valid_until LIMIT 200 FOR UPDATE SKIP LOCKED`;
-    const actor = expiryCtx(ctx);
-    for (const r of rows) {
-      await tx.contract.update({ where: { id: r.id }, data: { status: 'EXPIRED', expiredAt: new Date() } });
-      await record(tx, actor, {
-        action: 'contract.status_changed',
-        tenantId: r.tenant_id,
-        target: { type: 'contract', id: r.id },
-        data: { before: { status: 'ACTIVE' }, after: { status: 'EXPIRED' }, reference: r.reference, validUntil: r.valid_until.toISOString(), reason: 'validUntil reached' },
-      });
-    }
-    return rows.length;
-  });
+export async function expireDueContracts(scope: { tenantIds?: string[] } = {}): Promise<number> {
+  const tenants = scope.tenantIds ? Prisma.sql`AND tenant_id = ANY(${scope.tenantIds}::uuid[])` : Prisma.empty;
+  let total = 0;
+  for (;;) {
+    const expired = await transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; tenant_id: string; reference: string; valid_until: Date }[]>`
+        SELECT id, tenant_id, reference, valid_until FROM contracts
+        WHERE status = 'ACTIVE' AND valid_until <= now() ${tenants}
+        ORDER BY valid_until LIMIT ${EXPIRY_BATCH} FOR UPDATE SKIP LOCKED`;
+      const ctx = charterCtx('contract-expiry');
+      for (const r of rows) {
+        await tx.contract.update({ where: { id: r.id }, data: { status: 'EXPIRED', expiredAt: new Date() } });
+        await record(tx, ctx, {
+          action: 'contract.status_changed',
+          tenantId: r.tenant_id,
+          target: { type: 'contract', id: r.id },
+          data: { before: { status: 'ACTIVE' }, after: { status: 'EXPIRED' }, reference: r.reference, validUntil: r.valid_until.toISOString(), reason: 'validUntil reached' },
+        });
+      }
+      return rows.length;
+    });
+    total += expired;
+    if (expired < EXPIRY_BATCH) return total;
+  }
+}
+
+/**
+ * Before a draft is changed: a lapsed activation request still freezes it in PENDING_APPROVAL, so
+ * persist that request's expiry (as Charter, in its own transaction), which returns it to DRAFT.
+ */
+async function settleLapsedActivation(contractId: string): Promise<void> {
+  await expireStaleRequests({ target: { type: 'contract', id: contractId } }, [contractActivation]);
 }
 
 // ───────────────────────────── reading ─────────────────────────────
@@ -150,31 +192,33 @@ export async function expireDueContracts(ctx?: Ctx): Promise<number> {
 /** Keyset-paginated by reference (unique). */
 export async function listContracts(ctx: Ctx, query: ListContractsQuery): Promise<Page<ContractDto>> {
   authorize(ctx.actor, 'contracts:read');
-  await expireDueContracts(ctx);
-  const and: Prisma.ContractWhereInput[] = [scopeWhere(ctx)];
+  const and: Prisma.ContractWhereInput[] = [tenantScope(ctx.actor)];
   if (query.tenantId) and.push({ tenantId: query.tenantId });
-  if (query.status) and.push({ status: query.status });
+  if (query.status) {
+    const draftOrPending = query.status === 'DRAFT' || query.status === 'PENDING_APPROVAL';
+    and.push(statusWhere(query.status, new Date(), draftOrPending ? await lapsedActivations(db) : new Set()));
+  }
   if (query.q) and.push({ reference: { contains: query.q, mode: 'insensitive' } });
   if (query.cursor) and.push({ reference: { gt: String(decodeCursor(query.cursor, 1)[0]) } });
   const rows = await db.contract.findMany({ where: { AND: and }, orderBy: { reference: 'asc' }, take: query.limit + 1, include });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  return { data: page.map(toContractDto), nextCursor: rows.length > query.limit && last ? encodeCursor([last.reference]) : null };
+  return { data: await toContractDtos(db, page), nextCursor: rows.length > query.limit && last ? encodeCursor([last.reference]) : null };
 }
 
 /** Another tenant's (or a missing) contract is the same 404. */
 export async function getContract(ctx: Ctx, id: string): Promise<ContractDto> {
   authorize(ctx.actor, 'contracts:read');
-  await expireDueContracts(ctx);
-  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] }, include }) : null;
+  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Contract');
-  return toContractDto(row);
+  const [dto] = await toContractDtos(db, [row]);
+  return dto as ContractDto;
 }
 
 /** By reference (CLI, links); the same scope and 404 as getContract. */
 export async function getContractByReference(ctx: Ctx, reference: string): Promise<ContractDto> {
   authorize(ctx.actor, 'contracts:read');
-  const row = await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { reference }] }, select: { id: true } });
+  const row = await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { reference }] }, select: { id: true } });
   if (!row) throw notFound('Contract');
   return getContract(ctx, row.id);
 }
@@ -182,7 +226,7 @@ export async function getContractByReference(ctx: Ctx, reference: string): Promi
 /** Every version, newest first, with its terms and hash (a contract has a handful, not thousands). */
 export async function listContractVersions(ctx: Ctx, id: string): Promise<ContractVersionDto[]> {
   authorize(ctx.actor, 'contracts:read');
-  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] }, select: { id: true } }) : null;
+  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, select: { id: true } }) : null;
   if (!row) throw notFound('Contract');
   const versions = await db.contractVersion.findMany({ where: { contractId: id }, orderBy: { version: 'desc' } });
   return versions.map((v) => ({ version: v.version, hash: v.hash, terms: asObject(v.terms), createdAt: v.createdAt.toISOString(), createdBy: v.createdBy }));
@@ -341,7 +385,7 @@ async function writeVersion(tx: Tx, ctx: Ctx, input: { contractId: string; previ
 async function lockContract(tx: Tx, ctx: Ctx, id: string) {
   if (!isUuid(id)) throw notFound('Contract');
   await tx.$queryRaw`SELECT id FROM contracts WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = await tx.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] } });
+  const row = await tx.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] } });
   if (!row) throw notFound('Contract');
   return row;
 }
@@ -352,7 +396,8 @@ async function currentTerms(tx: Tx, contractId: string, version: number): Promis
 }
 
 async function loadDto(tx: Tx | typeof db, id: string): Promise<ContractDto> {
-  return toContractDto(await tx.contract.findUniqueOrThrow({ where: { id }, include }));
+  const [dto] = await toContractDtos(tx, [await tx.contract.findUniqueOrThrow({ where: { id }, include })]);
+  return dto as ContractDto;
 }
 
 function requirePlatform(ctx: Ctx): void {
@@ -396,6 +441,7 @@ export async function createContract(ctx: Ctx, input: CreateContractInput): Prom
 export async function updateContract(ctx: Ctx, id: string, input: UpdateContractInput): Promise<ContractDto> {
   authorize(ctx.actor, 'contracts:write');
   requirePlatform(ctx);
+  if (isUuid(id)) await settleLapsedActivation(id);
   return transaction(async (tx) => {
     const row = await lockContract(tx, ctx, id);
     if (row.status !== 'DRAFT') {
@@ -536,7 +582,7 @@ export const entitlementsChange = approvalExecutor('ENTITLEMENTS_CHANGE', {
 
 /** The current version's number and hash: what a four-eyes request is about. */
 async function targetOf(ctx: Ctx, id: string): Promise<{ target: ContractTarget; tenantId: string; reference: string; tenantName: string }> {
-  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [scopeWhere(ctx), { id }] }, include: { tenant: { select: { legalName: true } } } }) : null;
+  const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include: { tenant: { select: { legalName: true } } } }) : null;
   if (!row) throw notFound('Contract');
   const v = await db.contractVersion.findUnique({ where: { contractId_version: { contractId: row.id, version: row.currentVersion } }, select: { hash: true } });
   return { target: { contractId: row.id, version: row.currentVersion, hash: v?.hash ?? '' }, tenantId: row.tenantId, reference: row.reference, tenantName: row.tenant.legalName };
@@ -595,6 +641,7 @@ export async function amendContract(ctx: Ctx, id: string, input: AmendContractIn
   requirePlatform(ctx);
   const { reason, ...terms } = input;
   const t = await targetOf(ctx, id);
+  await settleLapsedActivation(t.target.contractId);
   const current = await db.contract.findUniqueOrThrow({ where: { id: t.target.contractId }, select: { status: true, validUntil: true, tenantId: true } });
   if (current.status === 'DRAFT') return { kind: 'performed', approval: null, contract: await updateContract(ctx, id, terms) };
   // Validate what can be validated before the request (countries, catalogue) in a read-only pass.
@@ -617,15 +664,17 @@ export async function amendContract(ctx: Ctx, id: string, input: AmendContractIn
 
 // ───────────────────────────── for other services ─────────────────────────────
 
-/** The ACTIVE (not yet expired) contract that covers a deployment of this environment, if any. */
-export async function findCoveringContract(client: Tx | typeof db, input: { tenantId: string; environment: string }) {
-  const now = new Date();
+/**
+ * The ACTIVE (not yet expired) contract that covers a deployment of this environment, if any, by
+ * the rule of coveringContractOf (which also answers the converse, listCoveredDeployments).
+ */
+export async function findCoveringContract(client: Tx | typeof db, input: { tenantId: string; environment: Environment }) {
   const candidates = await client.contract.findMany({
-    where: { tenantId: input.tenantId, status: 'ACTIVE', validUntil: { gt: now }, scope: { in: ['ALL', input.environment as ContractScope] } },
+    where: { tenantId: input.tenantId, ...activeContractWhere(new Date()), scope: { in: ['ALL', input.environment] } },
+    orderBy: { id: 'asc' },
     include,
   });
-  // A contract for the deployment's own environment wins over one for ALL.
-  return candidates.find((c) => c.scope === input.environment) ?? candidates.find((c) => c.scope === 'ALL') ?? null;
+  return coveringContractOf(candidates, input.environment);
 }
 
 export type CoveringContract = NonNullable<Awaited<ReturnType<typeof findCoveringContract>>>;
@@ -633,12 +682,11 @@ export type CoveringContract = NonNullable<Awaited<ReturnType<typeof findCoverin
 /** For notifications: ACTIVE contracts in scope ending before `before`. */
 export async function listContractsEndingBefore(ctx: Ctx, before: Date): Promise<ContractDto[]> {
   authorize(ctx.actor, 'contracts:read');
-  await expireDueContracts(ctx);
   const rows = await db.contract.findMany({
-    where: { AND: [scopeWhere(ctx), { status: 'ACTIVE', validUntil: { gt: new Date(), lte: before } }] },
+    where: { AND: [tenantScope(ctx.actor), { status: 'ACTIVE', validUntil: { gt: new Date(), lte: before } }] },
     orderBy: { validUntil: 'asc' },
     take: 100,
     include,
   });
-  return rows.map(toContractDto);
+  return toContractDtos(db, rows);
 }

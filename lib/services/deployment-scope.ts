@@ -1,13 +1,10 @@
-import { db, type Prisma, type Tx } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
+import type { Prisma, Tx } from '@/lib/db';
 import { notFound } from '@/lib/errors';
 import { isUuid } from '@/lib/schemas/common';
 
-// Who may see which deployment, shared by the deployments and rollouts services.
-//
-// A tenant actor sees only its tenant's deployments, and an API key bound to a deployment
-// (ApiKey.deploymentId, the key of that deployment's agent) sees only that one deployment; anything
-// else is "not found".
+// A deployment as the deployments and rollouts services read and lock it. Who may see which one is
+// deploymentScope (lib/authz/scope.ts): a tenant actor its tenant's, a key bound to a deployment
+// that one only; anything else is "not found".
 
 const versionSelect = { id: true, version: true, status: true, family: { select: { slug: true } } } satisfies Prisma.ModelVersionSelect;
 
@@ -17,19 +14,6 @@ export const deploymentInclude = {
 } satisfies Prisma.DeploymentInclude;
 
 export type DeploymentRow = Prisma.DeploymentGetPayload<{ include: typeof deploymentInclude }>;
-
-/** The deployment an API key is bound to, if the actor is such a key. */
-export async function boundDeploymentId(ctx: Ctx): Promise<string | null> {
-  if (ctx.actor.type !== 'apiKey') return null;
-  const key = await db.apiKey.findUnique({ where: { id: ctx.actor.id }, select: { deploymentId: true } });
-  return key?.deploymentId ?? null;
-}
-
-/** Tenant scope, narrowed to one deployment for a deployment-bound key. Resolved before any transaction. */
-export async function deploymentScopeWhere(ctx: Ctx): Promise<Prisma.DeploymentWhereInput> {
-  const bound = await boundDeploymentId(ctx);
-  return { ...(ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {}), ...(bound ? { id: bound } : {}) };
-}
 
 /** FOR UPDATE: changes of one deployment (edits, heartbeats, rollouts) serialise, so before/after is exact. */
 export async function lockDeployment(tx: Tx, scope: Prisma.DeploymentWhereInput, id: string): Promise<DeploymentRow> {

@@ -4,14 +4,16 @@ import type { Ctx } from '@/lib/auth/actor';
 import { systemCtx } from '@/lib/auth/system';
 import { toAppError } from '@/lib/errors';
 import { createDeploymentInput } from '@/lib/schemas/deployment';
-import { makeDeployment, makeKey, makeModelVersion, makeTenant, makeUser, uniqueSlug } from '@/lib/testing/factories';
+import { makeContract, makeDeployment, makeKey, makeModelVersion, makeTenant, makeUser, uniqueSlug } from '@/lib/testing/factories';
 import { listAuditEvents } from './audit';
+import { findCoveringContract, requestContractTermination } from './contracts';
 import {
   archiveDeployment,
   createDeployment,
   deploymentStatus,
   getDeployment,
   heartbeatStaleMinutes,
+  listCoveredDeployments,
   listDeployments,
   recordHeartbeat,
   setRunningVersions,
@@ -298,5 +300,79 @@ describe('deployments service', () => {
     expect(seen).toEqual(['node-0', 'node-1', 'node-2', 'node-3', 'node-4']);
     const forged = Buffer.from(JSON.stringify(['x', 'not-a-uuid'])).toString('base64url');
     await expect(listDeployments(ctx, { ...page, cursor: forged }).catch(toAppError)).resolves.toMatchObject({ code: 'validation_failed' });
+  });
+});
+
+describe('deployments covered by a contract', () => {
+  const all50 = { limit: 50 };
+  const namesCoveredBy = async (ctx: Ctx, contractId: string) => (await listCoveredDeployments(ctx, contractId, all50)).data.map((d) => d.name);
+
+  it('are those findCoveringContract assigns to it: a contract for ALL does not claim an environment another contract covers', async () => {
+    const tenant = await makeTenant();
+    const v = await makeModelVersion();
+    const everywhere = await makeContract(tenant.id, { familyIds: [v.familyId], scope: 'ALL' });
+    const production = await makeContract(tenant.id, { familyIds: [v.familyId], scope: 'PRODUCTION' });
+    const made = [
+      await makeDeployment(tenant, { name: 'prod-1', environment: 'PRODUCTION' }),
+      await makeDeployment(tenant, { name: 'stage-1', environment: 'STAGING' }),
+      await makeDeployment(tenant, { name: 'vault-1', environment: 'AIRGAPPED' }),
+    ];
+    await archiveDeployment(systemCtx('test'), (await makeDeployment(tenant, { name: 'stage-old', environment: 'STAGING' })).id);
+    const { ctx } = await makeUser('TENANT_VIEWER', tenant.id);
+
+    // The contract page used to list every deployment under a contract for ALL, prod-1 included,
+    // although its bundles and pins come from the PRODUCTION contract.
+    const byEverywhere = await listCoveredDeployments(ctx, everywhere.id, all50);
+    expect(byEverywhere).toMatchObject({ total: 2, nextCursor: null, environments: ['STAGING', 'AIRGAPPED'] });
+    expect(byEverywhere.data.map((d) => d.name)).toEqual(['stage-1', 'vault-1']);
+    expect(await namesCoveredBy(ctx, production.id)).toEqual(['prod-1']);
+    for (const d of made) {
+      const covering = await findCoveringContract(db, { tenantId: tenant.id, environment: d.environment });
+      for (const c of [everywhere, production]) {
+        expect((await namesCoveredBy(ctx, c.id)).includes(d.name), `${d.name} under ${c.reference}`).toBe(covering?.id === c.id);
+      }
+    }
+
+    // Once the PRODUCTION contract has ended, the contract for ALL covers production too; the ended one covers nothing.
+    await requestContractTermination(systemCtx('test'), production.id, { reason: 'test', terminationReason: 'OTHER' });
+    expect((await findCoveringContract(db, { tenantId: tenant.id, environment: 'PRODUCTION' }))?.id).toBe(everywhere.id);
+    expect(await namesCoveredBy(ctx, everywhere.id)).toEqual(['prod-1', 'stage-1', 'vault-1']);
+    expect(await listCoveredDeployments(ctx, production.id, all50)).toEqual({ data: [], nextCursor: null, total: 0, environments: [] });
+  });
+
+  it('come a keyset page at a time with their total, never cut off', async () => {
+    const tenant = await makeTenant();
+    const v = await makeModelVersion();
+    const contract = await makeContract(tenant.id, { familyIds: [v.familyId], scope: 'STAGING' });
+    for (let i = 0; i < 5; i++) await makeDeployment(tenant, { name: `stage-${i}`, environment: 'STAGING' });
+    await makeDeployment(tenant, { name: 'prod-x', environment: 'PRODUCTION' });
+    const ctx = systemCtx('test');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const result = await listCoveredDeployments(ctx, contract.id, { limit: 2, cursor });
+      expect(result.total).toBe(5);
+      expect(result.data.length).toBeLessThanOrEqual(2);
+      seen.push(...result.data.map((d) => d.name));
+      cursor = result.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(['stage-0', 'stage-1', 'stage-2', 'stage-3', 'stage-4']);
+  });
+
+  it("are another tenant's 404, need contracts:read and deployments:read, and show a deployment's own key only its deployment", async () => {
+    const [tenant, other] = await Promise.all([makeTenant(), makeTenant()]);
+    const v = await makeModelVersion();
+    const contract = await makeContract(tenant.id, { familyIds: [v.familyId] });
+    const [mine, sibling] = [await makeDeployment(tenant, { name: 'a-mine' }), await makeDeployment(tenant, { name: 'b-sibling' })];
+    const { ctx: stranger } = await makeUser('TENANT_ADMIN', other.id);
+    expect(await listCoveredDeployments(stranger, contract.id, all50).catch(toAppError)).toMatchObject({ code: 'not_found' });
+    expect(await listCoveredDeployments(systemCtx('test'), 'not-a-uuid', all50).catch(toAppError)).toMatchObject({ code: 'not_found' });
+    for (const scopes of [['contracts:read'], ['deployments:read']] as const) {
+      const { ctx } = await makeKey(tenant.id, [...scopes]);
+      expect(await listCoveredDeployments(ctx, contract.id, all50).catch(toAppError)).toMatchObject({ code: 'forbidden' });
+    }
+    const agent = (await makeKey(tenant.id, ['contracts:read', 'deployments:read'], { deploymentId: mine.id })).ctx;
+    expect(await listCoveredDeployments(agent, contract.id, all50)).toMatchObject({ total: 1, data: [{ id: mine.id }] });
+    expect(await namesCoveredBy(systemCtx('test'), contract.id)).toEqual([mine.name, sibling.name]);
   });
 });

@@ -1,13 +1,14 @@
 import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
+import { type Ctx, boundDeploymentOf } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { deploymentScope, inTenantScope, tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { changedFields } from '@/lib/audit/diff';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { sha256Hex } from '@/lib/crypto/hash';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound, toAppError } from '@/lib/errors';
-import type { Connectivity, RunningSource } from '@/lib/generated/prisma/enums';
+import type { Connectivity, Environment, RunningSource } from '@/lib/generated/prisma/enums';
 import { type Page, decodeCursor, encodeCursor, invalidCursor, isUuid } from '@/lib/schemas/common';
 import type {
   CreateDeploymentInput,
@@ -15,12 +16,14 @@ import type {
   DeploymentStatus,
   HeartbeatAckDto,
   HeartbeatInput,
+  ListCoveredDeploymentsQuery,
   ListDeploymentsQuery,
   RunningVersionRef,
   RunningVersionsFile,
   UpdateDeploymentInput,
 } from '@/lib/schemas/deployment';
-import { type DeploymentRow, boundDeploymentId, deploymentInclude, deploymentScopeWhere, lockDeployment } from './deployment-scope';
+import { type DeploymentRow, deploymentInclude, lockDeployment } from './deployment-scope';
+import { activeContractWhere, environmentsCoveredBy } from './model-entitlements';
 import { visibleVersionsWhere } from './models';
 import { advanceRollouts } from './rollouts';
 
@@ -88,8 +91,6 @@ export function toDeploymentDto(d: DeploymentRow, now: Date = new Date()): Deplo
   };
 }
 
-const scopeWhere = deploymentScopeWhere;
-
 function statusWhere(status: DeploymentStatus, now: Date): Prisma.DeploymentWhereInput {
   const cutoff = new Date(now.getTime() - heartbeatStaleMinutes() * 60_000);
   switch (status) {
@@ -107,20 +108,26 @@ function statusWhere(status: DeploymentStatus, now: Date): Prisma.DeploymentWher
 /** Keyset-paginated by (name, id). */
 export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now: Date = new Date()): Promise<Page<DeploymentDto>> {
   authorize(ctx.actor, 'deployments:read');
-  const and: Prisma.DeploymentWhereInput[] = [await scopeWhere(ctx)];
+  const and: Prisma.DeploymentWhereInput[] = [deploymentScope(ctx.actor)];
   if (query.tenantId) and.push({ tenantId: query.tenantId });
   if (!query.includeArchived) and.push({ archivedAt: null });
   if (query.environment) and.push({ environment: query.environment });
   if (query.connectivity) and.push({ connectivity: query.connectivity });
   if (query.status) and.push(statusWhere(query.status, now));
   if (query.q) and.push({ name: { contains: query.q.toLowerCase() } });
+  return pageByName(and, query, now);
+}
+
+/** One keyset page by (name, id): the order of every deployment list. */
+async function pageByName(and: Prisma.DeploymentWhereInput[], query: { limit: number; cursor?: string }, now: Date): Promise<Page<DeploymentDto>> {
+  const where: Prisma.DeploymentWhereInput[] = [...and];
   if (query.cursor) {
     const [name, id] = decodeCursor(query.cursor, 2);
     if (typeof name !== 'string' || !isUuid(id)) throw invalidCursor(query.cursor);
-    and.push({ OR: [{ name: { gt: name } }, { name, id: { gt: String(id) } }] });
+    where.push({ OR: [{ name: { gt: name } }, { name, id: { gt: String(id) } }] });
   }
   const rows = await db.deployment.findMany({
-    where: { AND: and },
+    where: { AND: where },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
     take: query.limit + 1,
     include,
@@ -133,10 +140,32 @@ export async function listDeployments(ctx: Ctx, query: ListDeploymentsQuery, now
   };
 }
 
+/** A page of the deployments a contract covers, with how many there are and in which environments. */
+export type CoveredDeploymentsPage = Page<DeploymentDto> & { total: number; environments: Environment[] };
+
+/**
+ * The non-archived deployments that a contract covers: exactly those for which findCoveringContract
+ * answers this contract, by the same rule (coveringContractOf), so a contract for ALL does not
+ * claim the environments another contract covers. Nothing while the contract is not in force.
+ * Keyset-paginated with the total, so a long list is paged, never cut off.
+ */
+export async function listCoveredDeployments(ctx: Ctx, contractId: string, query: ListCoveredDeploymentsQuery, now: Date = new Date()): Promise<CoveredDeploymentsPage> {
+  authorize(ctx.actor, 'contracts:read');
+  authorize(ctx.actor, 'deployments:read');
+  const contract = isUuid(contractId) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id: contractId }] }, select: { id: true, tenantId: true } }) : null;
+  if (!contract) throw notFound('Contract');
+  const counting = await db.contract.findMany({ where: { tenantId: contract.tenantId, ...activeContractWhere(now) }, orderBy: { id: 'asc' }, select: { id: true, scope: true } });
+  const environments = environmentsCoveredBy(counting, contract.id);
+  if (environments.length === 0) return { data: [], nextCursor: null, total: 0, environments };
+  const and: Prisma.DeploymentWhereInput[] = [deploymentScope(ctx.actor), { tenantId: contract.tenantId, archivedAt: null, environment: { in: environments } }];
+  const [page, total] = await Promise.all([pageByName(and, query, now), db.deployment.count({ where: { AND: and } })]);
+  return { ...page, total, environments };
+}
+
 /** Non-archived deployments in scope by health, for the overview. */
 export async function countDeploymentsByStatus(ctx: Ctx, now: Date = new Date()): Promise<Record<DeploymentStatus, number>> {
   authorize(ctx.actor, 'deployments:read');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const statuses = ['HEALTHY', 'STALE', 'NEVER_SEEN', 'AIRGAPPED'] as const;
   const counts = await Promise.all(statuses.map((s) => db.deployment.count({ where: { AND: [scope, { archivedAt: null }, statusWhere(s, now)] } })));
   return Object.fromEntries(statuses.map((s, i) => [s, counts[i] ?? 0])) as Record<DeploymentStatus, number>;
@@ -145,7 +174,7 @@ export async function countDeploymentsByStatus(ctx: Ctx, now: Date = new Date())
 /** Another tenant's (or a missing, or for a bound key another) deployment is the same 404. */
 export async function getDeployment(ctx: Ctx, id: string): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:read');
-  const row = isUuid(id) ? await db.deployment.findFirst({ where: { AND: [await scopeWhere(ctx), { id }] }, include }) : null;
+  const row = isUuid(id) ? await db.deployment.findFirst({ where: { AND: [deploymentScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Deployment');
   return toDeploymentDto(row);
 }
@@ -209,9 +238,9 @@ function checkConnectivity(environment: string, connectivity: Connectivity): voi
 
 export async function createDeployment(ctx: Ctx, input: CreateDeploymentInput): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  if (await boundDeploymentId(ctx)) throw new AppError('forbidden', 'A key bound to a deployment cannot create deployments.');
+  if (boundDeploymentOf(ctx.actor)) throw new AppError('forbidden', 'A key bound to a deployment cannot create deployments.');
   // The tenant comes from the actor; only a platform actor names it.
-  if (ctx.actor.tenantId && input.tenantId && input.tenantId !== ctx.actor.tenantId) throw notFound('Tenant');
+  if (input.tenantId && !inTenantScope(ctx.actor, input.tenantId)) throw notFound('Tenant');
   const tenantId = ctx.actor.tenantId ?? input.tenantId;
   if (!tenantId) {
     throw new AppError('validation_failed', 'Say which tenant the deployment belongs to.', { errors: [{ path: 'tenantId', message: 'is required' }] });
@@ -234,7 +263,7 @@ export async function createDeployment(ctx: Ctx, input: CreateDeploymentInput): 
 
 export async function updateDeployment(ctx: Ctx, id: string, input: UpdateDeploymentInput): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, id);
     if (before.archivedAt) throw new AppError('invalid_transition', 'An archived deployment cannot be changed.');
@@ -255,7 +284,7 @@ export async function updateDeployment(ctx: Ctx, id: string, input: UpdateDeploy
 /** Never a hard delete: the deployment is hidden from lists, and its history stays. */
 export async function archiveDeployment(ctx: Ctx, id: string, reason?: string): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, id);
     if (before.archivedAt) throw new AppError('invalid_transition', 'The deployment is already archived.');
@@ -331,7 +360,7 @@ const runningRefs = (d: DeploymentRow) => d.runningVersions.map((r) => refOf(r.m
  */
 export async function recordHeartbeat(ctx: Ctx, deploymentId: string, input: HeartbeatInput): Promise<HeartbeatAckDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const versions = await resolveRunning(ctx, input.running);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, deploymentId);
@@ -395,7 +424,7 @@ export async function setRunningVersions(
   input: { running: RunningVersionRef[]; source: Exclude<RunningSource, 'HEARTBEAT'>; reportedAt?: Date; agentVersion?: string; fileSha256?: string },
 ): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
-  const scope = await scopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const versions = await resolveRunning(ctx, input.running);
   return transaction(async (tx) => {
     const before = await lockDeployment(tx, scope, deploymentId);
@@ -446,7 +475,7 @@ export async function setRunningVersions(
 export async function importRunningVersions(ctx: Ctx, deploymentId: string, file: RunningVersionsFile): Promise<DeploymentDto> {
   authorize(ctx.actor, 'deployments:write');
   const deployment = isUuid(deploymentId)
-    ? await db.deployment.findFirst({ where: { AND: [await scopeWhere(ctx), { id: deploymentId }] }, select: { id: true, name: true } })
+    ? await db.deployment.findFirst({ where: { AND: [deploymentScope(ctx.actor), { id: deploymentId }] }, select: { id: true, name: true } })
     : null;
   if (!deployment) throw notFound('Deployment');
   if (file.deployment.id !== deployment.id) {

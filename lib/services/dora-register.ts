@@ -1,12 +1,12 @@
 import { db, transaction } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { inTenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
 import { type ContractRegisterInfoDto, ContractRegisterInfo, type TerminationReason } from '@/lib/schemas/contract';
 import { type DoraExport, type DoraExportInput, type DoraFile, type DoraGap, type DoraTemplate } from '@/lib/schemas/dora';
-import { expireDueContracts } from './contracts';
 
 // The DORA register of information (Commission Implementing Regulation (EU) 2024/2956) for a tenant
 // that is a financial entity: the data Charter holds about its arrangements with the vendor, as one
@@ -65,13 +65,12 @@ type Row = Record<string, string>;
 /** Exports the register of a financial-entity tenant (contracts:read; a tenant actor its own only). */
 export async function exportDoraRegister(ctx: Ctx, input: DoraExportInput): Promise<DoraExport> {
   authorize(ctx.actor, 'contracts:read');
-  if (ctx.actor.tenantId && ctx.actor.tenantId !== input.tenantId) throw notFound('Tenant');
+  if (!inTenantScope(ctx.actor, input.tenantId)) throw notFound('Tenant');
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId } });
   if (!tenant) throw notFound('Tenant');
   if (tenant.sector !== 'FINANCE') {
     throw new AppError('invalid_transition', `${tenant.legalName} is not a financial entity (sector ${tenant.sector}): DORA's register of information does not apply.`, { extra: { reason: 'not_financial_entity' } });
   }
-  await expireDueContracts(ctx);
   const contracts = await db.contract.findMany({
     where: { tenantId: tenant.id, status: { in: ['ACTIVE', 'EXPIRED', 'TERMINATED'] } },
     orderBy: { reference: 'asc' },

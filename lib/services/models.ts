@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { db, transaction, Prisma, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize, isPlatform } from '@/lib/authz/guard';
+import { deploymentScope, deploymentScopeSql, tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
 import type { ModelFamily, ModelVersion } from '@/lib/generated/prisma/client';
@@ -26,7 +27,6 @@ import {
 } from '@/lib/schemas/model';
 import type { ApprovalDto } from '@/lib/schemas/approval';
 import { approvalExecutor, requestOrPerform } from './approval-engine';
-import { boundDeploymentId, deploymentScopeWhere } from './deployment-scope';
 import { activeContractWhere, grantsVersionWhere } from './model-entitlements';
 
 // The model catalogue is the vendor's, shared by all tenants: any actor with models:read reads it.
@@ -360,11 +360,10 @@ async function computeImpact(
   ctx: Ctx,
   version: VersionWithFamily,
   now: Date,
-  deploymentScope: Prisma.DeploymentWhereInput = {},
 ): Promise<VersionImpactDto> {
-  const tenantScope: Prisma.TenantWhereInput = ctx.actor.tenantId ? { id: ctx.actor.tenantId } : {};
+  // A deployment's own key sees its deployment only (as everywhere else).
   const deploymentWhere: Prisma.DeploymentWhereInput = {
-    AND: [deploymentScope, { archivedAt: null, tenant: tenantScope, OR: [{ pinnedVersionId: version.id }, { runningVersions: { some: { modelVersionId: version.id } } }] }],
+    AND: [deploymentScope(ctx.actor), { archivedAt: null, OR: [{ pinnedVersionId: version.id }, { runningVersions: { some: { modelVersionId: version.id } } }] }],
   };
   const [deployments, entitledContracts] = await Promise.all([
     client.deployment.findMany({
@@ -382,7 +381,7 @@ async function computeImpact(
       orderBy: { name: 'asc' },
     }),
     client.contract.findMany({
-      where: { ...activeContractWhere(now), tenant: tenantScope, entitlements: { some: grantsVersionWhere(version) } },
+      where: { ...activeContractWhere(now), ...tenantScope(ctx.actor), entitlements: { some: grantsVersionWhere(version) } },
       select: { id: true },
     }),
   ]);
@@ -451,10 +450,8 @@ export async function getVersionImpact(ctx: Ctx, id: string): Promise<VersionImp
   authorize(ctx.actor, 'models:read');
   const version = isUuid(id) ? await db.modelVersion.findFirst({ where: { AND: [visibleVersionsWhere(ctx), { id }] }, include: familySelect }) : null;
   if (!version) throw notFound('Model version');
-  // A deployment's own key sees its deployment only (as everywhere else).
-  const scope = await deploymentScopeWhere(ctx);
   // One snapshot: the counts and dates agree with each other even while deployments report in.
-  return db.$transaction((tx) => computeImpact(tx, ctx, version, new Date(), scope), { isolationLevel: 'RepeatableRead' });
+  return db.$transaction((tx) => computeImpact(tx, ctx, version, new Date()), { isolationLevel: 'RepeatableRead' });
 }
 
 /**
@@ -580,16 +577,13 @@ export async function retireModelVersion(ctx: Ctx, id: string, input: RetireMode
 export async function getAdoption(ctx: Ctx, query: AdoptionQuery = {}): Promise<AdoptionDto> {
   // Adoption is about the actor's deployments; the versions named are the (non-draft) catalogue.
   authorize(ctx.actor, 'deployments:read');
-  const tenantId = ctx.actor.tenantId;
-  const bound = await boundDeploymentId(ctx);
   const cells = await db.$queryRaw<{ version_id: string; tenant_id: string; n: bigint }[]>`
     SELECT dmv.model_version_id::text AS version_id, d.tenant_id::text AS tenant_id, count(*) AS n
     FROM deployment_model_versions dmv
     JOIN deployments d ON d.id = dmv.deployment_id
     JOIN tenants t ON t.id = d.tenant_id
     WHERE d.archived_at IS NULL AND t.archived_at IS NULL
-      ${tenantId ? Prisma.sql`AND d.tenant_id = ${tenantId}::uuid` : Prisma.empty}
-      ${bound ? Prisma.sql`AND d.id = ${bound}::uuid` : Prisma.empty}
+      ${deploymentScopeSql(ctx.actor, 'd')}
     GROUP BY 1, 2`;
   const running = new Set(cells.map((c) => c.version_id));
   const familyFilter = query.family ? { family: familyWhere(query.family) } : {};

@@ -1,6 +1,7 @@
 import { db } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { can } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { countApprovalsAwaiting } from './approvals';
 import { listContractsEndingBefore } from './contracts';
 
@@ -55,7 +56,7 @@ export async function listNotifications(ctx: Ctx, now: Date = new Date()): Promi
 
     // Entitled versions whose end of life comes before the contract's end.
     const contracts = await db.contract.findMany({
-      where: { status: 'ACTIVE', validUntil: { gt: now }, ...(ctx.actor.tenantId ? { tenantId: ctx.actor.tenantId } : {}) },
+      where: { status: 'ACTIVE', validUntil: { gt: now }, ...tenantScope(ctx.actor) },
       select: { id: true, reference: true, tenantId: true, validUntil: true, entitlements: { select: { modelFamilyId: true, modelVersionId: true } } },
       take: 500,
     });

@@ -1,12 +1,13 @@
 import { db, transaction, type Prisma, type Tx } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
+import { type Ctx, boundDeploymentOf } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { deploymentScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { AppError, notFound } from '@/lib/errors';
 import type { ModelVersionStatus } from '@/lib/generated/prisma/enums';
 import { type Page, decodeIdCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
 import type { CreateRolloutInput, EndRolloutInput, ListRolloutsQuery, RolloutDto } from '@/lib/schemas/rollout';
-import { type DeploymentRow, boundDeploymentId, deploymentScopeWhere, lockDeployment } from './deployment-scope';
+import { type DeploymentRow, lockDeployment } from './deployment-scope';
 import { findCoveringContract } from './contracts';
 import { activeContractWhere } from './model-entitlements';
 
@@ -65,7 +66,7 @@ export function toRolloutDto(r: RolloutRow): RolloutDto {
 /** A deployment's rollouts, newest first (uuid v7 ids), keyset-paginated; another tenant's deployment is a 404. */
 export async function listRollouts(ctx: Ctx, deploymentId: string, query: ListRolloutsQuery): Promise<Page<RolloutDto>> {
   authorize(ctx.actor, 'deployments:read');
-  const scope = await deploymentScopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const deployment = isUuid(deploymentId) ? await db.deployment.findFirst({ where: { AND: [scope, { id: deploymentId }] }, select: { id: true } }) : null;
   if (!deployment) throw notFound('Deployment');
   const and: Prisma.RolloutWhereInput[] = [{ deploymentId }];
@@ -149,13 +150,13 @@ async function checkPinnable(
 
 // ───────────────────────────── changes ─────────────────────────────
 
-async function refuseBoundKey(ctx: Ctx): Promise<void> {
+function refuseBoundKey(ctx: Ctx): void {
   // An agent's key reports what runs; what should run is decided by the tenant's or the vendor's administrators.
-  if (await boundDeploymentId(ctx)) throw new AppError('forbidden', "A deployment's own key cannot change its rollouts.");
+  if (boundDeploymentOf(ctx.actor)) throw new AppError('forbidden', "A deployment's own key cannot change its rollouts.");
 }
 
 async function findRolloutInScope(ctx: Ctx, id: string): Promise<{ deploymentId: string }> {
-  const scope = await deploymentScopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   const row = isUuid(id) ? await db.rollout.findFirst({ where: { id, deployment: scope }, select: { deploymentId: true } }) : null;
   if (!row) throw notFound('Rollout');
   return row;
@@ -166,8 +167,8 @@ const pinOf = (v: { version: string; family: { slug: string } } | null) => (v ? 
 /** Pins at once, or schedules an upgrade (`scheduledFor` in the future). */
 export async function createRollout(ctx: Ctx, deploymentId: string, input: CreateRolloutInput): Promise<RolloutDto> {
   authorize(ctx.actor, 'deployments:write');
-  await refuseBoundKey(ctx);
-  const scope = await deploymentScopeWhere(ctx);
+  refuseBoundKey(ctx);
+  const scope = deploymentScope(ctx.actor);
   return transaction(async (tx) => {
     const d = await lockDeployment(tx, scope, deploymentId);
     if (d.archivedAt) throw new AppError('invalid_transition', 'An archived deployment cannot get rollouts.');
@@ -239,9 +240,9 @@ export async function createRollout(ctx: Ctx, deploymentId: string, input: Creat
 /** Only a SCHEDULED rollout is cancelled: nothing has moved yet. */
 export async function cancelRollout(ctx: Ctx, rolloutId: string, input: EndRolloutInput): Promise<RolloutDto> {
   authorize(ctx.actor, 'deployments:write');
-  await refuseBoundKey(ctx);
+  refuseBoundKey(ctx);
   const { deploymentId } = await findRolloutInScope(ctx, rolloutId);
-  const scope = await deploymentScopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   return transaction(async (tx) => {
     const d = await lockDeployment(tx, scope, deploymentId);
     const before = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId }, include });
@@ -268,9 +269,9 @@ export async function cancelRollout(ctx: Ctx, rolloutId: string, input: EndRollo
  */
 export async function rollBackRollout(ctx: Ctx, rolloutId: string, input: EndRolloutInput): Promise<RolloutDto> {
   authorize(ctx.actor, 'deployments:write');
-  await refuseBoundKey(ctx);
+  refuseBoundKey(ctx);
   const { deploymentId } = await findRolloutInScope(ctx, rolloutId);
-  const scope = await deploymentScopeWhere(ctx);
+  const scope = deploymentScope(ctx.actor);
   return transaction(async (tx) => {
     const d = await lockDeployment(tx, scope, deploymentId);
     if (d.archivedAt) throw new AppError('invalid_transition', 'An archived deployment cannot get rollouts.');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { db, transaction, type Prisma } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize, isPlatform } from '@/lib/authz/guard';
+import { tenantScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
 import { changedFields } from '@/lib/audit/diff';
 import { AppError, notFound } from '@/lib/errors';
@@ -37,18 +38,13 @@ export function toTenantDto(t: Tenant): TenantDto {
   };
 }
 
-/** A tenant-scoped actor only ever sees its own tenant. */
-function scopeWhere(ctx: Ctx): Prisma.TenantWhereInput {
-  return ctx.actor.tenantId ? { id: ctx.actor.tenantId } : {};
-}
-
 const AUDITED_FIELDS = ['legalName', 'lei', 'sector', 'homeCountry', 'allowedCountries', 'sensitivity', 'status', 'archivedAt'] as const;
 
 
 /** Keyset-paginated by (legalName, id), with a case-insensitive search over name, slug and LEI. */
 export async function listTenants(ctx: Ctx, query: ListTenantsQuery): Promise<Page<TenantDto>> {
   authorize(ctx.actor, 'tenants:read');
-  const and: Prisma.TenantWhereInput[] = [scopeWhere(ctx)];
+  const and: Prisma.TenantWhereInput[] = [tenantScope(ctx.actor, 'id')];
   if (!query.includeArchived) and.push({ archivedAt: null });
   if (query.status) and.push({ status: query.status });
   if (query.q) {
@@ -83,8 +79,8 @@ export type TenantCounts = { byStatus: Record<TenantStatus, number>; archived: n
 export async function countTenantsByStatus(ctx: Ctx): Promise<TenantCounts> {
   authorize(ctx.actor, 'tenants:read');
   const [groups, archived] = await Promise.all([
-    db.tenant.groupBy({ by: ['status'], where: { AND: [scopeWhere(ctx), { archivedAt: null }] }, _count: { _all: true } }),
-    db.tenant.count({ where: { AND: [scopeWhere(ctx), { archivedAt: { not: null } }] } }),
+    db.tenant.groupBy({ by: ['status'], where: { AND: [tenantScope(ctx.actor, 'id'), { archivedAt: null }] }, _count: { _all: true } }),
+    db.tenant.count({ where: { AND: [tenantScope(ctx.actor, 'id'), { archivedAt: { not: null } }] } }),
   ]);
   const byStatus: Record<TenantStatus, number> = { ONBOARDING: 0, ACTIVE: 0, SUSPENDED: 0, OFFBOARDED: 0 };
   for (const g of groups) byStatus[g.status] = g._count._all;
@@ -97,7 +93,7 @@ export async function getTenant(ctx: Ctx, idOrSlug: string): Promise<TenantDto> 
   authorize(ctx.actor, 'tenants:read');
   const byId = /^[0-9a-f-]{36}$/i.test(idOrSlug);
   const tenant = await db.tenant.findFirst({
-    where: { AND: [scopeWhere(ctx), byId ? { id: idOrSlug } : { slug: idOrSlug }] },
+    where: { AND: [tenantScope(ctx.actor, 'id'), byId ? { id: idOrSlug } : { slug: idOrSlug }] },
   });
   if (!tenant) throw notFound('Tenant');
   return toTenantDto(tenant);
@@ -121,7 +117,7 @@ export async function createTenant(ctx: Ctx, input: CreateTenantInput): Promise<
 async function lockTenant(tx: Prisma.TransactionClient, ctx: Ctx, id: string): Promise<Tenant> {
   // FOR UPDATE: concurrent edits of one tenant serialise, so each audit before/after is exact.
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM tenants WHERE id = ${id}::uuid FOR UPDATE`;
-  const tenant = rows.length ? await tx.tenant.findFirst({ where: { AND: [scopeWhere(ctx), { id }] } }) : null;
+  const tenant = rows.length ? await tx.tenant.findFirst({ where: { AND: [tenantScope(ctx.actor, 'id'), { id }] } }) : null;
   if (!tenant) throw notFound('Tenant');
   return tenant;
 }

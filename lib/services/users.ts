@@ -1,6 +1,7 @@
 import { db, transaction, type Tx } from '@/lib/db';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
+import { inTenantScope, tenantScope } from '@/lib/authz/scope';
 import { PLATFORM_ONLY_ROLES, TENANT_ONLY_ROLES } from '@/lib/authz/permissions';
 import { record } from '@/lib/audit/record';
 import { hashPassword } from '@/lib/crypto/password';
@@ -52,7 +53,7 @@ async function insertUser(tx: Tx, ctx: Ctx, input: CreateUserInput): Promise<Use
 export async function createUser(ctx: Ctx, raw: CreateUserInput): Promise<UserDto> {
   authorize(ctx.actor, 'users:write');
   const input = createUserInput.parse(raw);
-  if (ctx.actor.tenantId && input.tenantId !== ctx.actor.tenantId) throw notFound('Tenant');
+  if (!inTenantScope(ctx.actor, input.tenantId)) throw notFound('Tenant');
   return transaction(async (tx) => insertUser(tx, ctx, input));
 }
 
@@ -79,7 +80,7 @@ export async function disableUser(ctx: Ctx, userId: string): Promise<void> {
   authorize(ctx.actor, 'users:write');
   await transaction(async (tx) => {
     const user = await tx.user.findFirst({
-      where: { id: userId, ...(ctx.actor.tenantId ? { memberships: { some: { tenantId: ctx.actor.tenantId } } } : {}) },
+      where: { id: userId, ...(ctx.actor.tenantId ? { memberships: { some: tenantScope(ctx.actor) } } : {}) },
       include: { memberships: true },
     });
     if (!user) throw notFound('User');

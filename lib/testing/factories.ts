@@ -11,6 +11,7 @@ import type { CreateTenantInput, TenantDto } from '@/lib/schemas/tenant';
 import { createApiKey, verifyApiKey } from '@/lib/services/api-keys';
 import { createContract, requestContractActivation } from '@/lib/services/contracts';
 import { createDeployment } from '@/lib/services/deployments';
+import { type MaintenanceReport, runMaintenance } from '@/lib/services/maintenance';
 import { createModelFamily, createModelVersion, deprecateModelVersion, getModelFamily, releaseModelVersion, retireModelVersion } from '@/lib/services/models';
 import { createTenant } from '@/lib/services/tenants';
 import { createUser } from '@/lib/services/users';
@@ -174,4 +175,17 @@ export async function makeKey(
   const verdict = await verifyApiKey(key, { ip: '198.51.100.7', permission: scopes[0] as ApiKeyScope });
   if (!verdict.ok) throw new Error(`test key refused: ${verdict.reason}`);
   return { key, id: apiKey.id, ctx: { actor: verdict.actor, request: { ip: '198.51.100.7', userAgent: 'vitest', requestId: randomUUID() } } };
+}
+
+/**
+ * One maintenance round confined to `chains` (tenant ids, `platform`), as the periodic loop runs it.
+ * Tests confine their rounds so that they never expire what another test file is looking at; a round
+ * of another file may hold the lock for a moment, so this waits for its own to run.
+ */
+export async function runMaintenanceOf(chains: string[]): Promise<MaintenanceReport> {
+  for (let attempt = 0; ; attempt++) {
+    const report = await runMaintenance({ chains });
+    if (report.ran || attempt === 50) return report;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

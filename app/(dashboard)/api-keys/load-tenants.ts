@@ -1,7 +1,7 @@
 import { cache } from 'react';
 import type { Ctx } from '@/lib/auth/actor';
 import { can } from '@/lib/authz/guard';
-import type { DeploymentChoice } from '@/components/api-keys/state';
+import type { DeploymentChoice } from '@/components/api-keys/choices';
 import type { TenantDto } from '@/lib/schemas/tenant';
 import { getDeployment, listDeployments } from '@/lib/services/deployments';
 import { getTenant, listTenants } from '@/lib/services/tenants';

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { ApiKeysTable } from '@/components/api-keys/api-keys-table';
 import { KeyActionsProvider } from '@/components/api-keys/key-actions';
-import type { TenantChoice } from '@/components/api-keys/state';
+import type { TenantChoice } from '@/components/api-keys/choices';
 import { Alert } from '@/components/ui/alert';
 import { ButtonLink } from '@/components/ui/button';
 import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';

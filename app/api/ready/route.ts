@@ -1,18 +1,11 @@
-import { AppError, toProblem } from '@/lib/errors';
+import { readinessResponse } from '@/lib/http/readiness';
 import { checkReadiness } from '@/lib/services/health';
 
-// Readiness: database reachable and migrations applied; 503 problem+json otherwise.
+// Readiness of this process (under `charter serve`, the pages' process; the API process answers
+// /api/ready for both): database reachable through its pool, migrations applied; 503 otherwise.
 export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
-  const readiness = await checkReadiness();
-  if (readiness.ready) {
-    return Response.json({ status: 'ready' }, { headers: { 'cache-control': 'no-store' } });
-  }
-  const extra = readiness.pendingMigrations === undefined ? undefined : { pendingMigrations: readiness.pendingMigrations };
-  const problem = toProblem(new AppError('unavailable', readiness.reason, { extra }));
-  return Response.json(problem, {
-    status: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
-  });
+  const { status, headers, body } = readinessResponse(await checkReadiness());
+  return new Response(body, { status, headers });
 }

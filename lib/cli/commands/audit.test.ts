@@ -35,7 +35,9 @@ function charter(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: str
   });
 }
 
-describe('charter audit verify / export', () => {
+// Each test runs several `charter` processes, each compiling the CLI first: seconds apiece on a
+// busy 2-core machine, so these get more time than the default.
+describe('charter audit verify / export', { timeout: 180_000 }, () => {
   let dir = '';
   let file = '';
   let tenant: Awaited<ReturnType<typeof makeTenant>>;

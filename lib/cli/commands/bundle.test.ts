@@ -34,7 +34,9 @@ function charter(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<
 /** No database: an air-gapped site verifying a bundle it carried in. */
 const offline = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
 
-describe('charter bundle and dora', () => {
+// Each test runs several `charter` processes, each compiling the CLI first: seconds apiece on a
+// busy 2-core machine, so these get more time than the default.
+describe('charter bundle and dora', { timeout: 180_000 }, () => {
   let dir: string;
   let tenant: Awaited<ReturnType<typeof makeTenant>>;
   let deployment: Awaited<ReturnType<typeof makeDeployment>>;

@@ -55,7 +55,9 @@ describe('charter keys (argument parsing)', () => {
   });
 });
 
-describe('charter keys (against the database)', () => {
+// Each test runs several `charter` processes, each compiling the CLI first: seconds apiece on a
+// busy 2-core machine, so these get more time than the default.
+describe('charter keys (against the database)', { timeout: 180_000 }, () => {
   let tenant: Awaited<ReturnType<typeof makeTenant>>;
 
   beforeAll(async () => {

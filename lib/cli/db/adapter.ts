@@ -181,6 +181,8 @@ async function openAdapter(settings: ConnectionSettings, afterClose: () => Promi
   // pg_advisory_lock and never unlocks it (it relies on the connection closing),
   // so every statement must run on the connection that holds the lock.
   const pool = new pg.Pool({ ...settings.pgConfig, Client: CatalogCharClient, max: 1 })
+  // As in connection.ts: a lost connection fails the engine's query, not the process.
+  pool.on('connect', (client) => client.on('error', () => {}))
   pool.on('error', () => {
     // An idle client lost its connection; the next query reports the error.
   })

@@ -93,6 +93,9 @@ export function quoteIdent(name: string): string {
 /** Runs `fn` with a single short-lived connection. */
 export async function withClient<T>(settings: ConnectionSettings, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client(settings.pgConfig)
+  // A connection lost between two queries rejects the next one; without a listener it would end
+  // the process with an unhandled 'error' instead of a one-line reason.
+  client.on('error', () => {})
   await client.connect()
   try {
     return await fn(client)

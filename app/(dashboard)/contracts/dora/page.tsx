@@ -41,7 +41,7 @@ export default async function DoraPage({ searchParams }: { searchParams: Promise
       )}
       {tenant && (
         <Card title={tenant.legalName} titleId="dora-tenant">
-          <DoraExportPanel key={tenant.id} tenantId={tenant.id} tenantSlug={tenant.slug} run={exportDoraAction} />
+          <DoraExportPanel key={tenant.id} tenantId={tenant.id} tenantSlug={tenant.slug} action={exportDoraAction} />
         </Card>
       )}
       {!tenant && financial.length > 1 && <p className="text-sm text-slate-600">Choose a financial entity above.</p>}

@@ -12,6 +12,7 @@ export const GET = route(
 export const POST = route(
   {
     permission: 'audit:write',
+    deadline: 'bulk',
     body: ingestAuditEventsInput,
     response: IngestResult,
     status: 200,

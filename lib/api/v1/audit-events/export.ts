@@ -15,6 +15,7 @@ const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'tex
 export const GET = route(
   {
     permission: 'audit:read',
+    deadline: 'bulk',
     query: auditExportQuery,
     summary: 'Export one audit chain, filtered: verifiable NDJSON or CSV (streamed, audited)',
     description:

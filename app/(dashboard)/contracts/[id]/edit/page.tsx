@@ -43,7 +43,7 @@ export default async function EditContractPage({ params }: { params: Promise<{ i
             countries={countryOptions()}
             initial={formValuesOf(contract)}
             cancelHref={`/contracts/${contract.id}`}
-            save={mode === 'edit' ? updateContractAction.bind(null, contract.id) : amendContractAction.bind(null, contract.id)}
+            action={mode === 'edit' ? updateContractAction.bind(null, contract.id) : amendContractAction.bind(null, contract.id)}
           />
         </Card>
       )}

@@ -46,7 +46,7 @@ const holder = globalThis as unknown as { __charterDb?: PrismaClient; __charterD
 
 /**
  * Prisma's own connection pool (CHARTER_DB_POOL_SIZE connections), for the few hot paths that skip
- * Prisma's query engine when a benchmark shows it matters (CONVENTIONS rule 8: API-key verification,
+ * Prisma's query engine when a benchmark shows it matters (API-key verification,
  * bench/key-verify). They share Prisma's connections rather than opening more. db.$disconnect() ends it.
  */
 export const pool: pg.Pool =
@@ -60,7 +60,7 @@ export const db: PrismaClient = holder.__charterDb ?? (holder.__charterDb = crea
 
 /**
  * Runs `fn` in one database transaction. Every mutation and its audit event go through here, so that
- * a failed audit write rolls the change back (DESIGN.md, guarantee 1). The transaction is rolled
+ * a failed audit write rolls the change back (the guarantee that every change is audited atomically). The transaction is rolled
  * back after `timeoutMs` (default 15 s, or the statement timeout if longer); waiting for a
  * connection is bounded by the pool's connect timeout.
  */
@@ -75,8 +75,8 @@ export function transaction<T>(fn: (tx: Tx) => Promise<T>, options?: { timeoutMs
 const rawHolder = globalThis as unknown as { __charterPgPool?: pg.Pool };
 
 /**
- * A plain node-postgres pool for the hot paths Prisma cannot stream (COPY for exports, CONVENTIONS
- * rule 8). Small, and idle connections do not keep the process alive.
+ * A plain node-postgres pool for the hot paths Prisma cannot stream (COPY for exports). Small, and
+ * idle connections do not keep the process alive.
  *
  * Its named statements (the audit search and export reads, lib/services/audit-query.ts) always run
  * a generic plan: planning a search over a chain's monthly partitions costs 0.4–0.7 ms, several
@@ -108,7 +108,7 @@ export async function withUnboundedStatements<T>(client: pg.PoolClient, fn: () =
 /**
  * Runs `fn` in one transaction on a node-postgres client of `pool` (Prisma's own connections), for
  * a hot path whose round trips through Prisma's interactive transaction cost more than its SQL
- * (CONVENTIONS rule 8: the deployment audit ingest, bench/audit-ingest). Everything `fn` does runs
+ * (the deployment audit ingest, bench/audit-ingest). Everything `fn` does runs
  * on that client, so it commits or rolls back as one. BEGIN and a statement timeout (each statement,
  * lock waits included) go in one round trip.
  */

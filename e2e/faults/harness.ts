@@ -15,7 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { binaries, runAsIds, type Binaries, type RunAs } from '@/lib/cli/embedded-postgres';
-import { buildNeeded, ensureBuilt, nextEnv } from '@/lib/cli/next-app';
+import { buildNeeded, ensureBuilt } from '@/lib/cli/next-app';
+import { nextEnv } from '@/lib/runtime/next-process';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -4,6 +4,7 @@ import type { Tx } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { type CanonicalEvent, ZERO_HASH, canonicalEventParts, formatTimestamp } from './chain';
 import { buildCheckpoint, signCheckpoint } from './checkpoint';
+import { type CheckpointSigner, getActiveSigner } from './signer';
 
 // The one way events enter a chain: record() (one event, inside the caller's transaction) and the
 // deployment ingest (a batch) both come through appendToChain. One chain-head lock and one
@@ -20,7 +21,7 @@ export type AppendedEvent = { id: string; chain: string; seq: number; hash: stri
 
 /**
  * The transaction an append runs in: Prisma's (record(), inside a service's transaction) or a
- * node-postgres client's inside lib/db pgTransaction (the deployment ingest, CONVENTIONS rule 8).
+ * node-postgres client's inside lib/db pgTransaction (the deployment ingest, a hot path).
  */
 export type AuditTx = Tx | pg.PoolClient;
 
@@ -36,7 +37,7 @@ export async function auditQuery<T>(tx: AuditTx, sql: string, params: unknown[],
 const holder = globalThis as unknown as { __charterAuditPartitions?: Set<string> };
 const knownPartitions = (holder.__charterAuditPartitions ??= new Set());
 
-/** The chain's partition for the UTC month of `at` (migration issue5_audit_partitions), created if missing. */
+/** The chain's partition for the UTC month of `at` (the audit_partitions migration), created if missing. */
 export async function ensurePartition(tx: AuditTx, chain: string, at: string): Promise<void> {
   const key = `${chain}|${at.slice(0, 7)}`;
   if (knownPartitions.has(key)) return;
@@ -69,9 +70,6 @@ export async function lockChain(tx: AuditTx, chain: string, tenantId: string | n
   if (!head) throw new Error(`audit chain ${chain} could not be locked`);
   return { lastSeq: Number(head.last_seq), lastHash: head.last_hash, lastAt: head.last_at };
 }
-
-/** Signs checkpoints: the active signing key (lib/services/signing-keys getActiveSigner). */
-export type CheckpointSigner = { kid: string; sign: (message: string) => string };
 
 // One statement: the rows, their ids, the new head and, when $21 (kid) is not null, the checkpoint
 // sealing it. The rows come as one array literal per column and their data as one JSON array,
@@ -122,7 +120,7 @@ function uuidV7(): string {
 }
 
 /**
- * Appends events to one chain inside the caller's transaction (DESIGN.md guarantee 1).
+ * Appends events to one chain inside the caller's transaction (the guarantee that every change is audited atomically).
  *
  * The upsert on the chain head takes a row lock that is held until the transaction ends, so writers
  * to one chain queue up and each sees the previous head: seq stays gap-free, and a rolled-back
@@ -133,8 +131,9 @@ function uuidV7(): string {
  * would cut a hole in the chain instead of removing a prefix.
  *
  * Whenever the chain's seq reaches a multiple of CHARTER_AUDIT_CHECKPOINT_EVERY, the new head is
- * sealed by a signed checkpoint in the same transaction: with `signer` in the same statement (a
- * node-postgres transaction must pass it, loaded before it began), else through sealChainIn.
+ * sealed by a signed checkpoint in the same statement, signed by `signer` or else by the active
+ * key loaded through `tx` (a node-postgres transaction must pass the signer, loaded before it began:
+ * a query on another pooled connection while holding the chain lock could starve the pool).
  */
 export async function appendToChain(
   tx: AuditTx,
@@ -219,8 +218,9 @@ export async function appendToChain(
 
   const every = getEnv().CHARTER_AUDIT_CHECKPOINT_EVERY;
   const due = Math.floor(lastSeq / every) > Math.floor((firstSeq - 1) / every);
-  const checkpoint = due && input.signer ? signCheckpoint(buildCheckpoint({ chain, seq: lastSeq, hash: prevHex, issuedAt: new Date(), kid: input.signer.kid }), input.signer.sign) : null;
-  if (due && !checkpoint && !('$queryRawUnsafe' in tx)) throw new Error('appendToChain on a node-postgres transaction needs the signer for the checkpoint due');
+  const signer = input.signer ?? (due && '$queryRawUnsafe' in tx ? await getActiveSigner(tx) : undefined);
+  if (due && !signer) throw new Error('appendToChain on a node-postgres transaction needs the signer for the checkpoint due');
+  const checkpoint = due && signer ? signCheckpoint(buildCheckpoint({ chain, seq: lastSeq, hash: prevHex, issuedAt: new Date(), kid: signer.kid }), signer.sign) : null;
 
   await auditQuery(
     tx,
@@ -228,11 +228,5 @@ export async function appendToChain(
     [chain, occurredAt, tenantId, ...columns, lastSeq, prevHex, checkpoint ? uuidV7() : null, checkpoint?.kid ?? null, checkpoint?.issuedAt ?? null, checkpoint?.signature ?? null],
     'charter_audit_append',
   );
-
-  if (due && !checkpoint) {
-    // Imported when due: the services import this module (a static import would be circular).
-    const { sealChainIn } = await import('@/lib/services/audit-export');
-    await sealChainIn(tx as Tx, { chain, seq: lastSeq, hash: prevHex });
-  }
   return appended;
 }

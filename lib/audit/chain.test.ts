@@ -7,7 +7,7 @@ import { type CanonicalEvent, ZERO_HASH, canonicalData, canonicalEventJson, cano
 import { buildCheckpoint, checkpointBytes, signCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import { normaliseFilter, serializeEventRecord, serializeRecord } from './export-format';
 
-// Test vectors for DESIGN.md "Audit event and chain". The expected canonical JSON is written out by
+// Test vectors for README "Audit events and chains". The expected canonical JSON is written out by
 // hand and the expected digests are computed here with node:crypto alone, so these tests pin the
 // format independently of lib/crypto/jcs and lib/audit/chain. Third-party verifiers can reuse them.
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from '@/lib/crypto/jcs';
 
-// The event and hash-chain rules of DESIGN.md "Audit event and chain". This module is pure (no
+// The event and hash-chain rules of README "Audit events and chains". This module is pure (no
 // database), so the exporter, the offline verifier and the tests all share exactly one definition.
 
 export const PLATFORM_CHAIN = 'platform';
@@ -50,7 +50,7 @@ function hasKeys(value: object, count: number): boolean {
 }
 
 /**
- * JCS(event) for the fixed shape of DESIGN.md, written field by field in JCS key order; only `data`
+ * JCS(event) for the fixed shape of README "Audit events and chains", written field by field in JCS key order; only `data`
  * goes through the generic canonicaliser. Appends hash every event they write (the deployment ingest
  * a thousand per batch), and this is about twice as fast as canonicalising the whole object. Any
  * event off the fixed shape (a missing or extra key, a value of another type) takes the generic path,

@@ -3,7 +3,7 @@ import { sha256Hex } from '@/lib/crypto/hash';
 import type { CanonicalEvent } from './chain';
 import type { SignedCheckpoint } from './checkpoint';
 
-// DESIGN.md "Audit export (verifiable)": NDJSON, one JCS object per line — a header, then exactly
+// README "Verifiable audit export (NDJSON)": NDJSON, one JCS object per line — a header, then exactly
 // one `event` or `omitted` record per seq from fromSeq to toSeq, then a checkpoint over toSeq.
 // Pure (no database): the exporter writes these records and lib/audit/verify.ts reads them.
 

@@ -9,7 +9,7 @@ import { changeTenantStatus, updateTenant } from '@/lib/services/tenants';
 import { makeTenant } from '@/lib/testing/factories';
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
-// An independent verifier, written from DESIGN.md ("Formats") alone, as a third party would write
+// An independent verifier, written from the README's "Formats" alone, as a third party would write
 // it. This file deliberately imports nothing from lib/audit or lib/crypto (only the services that
 // produce a real export): if Charter's code and this reading of the specification ever disagree,
 // these tests fail. lib/services/audit-export.test.ts runs the same tampering on lib/audit/verify.
@@ -136,7 +136,7 @@ function withByte(text: string, index: number, byte: number): string {
   return bytes.toString('utf8');
 }
 
-describe('independent verifier (written from DESIGN.md only) on a real export', () => {
+describe('independent verifier (written from the published formats only) on a real export', () => {
   let text = '';
   let pinned: PublishedKey[] = [];
   let slug = '';

@@ -13,7 +13,7 @@ import { chainHashOf, eventHashOf, type CanonicalEvent } from './chain';
 import { buildCheckpoint, signCheckpoint } from './checkpoint';
 import { type PinnedKey, linesOf, verifyExport, verifyExportStream } from './verify';
 
-// Issue 5 item 3: at least 10,000 random tamperings of a real (filtered) export, each of which the
+// At least 10,000 random tamperings of a real (filtered) export, each of which the
 // offline verifier must reject with the vendor's key pinned. Kinds: a changed byte anywhere (any
 // value, header included), a deleted, duplicated or swapped line, a truncated file, a field changed
 // by a careful forger who recomputes every hash after it, a forged checkpoint (re-signed with

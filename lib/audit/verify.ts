@@ -6,7 +6,7 @@ import { type CanonicalEvent, ZERO_HASH, chainHashOf, eventHashOf } from './chai
 import { type SignedCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import type { ExportFilter, ExportHeader, ExportKey } from './export-format';
 
-// The offline verifier of DESIGN.md "Audit export (verifiable)". Pure: no database, no network.
+// The offline verifier of README "Verifiable audit export (NDJSON)". Pure: no database, no network.
 // It reads the export line by line (constant memory), recomputes every hash from the header's
 // prevHash and checks the result against a checkpoint signed by a (preferably pinned) key. Any
 // changed, removed, inserted, duplicated or reordered event, a cut file, or a forged checkpoint is

@@ -1,10 +1,10 @@
-// Offline verifier of Charter entitlement bundles (DESIGN.md "Entitlement bundle").
+// Offline verifier of Charter entitlement bundles (README "Entitlement bundles").
 //
 // Self-contained on purpose: it imports only node:crypto, so a deployment agent can copy this one
 // file (or its compiled JavaScript) and verify its bundle with the vendor's public key alone — no
 // Charter, no database, no network. It never tells a deployment to stop: an expired bundle is
 // reported as `grace` for its grace period and then as `expired`, and what to do about that is the
-// deployment operator's decision (DESIGN.md guarantee 4: no kill switch).
+// deployment operator's decision (Charter has no kill switch).
 //
 //   import { verifyBundle } from './verify';
 //   const verdict = verifyBundle(fs.readFileSync('bundle.json', 'utf8'), { keys: ['<publicKey b64url>'] });

@@ -7,9 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
+
+import { nextBin, nextEnv, stopChild } from '@/lib/runtime/next-process'
 
 import { CliError } from './cli-error'
 import { projectRoot } from './paths'
@@ -63,18 +64,6 @@ export async function buildNeeded(): Promise<string | null> {
   if (stamp === null) return 'the build was not made by charter'
   if (stamp.trim() !== (await computeBuildStamp())) return 'sources changed since the last build'
   return null
-}
-
-export function nextBin(): string {
-  return createRequire(path.join(projectRoot, 'package.json')).resolve('next/dist/bin/next')
-}
-
-/** Environment for Next.js processes: telemetry off, no inherited NODE_ENV (Next sets its own). */
-export function nextEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: Record<string, string | undefined> = { ...process.env, ...extra, NEXT_TELEMETRY_DISABLED: '1' }
-  delete env.NODE_ENV
-  // Next's types declare NODE_ENV as always present; for a child process it is deliberately absent.
-  return env as NodeJS.ProcessEnv
 }
 
 const RUNTIME_ONLY = ['DATABASE_URL', 'NEXTAUTH_SECRET', 'CHARTER_ENCRYPTION_KEY']
@@ -140,33 +129,4 @@ export function spawnServer(options: { mode: 'start' | 'dev'; port: number; host
       : [path.join(projectRoot, 'lib', 'cli', 'charter.mjs'), 'serve', '--port', String(options.port)]
   if (options.hostname) args.push('--hostname', options.hostname)
   return spawn(process.execPath, args, { cwd: projectRoot, env: nextEnv(options.env), stdio: 'inherit' })
-}
-
-/** Waits until `url` answers 200, or the child exits, or the timeout passes. */
-export async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) return false
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) })
-      if (response.ok) return true
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  return false
-}
-
-/** Stops a child politely (SIGTERM), then firmly after `graceMs`. */
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill('SIGTERM')
-  })
 }

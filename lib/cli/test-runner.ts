@@ -1,5 +1,6 @@
 /**
- * `npm test` = `charter dev test`: a dedicated test database, migrations, a type check, Vitest
+ * `npm test` = `charter dev test`: lint (ESLint, then Prettier's check; a violation stops the run
+ * before anything else starts), a dedicated test database, migrations, a type check, Vitest
  * (unit and integration), a production build, Playwright (api and ui projects), then one summary
  * line `N passed, M failed` (a failed type check or build counts as one failure); exits non-zero
  * if anything failed.
@@ -18,6 +19,8 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 
+import { nextEnv } from '@/lib/runtime/next-process'
+
 import { CliError, oneLine } from './cli-error'
 import { parsePort, redactUrl } from './database'
 import { migrateDeploy } from './db/engine'
@@ -26,7 +29,7 @@ import { prepareBrowser } from './browser'
 import { acquireCluster } from './embedded-postgres'
 import { withFileLock } from './file-lock'
 import { onCleanup } from './lifecycle'
-import { ensureBuilt, nextEnv } from './next-app'
+import { ensureBuilt } from './next-app'
 import { dataDir, projectRoot } from './paths'
 
 /** Recreated on every run; CHARTER_TEST_DATABASE lets two runs share one server without clashing. */
@@ -39,6 +42,8 @@ export const DEFAULT_TEST_PG_PORT = 54330
 export const DEFAULT_E2E_PORT = 3100
 
 export type TestRunOptions = {
+  /** ESLint and `prettier --check` over the whole project, first; a violation ends the run. */
+  lint: boolean
   /** tsc over the whole project (Next.js builds skip it, see next.config.ts). */
   typecheck: boolean
   unit: boolean
@@ -161,6 +166,17 @@ async function runTypecheck(env: NodeJS.ProcessEnv): Promise<Counts> {
   return { passed: 0, failed: 0, skipped: 0 }
 }
 
+/** `eslint .` then `prettier --check .`: the style and the layer and cycle rules (eslint.config.mjs). */
+async function runLint(env: NodeJS.ProcessEnv): Promise<Counts> {
+  const eslint = await runNode(packageBin('eslint', 'eslint'), ['--max-warnings=0', '.'], env)
+  const prettier = await runNode(packageBin('prettier', 'prettier'), ['--check', '--log-level=warn', '.'], env)
+  if (eslint !== 0 || prettier !== 0) {
+    const failed = [eslint !== 0 && 'eslint (npm run lint)', prettier !== 0 && 'prettier (npm run format)'].filter(Boolean).join(' and ')
+    return { passed: 0, failed: 1, skipped: 0, note: `${failed} found violations (see above)` }
+  }
+  return { passed: 0, failed: 0, skipped: 0 }
+}
+
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`
 
 /**
@@ -174,8 +190,30 @@ export function runTests(options: TestRunOptions): Promise<number> {
   })
 }
 
+/** Prints one line per phase and the closing `N passed, M failed`; returns the exit code. */
+function summarise(results: [string, Counts, string][], started: number): number {
+  const passed = results.reduce((sum, [, c]) => sum + c.passed, 0)
+  const failed = results.reduce((sum, [, c]) => sum + c.failed, 0)
+  log('')
+  for (const [name, c, took] of results) {
+    const counts = name === 'typecheck' || name === 'lint' ? (c.failed ? 'failed' : 'ok') : `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`
+    log(`${name}: ${counts} (${took})${c.note ? ` — ${c.note}` : ''}`)
+  }
+  log(`total time ${seconds(started)}`)
+  log(`${passed} passed, ${failed} failed`)
+  return failed > 0 ? 1 : 0
+}
+
 async function runTestsLocked(options: TestRunOptions): Promise<number> {
   const started = Date.now()
+  const results: [string, Counts, string][] = []
+  if (options.lint) {
+    const phase = Date.now()
+    log('Linting …')
+    results.push(['lint', await runLint(nextEnv({})), seconds(phase)])
+    // Lint first and alone: a style or layer violation is reported within a minute, not after the suite.
+    if ((results[0]?.[1].failed ?? 0) > 0) return summarise(results, started)
+  }
   const database = await prepareTestDatabase()
   log(`Test database: ${database.description}`)
   await migrateDeploy({ databaseUrl: database.url, reporter: { info: log, warn: (m) => process.stderr.write(`${m}\n`) } })
@@ -196,7 +234,6 @@ async function runTestsLocked(options: TestRunOptions): Promise<number> {
 
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'charter-test-'))
   onCleanup(() => rm(outDir, { recursive: true, force: true }))
-  const results: [string, Counts, string][] = []
 
   if (options.typecheck) {
     const phase = Date.now()
@@ -227,15 +264,6 @@ async function runTestsLocked(options: TestRunOptions): Promise<number> {
     }
   }
 
-  const passed = results.reduce((sum, [, c]) => sum + c.passed, 0)
-  const failed = results.reduce((sum, [, c]) => sum + c.failed, 0)
-  log('')
-  for (const [name, c, took] of results) {
-    const counts = name === 'typecheck' ? (c.failed ? 'failed' : 'ok') : `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`
-    log(`${name}: ${counts} (${took})${c.note ? ` — ${c.note}` : ''}`)
-  }
-  log(`total time ${seconds(started)}`)
-  log(`${passed} passed, ${failed} failed`)
   if (results.length === 0) throw new CliError('nothing to run')
-  return failed === 0 ? 0 : 1
+  return summarise(results, started)
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { sha256Hex } from './hash';
 
-// DESIGN.md "API key": chr_ + 40 random base62 characters (≥ 238 bits from a CSPRNG) + 6 base62
+// README "API keys": chr_ + 40 random base62 characters (≥ 238 bits from a CSPRNG) + 6 base62
 // characters of CRC32 over everything before them, left-padded with 0. The checksum lets Charter
 // (and secret scanners) reject a mistyped or truncated key without a database lookup.
 

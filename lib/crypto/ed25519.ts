@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { sha256Hex } from './hash';
 
-// DESIGN.md "Formats": publicKey is the raw 32-byte Ed25519 key, base64url without padding; its kid
+// README "Formats": publicKey is the raw 32-byte Ed25519 key, base64url without padding; its kid
 // is the first 16 hex characters of SHA-256 of those 32 bytes, so a kid is also a fingerprint.
 
 export type GeneratedKeyPair = { kid: string; publicKey: string; privateKeyPkcs8: Buffer };

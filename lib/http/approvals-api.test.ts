@@ -6,13 +6,13 @@ import { ContractChange, ContractVersionList } from '@/lib/schemas/contract';
 import { createApiKey, requestPlatformApiKey } from '@/lib/services/api-keys';
 import { approveRequest } from '@/lib/services/approvals';
 import { makeContract, makeKey, makeModelVersion, makeTenant, makeUser } from '@/lib/testing/factories';
-import * as activation from '@/app/api/v1/contracts/[id]/activation/route';
-import * as amendments from '@/app/api/v1/contracts/[id]/amendments/route';
-import * as termination from '@/app/api/v1/contracts/[id]/termination/route';
-import * as versions from '@/app/api/v1/contracts/[id]/versions/route';
-import * as approve from '@/app/api/v1/approvals/[id]/approve/route';
-import * as cancel from '@/app/api/v1/approvals/[id]/cancel/route';
-import * as reject from '@/app/api/v1/approvals/[id]/reject/route';
+import * as activation from '@/lib/api/v1/contracts/activation';
+import * as amendments from '@/lib/api/v1/contracts/amendments';
+import * as termination from '@/lib/api/v1/contracts/termination';
+import * as versions from '@/lib/api/v1/contracts/versions';
+import * as approve from '@/lib/api/v1/approvals/approve';
+import * as cancel from '@/lib/api/v1/approvals/cancel';
+import * as reject from '@/lib/api/v1/approvals/reject';
 
 // The four-eyes routes over HTTP, with API keys of people (a key counts as the user who created it).
 // Keys made by the system have no person behind them: they can neither request nor decide.

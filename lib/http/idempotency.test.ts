@@ -3,7 +3,7 @@ import { encode } from 'next-auth/jwt';
 import { NextRequest } from 'next/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { POST as createTenantRoute } from '@/app/api/v1/tenants/route';
+import { POST as createTenantRoute } from '@/lib/api/v1/tenants/collection';
 import { sessionCookieName } from '@/lib/auth/options';
 import { systemCtx } from '@/lib/auth/system';
 import { generateApiKey } from '@/lib/crypto/api-key';

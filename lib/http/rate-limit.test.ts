@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GET as listTenantsRoute } from '@/app/api/v1/tenants/route';
+import { GET as listTenantsRoute } from '@/lib/api/v1/tenants/collection';
 import { systemCtx } from '@/lib/auth/system';
 import { db } from '@/lib/db';
 import { createApiKey } from '@/lib/services/api-keys';

@@ -1,6 +1,6 @@
 import { NextRequest } from 'next/server';
 import { describe, expect, it } from 'vitest';
-import { GET as whoami } from '@/app/api/v1/whoami/route';
+import { GET as whoami } from '@/lib/api/v1/whoami';
 import { systemCtx } from '@/lib/auth/system';
 import { generateApiKey } from '@/lib/crypto/api-key';
 import { WhoAmI } from '@/lib/schemas/whoami';

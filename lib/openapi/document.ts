@@ -12,7 +12,6 @@ import {
   SECURITY_SCHEMES,
   responseHeaders,
 } from './components';
-import { API_ROUTES, type RouteModule } from './routes';
 import { type JsonSchema, SchemaCollector, isOptionalInput } from './schema';
 
 // The OpenAPI 3.1 document of /api/v1, generated from the definitions route() records: the same
@@ -213,8 +212,13 @@ function undocumentedOperation(template: string, method: HttpMethod): OperationO
   };
 }
 
-/** Builds the document from the route modules listed in lib/openapi/routes.ts. */
-export async function buildOpenApiDocument(routes: Record<string, () => Promise<RouteModule>> = API_ROUTES): Promise<OpenApiDocument> {
+/** A module of route handlers by HTTP method, as route() and publicRoute() make them. */
+export type RouteModule = Partial<Record<HttpMethod, unknown>>;
+/** OpenAPI path template (`/api/v1/deployments/{id}`) → its route module: lib/api/v1/routes.ts. */
+export type RouteTable = Record<string, RouteModule>;
+
+/** Builds the document from a route table (lib/api/v1/routes.ts API_ROUTES). */
+export function buildOpenApiDocument(routes: RouteTable): OpenApiDocument {
   const collector = new SchemaCollector();
   collector.convert(ProblemSchema, 'output');
   const standardParameters = Object.fromEntries(
@@ -224,7 +228,7 @@ export async function buildOpenApiDocument(routes: Record<string, () => Promise<
 
   const paths: OpenApiDocument['paths'] = {};
   for (const template of Object.keys(routes).sort()) {
-    const mod = await routes[template]!();
+    const mod = routes[template]!;
     const item: OpenApiDocument['paths'][string] = {};
     for (const method of HTTP_METHODS) {
       const handler = mod[method];
@@ -263,15 +267,4 @@ export async function buildOpenApiDocument(routes: Record<string, () => Promise<
       responses: Object.fromEntries(Object.entries(PROBLEM_RESPONSES).map(([name, r]) => [name, r.response as ResponseObject])),
     },
   };
-}
-
-// The document only changes with the code, so it is built once per process.
-let cached: Promise<OpenApiDocument> | undefined;
-
-export function getOpenApiDocument(): Promise<OpenApiDocument> {
-  cached ??= buildOpenApiDocument().catch((err: unknown) => {
-    cached = undefined;
-    throw err;
-  });
-  return cached;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
 import { approvalReason, blankAsText, pageOf, pageQuery, required, timestamp } from './common';
 
-// Four-eyes approval requests (DESIGN.md "Approval request"): a sensitive action requested by one
+// Four-eyes approval requests (README "Contracts and four-eyes approvals"): a sensitive action requested by one
 // person and carried out only when a different person approves it within 72 hours.
 
 export const approvalParams = z.object({ id: z.uuid('must be an approval request id (UUID)') });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { auditExportFilter } from './audit-export';
 import { pageOf, pageQuery, timestamp } from './common';
 
-// Reading the audit trail (DESIGN.md "Audit event and chain"): canonical events with their hashes.
+// Reading the audit trail (README "Audit events and chains"): canonical events with their hashes.
 
 export const listAuditEventsQuery = pageQuery
   .extend({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { timestamp } from './common';
 
-// POST /api/v1/audit-events: a deployment uploads its own audit events (issue 5 item 4). Each is
+// POST /api/v1/audit-events: a deployment uploads its own audit events. Each is
 // appended to the tenant's chain as an `audit.ingested` event whose actor is the deployment and
 // whose data.source is the uploaded event as sent (minus its id, which becomes the event's id).
 

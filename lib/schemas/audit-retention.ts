@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { required } from './common';
 
-// Audit retention and legal hold per tenant (issue 5 item 5). At least six months (EU AI Act
+// Audit retention and legal hold per tenant. At least six months (EU AI Act
 // Art. 19 and 26(6): logs kept at least six months), at most ten years.
 
 export const MIN_RETENTION_DAYS = 183;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, timestamp } from './common';
 
-// Entitlement bundles (DESIGN.md "Entitlement bundle"): the signed document an air-gapped
+// Entitlement bundles (README "Entitlement bundles"): the signed document an air-gapped
 // deployment needs from Charter. The verifier (lib/bundle/verify.ts) depends on nothing here.
 
 export const bundleParams = z.object({ id: z.uuid('must be a deployment id (UUID)') });

@@ -3,7 +3,7 @@ import { ContractScope, ContractStatus, ContractType, Renewal } from '@/lib/gene
 import { Approval, approvalReason } from './approval';
 import { blankAsText, choice, countryCode, pageOf, pageQuery, required, timestamp } from './common';
 
-// Contracts and the entitlements they grant (DESIGN.md "Contract"), their immutable versions, and
+// Contracts and the entitlements they grant (README "Contracts and four-eyes approvals"), their immutable versions, and
 // the DORA register-of-information details they carry (Commission Implementing Regulation (EU)
 // 2024/2956; lib/services/dora-register.ts maps them to the template's columns).
 

@@ -3,7 +3,7 @@ import { Connectivity, Environment, Hosting, ModelVersionStatus, RunningSource }
 import { choice, countryCode, pageOf, pageQuery, queryBoolean, required, timestamp } from './common';
 import { sha256Digest } from './model';
 
-// Deployments (DESIGN.md "Deployment", issue 4 item 2) and the heartbeat of their agents.
+// Deployments (README "Model catalogue, deployments and rollouts") and the heartbeat of their agents.
 
 /**
  * Health derived from the last heartbeat (see `heartbeatStaleMinutes()` in the deployments service):

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ModelVersionStatus } from '@/lib/generated/prisma/enums';
 import { countryCode, pageOf, pageQuery, required, slug, timestamp } from './common';
 
-// The model catalogue (DESIGN.md "Model and model version"): platform-wide, not tenant data.
+// The model catalogue (README "Model catalogue, deployments and rollouts"): platform-wide, not tenant data.
 
 /** `sha256:` and 64 lowercase hex digits: weights and technical-documentation digests. */
 export const sha256Digest = z
@@ -77,7 +77,7 @@ export const ModelVersionPage = pageOf(ModelVersion).meta({ id: 'ModelVersionPag
 
 // ───────────────────────────── catalogue changes (platform administrators) ─────────────────────────────
 
-/** The lifecycle: a version only moves forward (DESIGN.md "Model and model version"). */
+/** The lifecycle: a version only moves forward (README "Model catalogue, deployments and rollouts"). */
 export const VERSION_TRANSITIONS: Record<ModelVersionStatus, readonly ModelVersionStatus[]> = {
   DRAFT: ['RELEASED'],
   RELEASED: ['DEPRECATED'],

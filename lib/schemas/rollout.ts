@@ -3,7 +3,7 @@ import { RolloutKind, RolloutStatus } from '@/lib/generated/prisma/enums';
 import { pageOf, pageQuery, required, timestamp } from './common';
 import { lifecycleDate } from './model';
 
-// Rollouts (issue 4 item 3): which model version a deployment is pinned to, and how it gets there.
+// Rollouts: which model version a deployment is pinned to, and how it gets there.
 // A pin takes effect at once; an upgrade is scheduled for a date, with the date the tenant was (or
 // will be) given notice; a rollback returns to the version a rollout replaced.
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GET as whoamiRoute } from '@/app/api/v1/whoami/route';
-import { GET as tenantRoute } from '@/app/api/v1/tenants/[id]/route';
+import { GET as whoamiRoute } from '@/lib/api/v1/whoami';
+import { GET as tenantRoute } from '@/lib/api/v1/tenants/item';
 import { systemCtx } from '@/lib/auth/system';
 import { verifyExportStream } from '@/lib/audit/verify';
 import { generateApiKey } from '@/lib/crypto/api-key';
@@ -23,7 +23,7 @@ let server: http.Server;
 let base: string;
 
 beforeAll(async () => {
-  const api = await createApiServer();
+  const api = createApiServer();
   server = http.createServer((req, res) => {
     appendPeerAddress(req);
     api.handle(req, res);

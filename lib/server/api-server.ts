@@ -1,9 +1,10 @@
 /**
  * Charter's own server for `/api/v1`: the same route() pipelines as the Next.js route handlers
- * (app/api/v1/**), called on node:http requests directly, without Next.js's request pipeline or a
- * WHATWG Request/Response per call (bench/key-verify: that pipeline costs ~30× a bare node:http
- * server). lib/server/main.ts puts it in front of Next.js; the route files stay the one definition
- * of each endpoint, and `next dev` still serves them itself.
+ * (app/api/v1/**, which re-export them), called on node:http requests directly, without Next.js's
+ * request pipeline or a WHATWG Request/Response per call (bench/key-verify: that pipeline costs ~30×
+ * a bare node:http server). lib/server/main.ts puts it in front of Next.js; the table in
+ * lib/api/v1/routes.ts stays the one definition of each endpoint, and `next dev` still serves the
+ * route files itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +14,7 @@ import { type RouteCore, routeCoreOf } from '@/lib/http/route';
 import { API_SECURITY_HEADERS } from '@/lib/http/security-headers';
 import { AppError, toAppError, toProblem } from '@/lib/errors';
 import { logger } from '@/lib/logger';
-import { API_ROUTES } from '@/lib/openapi/routes';
+import { API_ROUTES } from '@/lib/api/v1/routes';
 
 export const API_PREFIX = '/api/v1';
 
@@ -110,12 +111,12 @@ class NodeHeaders {
   }
 }
 
-/** Loads every route module of lib/openapi/routes.ts (the list the OpenAPI document is made from). */
-export async function createApiServer(): Promise<ApiServer> {
+/** Routes to every module of the /api/v1 table (lib/api/v1/routes.ts, which the OpenAPI document is made from too). */
+export function createApiServer(): ApiServer {
   const exact = new Map<string, Endpoint>();
   const patterns: Endpoint[] = [];
-  for (const [template, load] of Object.entries(API_ROUTES)) {
-    const endpoint = compile(template, (await load()) as Record<string, unknown>);
+  for (const [template, module] of Object.entries(API_ROUTES)) {
+    const endpoint = compile(template, module);
     if (endpoint.pattern) patterns.push(endpoint);
     else exact.set(template, endpoint);
   }

@@ -23,7 +23,7 @@ import { readinessResponse } from '@/lib/http/readiness';
 import { securityHeaders } from '@/lib/http/security-headers';
 import { logger } from '@/lib/logger';
 import { READY_TIMEOUT_MS, type Readiness, checkReadiness } from '@/lib/services/health';
-import { nextBin, nextEnv, stopChild, waitForHttp } from '@/lib/cli/next-app';
+import { nextBin, nextEnv, stopChild, waitForHttp } from '@/lib/runtime/next-process';
 import { appendPeerAddress, createApiServer, isApiPath } from './api-server';
 
 export type CharterServer = { url: string; exited: Promise<number>; close(): Promise<void> };
@@ -158,7 +158,8 @@ export async function startServer(options: { dir: string; port: number; hostname
     });
   });
   try {
-    const [api, ready] = await Promise.all([createApiServer(), waitForHttp(`http://127.0.0.1:${nextPort}/api/health`, child, 90_000)]);
+    const api = createApiServer();
+    const ready = await waitForHttp(`http://127.0.0.1:${nextPort}/api/health`, child, 90_000);
     if (!ready) throw new Error(`Next.js did not answer on 127.0.0.1:${nextPort} (exit code ${child.exitCode ?? child.signalCode ?? 'none yet'})`);
     // Idle connections to Next.js are closed after 60 s, long before Next.js would close them.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 60_000 });

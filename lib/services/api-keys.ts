@@ -10,7 +10,7 @@ import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from '@
 import { AppError, notFound } from '@/lib/errors';
 import type { ApiKey } from '@/lib/generated/prisma/client';
 import { logger } from '@/lib/logger';
-import { redeemApproval, registerApprovalExecutor, requestApproval } from './approvals';
+import { approvalExecutor, redeemApproval, requestApproval } from './approval-engine';
 import type { ApprovalDto } from '@/lib/schemas/approval';
 import { type Page, decodeCursor, encodeCursor } from '@/lib/schemas/common';
 import {
@@ -117,7 +117,7 @@ export async function createApiKey(ctx: Ctx, requested: CreateApiKeyInput, optio
   authorize(ctx.actor, 'keys:write');
   return transaction(async (tx) => {
     let input = requested;
-    // A platform key acts across tenants: four-eyes (DESIGN.md "Approval request"). The requester
+    // A platform key acts across tenants: four-eyes (README "Contracts and four-eyes approvals"). The requester
     // collects it once approved, with exactly the approved grants, so only they see the secret.
     // The operator's CLI (system actor) is not subject to four-eyes.
     if (requested.tenantId === null && ctx.actor.type !== 'system') {
@@ -125,7 +125,7 @@ export async function createApiKey(ctx: Ctx, requested: CreateApiKeyInput, optio
       if (!options.approvalId) {
         throw new AppError('forbidden', 'A platform API key needs four-eyes approval: request it, and collect it here once a second administrator has approved.', { extra: { reason: 'approval_required' } });
       }
-      input = await redeemApproval(tx, ctx, { id: options.approvalId, action: 'PLATFORM_API_KEY_CREATE', schema: createApiKeyInput });
+      input = await redeemApproval(tx, ctx, { id: options.approvalId, executor: platformApiKeyCreation });
     }
     await checkTarget(tx, ctx, input);
     const { row, key } = await insertKey(tx, ctx, input, null);
@@ -139,7 +139,7 @@ export async function createApiKey(ctx: Ctx, requested: CreateApiKeyInput, optio
   });
 }
 
-registerApprovalExecutor<CreateApiKeyInput>('PLATFORM_API_KEY_CREATE', {
+export const platformApiKeyCreation = approvalExecutor('PLATFORM_API_KEY_CREATE', {
   payload: createApiKeyInput,
   redeemedByRequester: true,
   async prepare(tx, ctx, { payload }) {
@@ -157,7 +157,7 @@ export async function requestPlatformApiKey(ctx: Ctx, input: CreateApiKeyInput &
   const { reason, ...key } = input;
   if (key.tenantId !== null) throw new AppError('validation_failed', 'Only platform keys need approval; create tenant keys directly.');
   return requestApproval(ctx, {
-    action: 'PLATFORM_API_KEY_CREATE',
+    executor: platformApiKeyCreation,
     tenantId: null,
     target: { type: 'api_key', id: `platform:${key.name}` },
     payload: key,

@@ -1,11 +1,23 @@
-// Every module that registers a four-eyes executor (registerApprovalExecutor in ./approvals.ts).
-// approvals.ts imports this file lazily before it looks an executor up, so an approval can be
-// decided in any process (web app, API route, CLI) whether or not the module was loaded already.
-// Add one line per module; the imports exist for their side effect.
+import type { ApprovalAction } from '@/lib/generated/prisma/enums';
+import type { ApprovalExecutor } from './approval-engine';
+import { platformApiKeyCreation } from './api-keys';
+import { auditRetentionChange } from './audit-retention';
+import { contractActivation, contractTermination, entitlementsChange } from './contracts';
+import { modelVersionRetirement } from './models';
+import { signingKeyRotation } from './signing-key-rotation';
+import { tenantOffboarding } from './tenants';
 
-import './api-keys';
-import './contracts';
-import './signing-key-rotation';
-import './tenants';
-import './models';
-import './audit-retention';
+// Every four-eyes action and the executor that carries it out when approved. The type makes this
+// table complete: an ApprovalAction of the schema without an executor here (or an executor filed
+// under another action) does not compile.
+
+export const APPROVAL_EXECUTORS = {
+  CONTRACT_ACTIVATE: contractActivation,
+  CONTRACT_TERMINATE: contractTermination,
+  ENTITLEMENTS_CHANGE: entitlementsChange,
+  PLATFORM_API_KEY_CREATE: platformApiKeyCreation,
+  SIGNING_KEY_ROTATE: signingKeyRotation,
+  TENANT_OFFBOARD: tenantOffboarding,
+  MODEL_VERSION_RETIRE: modelVersionRetirement,
+  AUDIT_RETENTION_CHANGE: auditRetentionChange,
+} satisfies { readonly [A in ApprovalAction]: ApprovalExecutor<unknown, A> };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Ctx } from '@/lib/auth/actor';
 import { db } from '@/lib/db';
 import { makeContract, makeModelVersion, makeTenant, makeUser, runMaintenanceOf } from '@/lib/testing/factories';
-import { createApiKey, verifyApiKey } from './api-keys';
+import { createApiKey, requestPlatformApiKey, verifyApiKey } from './api-keys';
 import { approveRequest, cancelRequest, countApprovalsAwaiting, getApproval, listApprovals, rejectRequest } from './approvals';
 import { getContract, requestContractActivation } from './contracts';
 
@@ -59,7 +59,6 @@ describe('four-eyes approvals', () => {
     // Alice gets a platform key that may decide approvals — itself four-eyes, approved by Bob.
     const keyRequest = { name: `alice-${randomUUID().slice(0, 6)}`, tenantId: null, deploymentId: null, scopes: ['approvals:decide', 'approvals:read'] as const, expiresInDays: 1, allowedCidrs: [] };
     await expect(createApiKey(alice.ctx, { ...keyRequest, scopes: [...keyRequest.scopes] })).rejects.toMatchObject({ code: 'forbidden', extra: { reason: 'approval_required' } });
-    const { requestPlatformApiKey } = await import('./api-keys');
     const keyApproval = await requestPlatformApiKey(alice.ctx, { ...keyRequest, scopes: [...keyRequest.scopes], reason: 'automation' });
     await approveRequest(bob.ctx, keyApproval.id, 'ok');
     await expect(createApiKey(bob.ctx, { ...keyRequest, scopes: [...keyRequest.scopes] }, { approvalId: keyApproval.id })).rejects.toMatchObject({ code: 'forbidden' });

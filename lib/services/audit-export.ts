@@ -13,10 +13,11 @@ import { type ExportFilter, type ExportHeader, normaliseFilter, serializeEventRe
 import { AppError, notFound } from '@/lib/errors';
 import { AUDIT_EXPORT_FORMATS, type AuditExportFilter, type AuditExportFormat, auditExportFilter } from '@/lib/schemas/audit-export';
 import { EVENT_COLUMNS, SqlParams, filterSql, inlineParams, queryEvents } from './audit-query';
-import { getActiveSigner, listPublicKeys } from './signing-keys';
+import { getActiveSigner } from '@/lib/audit/signer';
+import { listPublicKeys } from './signing-keys';
 import { CopyOut } from './copy-out';
 
-// Checkpoints and the verifiable export (DESIGN.md "Audit event and chain", "Audit export").
+// Checkpoints and the verifiable export (README "Audit events and chains", "Verifiable audit export (NDJSON)").
 
 const DEFAULT_BATCH_SIZE = 2_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,14 +40,6 @@ async function signAndStore(tx: Tx, signer: Signer, at: { chain: string; seq: nu
     },
   });
   return checkpoint;
-}
-
-/**
- * Seals a chain head with a checkpoint inside the caller's transaction, loading the signing key
- * through that transaction (the periodic checkpoint of lib/audit/append.ts).
- */
-export async function sealChainIn(tx: Tx, at: { chain: string; seq: number; hash: string }): Promise<SignedCheckpoint> {
-  return signAndStore(tx, await getActiveSigner(tx), at);
 }
 
 async function readHead(tx: Tx, chain: string, lock: boolean): Promise<ChainHead> {
@@ -211,7 +204,7 @@ function sinkFor(out: Writable, slack = 0): { write: (chunk: string | Buffer) =>
   };
 }
 
-/** Who may export: people need audit:export; an API key's audit:read scope covers exports (API contract, issue 5). */
+/** Who may export: people need audit:export; an API key's audit:read scope covers exports (API contract). */
 function authorizeExport(ctx: Ctx): void {
   authorize(ctx.actor, ctx.actor.type === 'apiKey' ? 'audit:read' : 'audit:export');
 }
@@ -219,7 +212,7 @@ function authorizeExport(ctx: Ctx): void {
 /**
  * Streams an export of one chain, of the events matching `filter`:
  *
- * - `ndjson`, the verifiable export (DESIGN.md "Audit export"): a header, one record per seq from
+ * - `ndjson`, the verifiable export (README "Verifiable audit export (NDJSON)"): a header, one record per seq from
  *   the first retained seq to the export's own `audit.exported` event (events outside the filter as
  *   `omitted`), and a fresh checkpoint over that event. The export thus seals itself: its header's
  *   exportedAt, exportedBy, filter, fromSeq and key ids are repeated in that last, hash-chained and

@@ -6,10 +6,10 @@ import { type PendingEvent, appendToChain, auditQuery, lockChain } from '@/lib/a
 import { canonicalData, jcsString, normaliseData } from '@/lib/audit/chain';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { AppError, notFound } from '@/lib/errors';
-import { getActiveSigner } from '@/lib/services/signing-keys';
+import { getActiveSigner } from '@/lib/audit/signer';
 import type { IngestAuditEvent, IngestAuditEventsInput, IngestResultDto } from '@/lib/schemas/audit-ingest';
 
-// Deployments upload their own audit events (issue 5 item 4). A batch is appended to the tenant's
+// Deployments upload their own audit events. A batch is appended to the tenant's
 // chain in one transaction under one chain lock with one multi-row INSERT: all of it, or nothing.
 // Idempotent per event id: under the chain lock, ids already in the chain (audit_event_ids) are
 // compared with what was sent; the same content is a duplicate (reported, not stored again),
@@ -87,7 +87,7 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
   const [deployment, signer] = await lookups;
   const ids = input.events.map((e) => e.id);
 
-  // On a node-postgres client (CONVENTIONS rule 8, bench/audit-ingest): lock, duplicate check and
+  // On a node-postgres client (a hot path: bench/audit-ingest): lock, duplicate check and
   // one append statement, instead of Prisma's interactive transaction.
   return pgTransaction(async (client) => {
     const head = await lockChain(client, tenantId, tenantId);

@@ -68,7 +68,7 @@ export function inlineParams(sql: string, params: SqlParams): string {
 
 /**
  * Runs a SELECT of EVENT_COLUMNS (plus any extra columns) through node-postgres: the search and
- * export hot paths (CONVENTIONS rule 8), where Prisma's per-row overhead would dominate a 50-row
+ * export hot paths, where Prisma's per-row overhead would dominate a 50-row
  * page (bench/search.ts). seq comes back as a bigint, as from Prisma.
  */
 export async function queryEvents<T extends Record<string, unknown> = Record<string, never>>(sql: string, params: SqlParams | string[]): Promise<(EventRow & T)[]> {

@@ -16,11 +16,11 @@ import {
   type SetLegalHoldInput,
 } from '@/lib/schemas/audit-retention';
 import type { ApprovalDto } from '@/lib/schemas/approval';
-import { registerApprovalExecutor, requestOrPerform } from './approvals';
+import { approvalExecutor, requestOrPerform } from './approval-engine';
 import { resolveAuditChain } from './audit-export';
 
-// Retention and legal hold (issue 5 item 5). audit_events is partitioned by (chain, UTC month)
-// (migration issue5_audit_partitions), and occurredAt never decreases along a chain, so the
+// Retention and legal hold. audit_events is partitioned by (chain, UTC month)
+// (the audit_partitions migration), and occurredAt never decreases along a chain, so the
 // partitions of a chain whose month ended before the tenant's retention cutoff hold exactly a prefix
 // of its seqs. A purge — this file is the one path that removes audit rows — drops those whole
 // partitions, never single rows, in two steps:
@@ -33,7 +33,7 @@ import { resolveAuditChain } from './audit-export';
 //      step 1, so a crash between the steps only leaves rows that the next purge drops.
 //
 // Legal hold blocks every purge of the tenant. Changing the retention period is a sensitive action
-// (four-eyes, DESIGN.md "Approval request"); the operator's CLI performs it directly.
+// (four-eyes, README "Contracts and four-eyes approvals"); the operator's CLI performs it directly.
 
 const DAY_MS = 86_400_000;
 
@@ -42,7 +42,7 @@ const retentionPayload = z.object({
   retentionDays: z.number().int().min(MIN_RETENTION_DAYS).max(MAX_RETENTION_DAYS),
 });
 
-registerApprovalExecutor<z.infer<typeof retentionPayload>>('AUDIT_RETENTION_CHANGE', {
+export const auditRetentionChange = approvalExecutor('AUDIT_RETENTION_CHANGE', {
   payload: retentionPayload,
   async execute(tx, ctx, { payload, approval }) {
     const before = await tx.tenant.findUnique({ where: { id: payload.tenantId }, select: { retentionDays: true } });
@@ -105,7 +105,7 @@ export async function requestRetentionChange(
   const tenant = await tenantOf(ctx, tenantRef);
   if (tenant.retentionDays === input.retentionDays) throw new AppError('invalid_transition', `The retention of ${tenant.slug} is already ${input.retentionDays} days.`);
   return requestOrPerform(ctx, {
-    action: 'AUDIT_RETENTION_CHANGE',
+    executor: auditRetentionChange,
     tenantId: tenant.id,
     target: { type: 'tenant', id: tenant.id },
     payload: { tenantId: tenant.id, retentionDays: input.retentionDays },

@@ -15,7 +15,7 @@ import { EVENT_COLUMNS, type EventRow, SqlParams, filterSql, queryEvents } from 
 
 export type AuditEventDto = CanonicalEvent & { hash: string; eventHash: string };
 
-/** Denied requests are audited too (DESIGN.md "Audit event"), in their own transaction. */
+/** Denied requests are audited too (README "Audit log"), in their own transaction. */
 export async function recordAccessDenied(ctx: Ctx, details: { permission?: string; path?: string; reason: string }): Promise<void> {
   try {
     await transaction((tx) =>

@@ -3,15 +3,15 @@ import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import { deploymentScope } from '@/lib/authz/scope';
 import { record } from '@/lib/audit/record';
+import { getActiveSigner } from '@/lib/audit/signer';
 import { sha256Hex } from '@/lib/crypto/hash';
 import { canonicalize } from '@/lib/crypto/jcs';
 import { AppError, notFound } from '@/lib/errors';
 import type { BundleDto, BundlePayloadDto, BundleRecordDto } from '@/lib/schemas/bundle';
 import { type Page, decodeIdCursor, encodeCursor, isUuid } from '@/lib/schemas/common';
 import { type CoveringContract, findCoveringContract } from './contracts';
-import { getActiveSigner } from './signing-keys';
 
-// Entitlement bundles (DESIGN.md "Entitlement bundle"; issue 6): generated on request from the
+// Entitlement bundles (README "Entitlement bundles"): generated on request from the
 // active contract that covers a deployment (lib/services/contracts.ts findCoveringContract), signed
 // with the active signing key, and recorded (payload hash, kid, contract version) with an audit
 // event. Charter keeps no copy of the bundle: issuing another is cheap and always reflects the

@@ -1,7 +1,7 @@
 import { sha256Hex } from '@/lib/crypto/hash';
 import { canonicalize } from '@/lib/crypto/jcs';
 
-// The terms of a contract version: the immutable, hashed snapshot of DESIGN.md "Contract". Pure (no
+// The terms of a contract version: the immutable, hashed snapshot of README "Contracts and four-eyes approvals". Pure (no
 // database), so services, pages and tests share one definition of the hash and of the diff.
 
 export type TermsEntitlement = {

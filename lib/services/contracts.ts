@@ -25,11 +25,11 @@ import {
   type UpdateContractInput,
   updateContractInput,
 } from '@/lib/schemas/contract';
-import { expireStaleApprovals, findLapsedRequestTargets, registerApprovalExecutor, requestOrPerform } from './approvals';
+import { approvalExecutor, expireStaleRequests, findLapsedRequestTargets, requestOrPerform } from './approval-engine';
 import { type ContractTerms, type TermsEntitlement, diffTerms, hashTerms, normaliseTerms, sortEntitlements } from './contract-terms';
 import { activeContractWhere, coveringContractOf } from './model-entitlements';
 
-// Contracts (DESIGN.md "Contract"; issue 6).
+// Contracts (README "Contracts and four-eyes approvals").
 //
 // Lifecycle: DRAFT → PENDING_APPROVAL → ACTIVE → EXPIRED | TERMINATED.
 // - A draft is edited freely by platform administrators; every save is a new immutable version.
@@ -184,7 +184,7 @@ export async function expireDueContracts(scope: { tenantIds?: string[] } = {}): 
  * persist that request's expiry (as Charter, in its own transaction), which returns it to DRAFT.
  */
 async function settleLapsedActivation(contractId: string): Promise<void> {
-  await expireStaleApprovals({ target: { type: 'contract', id: contractId } });
+  await expireStaleRequests({ target: { type: 'contract', id: contractId } }, [contractActivation]);
 }
 
 // ───────────────────────────── reading ─────────────────────────────
@@ -280,7 +280,7 @@ async function resolveEntitlements(tx: Tx, input: ContractTermsInput['entitlemen
   );
 }
 
-/** The contract's data-processing countries must be ones the tenant allows (DESIGN.md "Tenant"). */
+/** The contract's data-processing countries must be ones the tenant allows. */
 function checkCountries(tenant: TenantRow, countries: string[]): void {
   const outside = countries.filter((c) => !tenant.allowedCountries.includes(c));
   if (outside.length) {
@@ -499,7 +499,7 @@ async function recordStatus(tx: Tx, ctx: Ctx, row: { id: string; tenantId: strin
   });
 }
 
-registerApprovalExecutor<ContractTarget>('CONTRACT_ACTIVATE', {
+export const contractActivation = approvalExecutor('CONTRACT_ACTIVATE', {
   payload: contractTarget,
   async prepare(tx, ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
@@ -533,9 +533,8 @@ registerApprovalExecutor<ContractTarget>('CONTRACT_ACTIVATE', {
 });
 
 const terminatePayload = contractTarget.extend({ terminationReason: z.enum(Object.keys(TERMINATION_REASONS) as [TerminationReason, ...TerminationReason[]]) });
-type TerminatePayload = z.infer<typeof terminatePayload>;
 
-registerApprovalExecutor<TerminatePayload>('CONTRACT_TERMINATE', {
+export const contractTermination = approvalExecutor('CONTRACT_TERMINATE', {
   payload: terminatePayload,
   async prepare(tx, _ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
@@ -558,7 +557,7 @@ function parseAmendment(payload: AmendPayload): UpdateContractInput {
   return updateContractInput.parse(payload.terms);
 }
 
-registerApprovalExecutor<AmendPayload>('ENTITLEMENTS_CHANGE', {
+export const entitlementsChange = approvalExecutor('ENTITLEMENTS_CHANGE', {
   payload: amendPayload,
   async prepare(tx, _ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
@@ -602,7 +601,7 @@ export async function requestContractActivation(ctx: Ctx, id: string, input: Req
   requirePlatform(ctx);
   const t = await targetOf(ctx, id);
   const outcome = await requestOrPerform(ctx, {
-    action: 'CONTRACT_ACTIVATE',
+    executor: contractActivation,
     tenantId: t.tenantId,
     target: { type: 'contract', id: t.target.contractId },
     payload: t.target,
@@ -617,7 +616,7 @@ export async function requestContractTermination(ctx: Ctx, id: string, input: Re
   requirePlatform(ctx);
   const t = await targetOf(ctx, id);
   const outcome = await requestOrPerform(ctx, {
-    action: 'CONTRACT_TERMINATE',
+    executor: contractTermination,
     tenantId: t.tenantId,
     target: { type: 'contract', id: t.target.contractId },
     payload: { ...t.target, terminationReason: input.terminationReason },
@@ -653,7 +652,7 @@ export async function amendContract(ctx: Ctx, id: string, input: AmendContractIn
   });
   if (preview.length === 0) throw new AppError('validation_failed', 'The amendment changes nothing.');
   const outcome = await requestOrPerform(ctx, {
-    action: 'ENTITLEMENTS_CHANGE',
+    executor: entitlementsChange,
     tenantId: t.tenantId,
     target: { type: 'contract', id: t.target.contractId },
     payload: { ...t.target, terms: termsPayload(terms) },

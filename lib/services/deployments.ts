@@ -27,7 +27,7 @@ import { activeContractWhere, environmentsCoveredBy } from './model-entitlements
 import { visibleVersionsWhere } from './models';
 import { advanceRollouts } from './rollouts';
 
-// Deployments of a tenant (DESIGN.md "Deployment"; issue 4 item 2) and their agents' heartbeats.
+// Deployments of a tenant (README "Model catalogue, deployments and rollouts") and their agents' heartbeats.
 //
 // Scope: a tenant actor sees only its tenant's deployments, and an API key bound to a deployment
 // (ApiKey.deploymentId, the key of that deployment's agent) sees only that one deployment; anything
@@ -199,7 +199,7 @@ async function lockTenantForDeployment(tx: Tx, tenantId: string): Promise<Tenant
   return { id: t.id, slug: t.slug, allowedCountries: t.allowed_countries, status: t.status, archivedAt: t.archived_at };
 }
 
-/** DESIGN.md: a deployment's country must lie within its tenant's allowed data-processing countries. */
+/** Residency: a deployment's country must lie within its tenant's allowed data-processing countries. */
 function checkResidency(tenant: TenantForDeployment, country: string): void {
   if (tenant.allowedCountries.includes(country)) return;
   const allowed = [...tenant.allowedCountries].sort().join(', ');
@@ -350,7 +350,7 @@ async function replaceRunning(tx: Tx, d: DeploymentRow, versions: ResolvedVersio
 const runningRefs = (d: DeploymentRow) => d.runningVersions.map((r) => refOf(r.modelVersion)).sort();
 
 /**
- * An agent's check-in (issue 3: `POST /deployments/{id}/heartbeat`): in one transaction, stamps
+ * An agent's check-in (`POST /deployments/{id}/heartbeat`): in one transaction, stamps
  * lastHeartbeatAt (server time) and the agent version, replaces the running versions, and appends
  * one `deployment.heartbeat` event. The event carries the agent version and running set; before and
  * after appear only when something changed, so a steady heartbeat stays a small event.

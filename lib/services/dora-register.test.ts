@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { systemCtx } from '@/lib/auth/system';
 import { db } from '@/lib/db';
-import { makeContract, makeModelVersion, makeTenant, makeUser, randomLei } from '@/lib/testing/factories';
+import { makeContract, makeKey, makeModelVersion, makeTenant, makeUser, randomLei } from '@/lib/testing/factories';
+import { requestContractTermination } from './contracts';
 import { exportDoraRegister, toCsv } from './dora-register';
 
 describe('DORA register of information export', () => {
@@ -38,7 +39,6 @@ describe('DORA register of information export', () => {
   it('reports a terminated arrangement with its reason code', async () => {
     const tenant = await makeTenant({ lei: randomLei() });
     const contract = await makeContract(tenant.id);
-    const { requestContractTermination } = await import('./contracts');
     await requestContractTermination(systemCtx('test'), contract.id, { reason: 'breach', terminationReason: 'PROVIDER_BREACH' });
     const out = await exportDoraRegister(systemCtx('test'), { tenantId: tenant.id });
     expect(out.files.find((f) => f.template === 'b_02.02')?.rows[0]?.[8]).toBe('eba_CO:x5');
@@ -50,7 +50,6 @@ describe('DORA register of information export', () => {
     const [mine, other] = [await makeTenant(), await makeTenant()];
     const { ctx } = await makeUser('TENANT_VIEWER', mine.id);
     await expect(exportDoraRegister(ctx, { tenantId: other.id })).rejects.toMatchObject({ code: 'not_found' });
-    const { makeKey } = await import('@/lib/testing/factories');
     const key = await makeKey(mine.id, ['deployments:read']);
     await expect(exportDoraRegister(key.ctx, { tenantId: mine.id })).rejects.toMatchObject({ code: 'forbidden' });
   });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type pg from 'pg';
-import { listMigrationNames } from '@/lib/cli/db/migrations-dir';
+import { listMigrationNames } from '@/lib/runtime/migrations/migrations-dir';
 import { pool } from '@/lib/db';
 import { type UnavailableCause, databaseUnavailableCause } from '@/lib/errors';
 

@@ -26,7 +26,7 @@ import {
   type VersionImpactDto,
 } from '@/lib/schemas/model';
 import type { ApprovalDto } from '@/lib/schemas/approval';
-import { registerApprovalExecutor, requestOrPerform } from './approvals';
+import { approvalExecutor, requestOrPerform } from './approval-engine';
 import { activeContractWhere, grantsVersionWhere } from './model-entitlements';
 
 // The model catalogue is the vendor's, shared by all tenants: any actor with models:read reads it.
@@ -132,7 +132,7 @@ export async function getModelVersion(ctx: Ctx, id: string): Promise<ModelVersio
   return toModelVersionDto(row);
 }
 
-// ───────────────────────────── catalogue changes (issue 4 item 1) ─────────────────────────────
+// ───────────────────────────── catalogue changes ─────────────────────────────
 //
 // Only platform administrators change the catalogue (models:write). Every change is one
 // transaction with its audit event on the platform chain. A version moves only forward through
@@ -349,7 +349,7 @@ function startOfDay(date: Date): Date {
 }
 
 /**
- * Who a change of this version affects (issue 4 "impact of deprecating this version"): tenants
+ * Who a change of this version affects: tenants
  * whose non-archived deployments run it or are pinned to it, and tenants an ACTIVE contract
  * entitles to it or its family; with every ACTIVE contract of those tenants and the earliest date a
  * deprecation or end of life may take effect under its notice period (counted in whole days from
@@ -532,7 +532,7 @@ async function retireIn(tx: Tx, ctx: Ctx, id: string, reason: string, approvalId
 
 const retirePayload = z.object({ modelVersionId: z.uuid(), reason: z.string().min(1) });
 
-registerApprovalExecutor<z.infer<typeof retirePayload>>('MODEL_VERSION_RETIRE', {
+export const modelVersionRetirement = approvalExecutor('MODEL_VERSION_RETIRE', {
   payload: retirePayload,
   // Refused at once when it could not be carried out anyway; checked again on approval.
   async prepare(tx, _ctx, { payload }) {
@@ -546,9 +546,9 @@ registerApprovalExecutor<z.infer<typeof retirePayload>>('MODEL_VERSION_RETIRE', 
 export type RetireOutcome = { kind: 'requested'; approval: ApprovalDto } | { kind: 'performed'; version: ModelVersionDto };
 
 /**
- * DEPRECATED → RETIRED, once the promised end of life has come. A sensitive action (DESIGN.md
- * "Approval request"): an administrator's request waits for a different administrator's approval
- * (lib/services/approvals.ts); the operator's CLI retires at once. Retiring changes no deployment —
+ * DEPRECATED → RETIRED, once the promised end of life has come. A sensitive action (README
+ * "Contracts and four-eyes approvals"): an administrator's request waits for a different administrator's approval
+ * (lib/services/approval-engine.ts); the operator's CLI retires at once. Retiring changes no deployment —
  * Charter has no remote switch — but a retired version is unsupported and can no longer be pinned.
  */
 export async function retireModelVersion(ctx: Ctx, id: string, input: RetireModelVersionInput): Promise<RetireOutcome> {
@@ -557,7 +557,7 @@ export async function retireModelVersion(ctx: Ctx, id: string, input: RetireMode
   const v = isUuid(id) ? await db.modelVersion.findUnique({ where: { id }, include: familySelect }) : null;
   if (!v) throw notFound('Model version');
   const outcome = await requestOrPerform(ctx, {
-    action: 'MODEL_VERSION_RETIRE',
+    executor: modelVersionRetirement,
     tenantId: null,
     target: { type: 'model_version', id },
     payload: { modelVersionId: id, reason: input.reason },

@@ -5,7 +5,7 @@ import { tenantScope } from '@/lib/authz/scope';
 import { countApprovalsAwaiting } from './approvals';
 import { listContractsEndingBefore } from './contracts';
 
-// Dashboard notifications (issue 6): contracts ending within 90/60/30 days, four-eyes requests
+// Dashboard notifications: contracts ending within 90/60/30 days, four-eyes requests
 // waiting for this person, and model versions whose end of life comes before the end of a contract
 // that grants them (the tenant was promised the model until the contract ends). Computed on read:
 // nothing to schedule, nothing to get out of date.

@@ -11,7 +11,7 @@ import { type DeploymentRow, lockDeployment } from './deployment-scope';
 import { findCoveringContract } from './contracts';
 import { activeContractWhere } from './model-entitlements';
 
-// Rollouts (issue 4 item 3). A deployment is pinned to one model version: the version its site
+// Rollouts. A deployment is pinned to one model version: the version its site
 // should run. A rollout moves the pin:
 //   PIN       at once: IN_PROGRESS until the deployment reports running the version, then COMPLETED;
 //   UPGRADE   scheduled for a date, with the date the tenant was given notice: SCHEDULED until the

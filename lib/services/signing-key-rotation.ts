@@ -2,15 +2,15 @@ import { z } from 'zod';
 import type { Ctx } from '@/lib/auth/actor';
 import { authorize } from '@/lib/authz/guard';
 import type { ApprovalDto } from '@/lib/schemas/approval';
-import { registerApprovalExecutor, requestApproval } from './approvals';
+import { approvalExecutor, requestApproval } from './approval-engine';
 import { rotateSigningKey } from './signing-keys';
 
-// Rotating the signing key from the UI is four-eyes (DESIGN.md "Approval request"); the operator's
+// Rotating the signing key from the UI is four-eyes (README "Contracts and four-eyes approvals"); the operator's
 // CLI rotates directly (`npx charter signing-key rotate`). Either way old keys stay published.
 
 const rotatePayload = z.object({}).strict();
 
-registerApprovalExecutor<z.infer<typeof rotatePayload>>('SIGNING_KEY_ROTATE', {
+export const signingKeyRotation = approvalExecutor('SIGNING_KEY_ROTATE', {
   payload: rotatePayload,
   execute: async (tx, ctx) => rotateSigningKey(ctx, tx),
 });
@@ -19,7 +19,7 @@ registerApprovalExecutor<z.infer<typeof rotatePayload>>('SIGNING_KEY_ROTATE', {
 export async function requestSigningKeyRotation(ctx: Ctx, reason: string): Promise<ApprovalDto> {
   authorize(ctx.actor, 'settings:write');
   return requestApproval(ctx, {
-    action: 'SIGNING_KEY_ROTATE',
+    executor: signingKeyRotation,
     tenantId: null,
     target: { type: 'signing_key', id: 'active' },
     payload: {},

@@ -1,15 +1,13 @@
 import { db, transaction, type Tx } from '@/lib/db';
-import { getEnv } from '@/lib/env';
 import { record, type AuditContext } from '@/lib/audit/record';
-import { generateSigningKeyPair, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
-import { open, seal } from '@/lib/crypto/secret-box';
-import type { KeyObject } from 'node:crypto';
+import { signingKeyAad, signingKeyEncryptionKey } from '@/lib/audit/signer';
+import { generateSigningKeyPair } from '@/lib/crypto/ed25519';
+import { seal } from '@/lib/crypto/secret-box';
 
 export type PublicSigningKey = { kid: string; alg: 'Ed25519'; publicKey: string; status: 'ACTIVE' | 'RETIRED'; createdAt: string };
 
-function encryptionKey(): Buffer {
-  return Buffer.from(getEnv().CHARTER_ENCRYPTION_KEY, 'base64');
-}
+// Creating, rotating and publishing the signing keys. The active key is opened for signing by the
+// audit core (lib/audit/signer.ts getActiveSigner), which appending an event needs for checkpoints.
 
 async function createKey(tx: Tx, ctx: AuditContext): Promise<string> {
   const pair = generateSigningKeyPair();
@@ -18,7 +16,7 @@ async function createKey(tx: Tx, ctx: AuditContext): Promise<string> {
       kid: pair.kid,
       publicKey: pair.publicKey,
       // Bound to its kid, so a sealed private key cannot be swapped onto another key's row.
-      privateKeyEnc: seal(encryptionKey(), pair.privateKeyPkcs8, `signing-key:${pair.kid}`),
+      privateKeyEnc: seal(signingKeyEncryptionKey(), pair.privateKeyPkcs8, signingKeyAad(pair.kid)),
     },
   });
   await record(tx, ctx, {
@@ -38,32 +36,6 @@ export async function ensureSigningKey(ctx: AuditContext): Promise<string> {
     const active = await tx.signingKey.findFirst({ where: { status: 'ACTIVE' }, orderBy: { createdAt: 'desc' } });
     return active ? active.kid : createKey(tx, ctx);
   });
-}
-
-// Opened private keys by kid and sealed text: the deployment ingest signs a checkpoint per batch, and
-// decrypting and parsing the key each time cost about a millisecond. The row is still read each time,
-// so a rotation takes effect at once.
-const openedKeys = new Map<string, KeyObject>();
-
-function openedKey(kid: string, sealed: string): KeyObject {
-  const cacheKey = `${kid}|${sealed}`;
-  let key = openedKeys.get(cacheKey);
-  if (!key) {
-    key = privateKeyFromPkcs8(open(encryptionKey(), sealed, `signing-key:${kid}`));
-    openedKeys.set(cacheKey, key);
-  }
-  return key;
-}
-
-/**
- * The active key, decrypted, for signing checkpoints and bundles. Inside a transaction pass its `tx`
- * (a query on another pooled connection while holding a chain lock could deadlock the pool).
- */
-export async function getActiveSigner(client: Tx | typeof db = db): Promise<{ kid: string; publicKey: string; sign: (message: string) => string }> {
-  const key = await client.signingKey.findFirst({ where: { status: 'ACTIVE' }, orderBy: { createdAt: 'desc' } });
-  if (!key) throw new Error('no active signing key: run `npx charter start` or `npx charter signing-key rotate` first');
-  const privateKey = openedKey(key.kid, key.privateKeyEnc);
-  return { kid: key.kid, publicKey: key.publicKey, sign: (message) => signEd25519(privateKey, message) };
 }
 
 /** All keys, active and retired: retired keys still verify old checkpoints and bundles. */

@@ -11,7 +11,7 @@ import type { TenantStatus } from '@/lib/generated/prisma/enums';
 import type { ApprovalDto } from '@/lib/schemas/approval';
 import { type Page, decodeCursor, encodeCursor } from '@/lib/schemas/common';
 import { announceTenantKeysChanged } from './api-keys';
-import { registerApprovalExecutor, requestApproval } from './approvals';
+import { approvalExecutor, requestApproval } from './approval-engine';
 import {
   type ChangeTenantStatusInput,
   type CreateTenantInput,
@@ -176,7 +176,7 @@ export async function changeTenantStatus(ctx: Ctx, id: string, input: ChangeTena
 
 const offboardPayload = z.object({ tenantId: z.uuid() });
 
-registerApprovalExecutor<z.infer<typeof offboardPayload>>('TENANT_OFFBOARD', {
+export const tenantOffboarding = approvalExecutor('TENANT_OFFBOARD', {
   payload: offboardPayload,
   async prepare(tx, ctx, { payload }) {
     const before = await lockTenant(tx, ctx, payload.tenantId);
@@ -196,7 +196,7 @@ export async function requestTenantOffboarding(ctx: Ctx, id: string, reason: str
   if (!isPlatform(ctx.actor)) throw new AppError('forbidden', 'Only platform administrators offboard tenants.');
   const tenant = await getTenant(ctx, id);
   return requestApproval(ctx, {
-    action: 'TENANT_OFFBOARD',
+    executor: tenantOffboarding,
     tenantId: tenant.id,
     target: { type: 'tenant', id: tenant.id },
     payload: { tenantId: tenant.id },

@@ -239,7 +239,7 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('export')
-    .description('export one audit chain as the system actor: verifiable NDJSON (DESIGN.md "Audit export") or CSV')
+    .description('export one audit chain as the system actor: verifiable NDJSON (README "Verifiable audit export (NDJSON)") or CSV')
     .requiredOption('--chain <chain>', 'tenant slug, or "platform"')
     .option('--out <file>', 'write to FILE (atomically) instead of stdout')
     .addOption(new Option('--format <format>', 'ndjson (verifiable) or csv (for spreadsheets)').choices([...AUDIT_EXPORT_FORMATS]).default('ndjson'))

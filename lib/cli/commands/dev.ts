@@ -9,7 +9,7 @@ export function registerDevCommands(program: Command): void {
 
   dev
     .command('test')
-    .description('type check, then every test (Vitest, then a build and Playwright) against a fresh test database')
+    .description('lint and type check, then every test (Vitest, then a build and Playwright) against a fresh test database')
     .option('--unit', 'only Vitest (unit and integration)')
     .option('--e2e', 'only Playwright (api and ui projects)')
     .argument('[args...]', 'passed to the selected runner (with --unit or --e2e), e.g. a file filter')
@@ -17,6 +17,7 @@ export function registerDevCommands(program: Command): void {
     .action(async (args: string[], options: { unit?: boolean; e2e?: boolean }) => {
       const both = !options.unit && !options.e2e
       const code = await runTests({
+        lint: both,
         typecheck: both,
         unit: both || Boolean(options.unit),
         e2e: both || Boolean(options.e2e),

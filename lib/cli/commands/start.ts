@@ -8,12 +8,14 @@ import type { ChildProcess } from 'node:child_process'
 
 import type { Command } from 'commander'
 
+import { stopChild, waitForHttp } from '@/lib/runtime/next-process'
+
 import { openAppDatabase } from '../app-database'
 import { CliError } from '../cli-error'
 import { parsePort } from '../database'
 import { databaseHasData, formatCredentials, readDemoCredentials, seedDemoData, type DemoCredential } from '../demo'
 import { setInterruptHandler } from '../lifecycle'
-import { abortBuild, assertPortFree, ensureBuilt, spawnServer, stopChild, waitForHttp } from '../next-app'
+import { abortBuild, assertPortFree, ensureBuilt, spawnServer } from '../next-app'
 import { demoCredentialsFile, displayPath } from '../paths'
 
 type Options = { dev?: boolean; port?: string; hostname?: string; build?: boolean }

@@ -1,10 +1,10 @@
 /**
  * The driver adapter the WASM schema engine talks to PostgreSQL through:
- * `@prisma/adapter-pg` (PrismaPg) plus the fixes listed in
- * shared/notes/prisma-offline.md ("Three defects had to be worked around"):
+ * `@prisma/adapter-pg` (PrismaPg) plus fixes for three defects that had to be
+ * worked around:
  *
  *  1. PrismaPg cannot describe the catalogue type `"char"` (OID 18), which the
- *     engine's schema describer selects (prisma/orm issue 27403). It must reach
+ *     engine's schema describer selects (a known defect of Prisma's). It must reach
  *     the engine as the `Character` column type, not as text (text crashes the
  *     describer once a CHECK constraint exists). `name` (OID 19) is already read
  *     as text by adapter-pg 7.10.0.

@@ -1,7 +1,7 @@
 /**
  * Charter's offline database tooling: the `prisma migrate …` commands
  * re-implemented on top of the WASM schema engine, because the Prisma 7 CLI
- * cannot download its native schema engine here (shared/notes/prisma-offline.md).
+ * cannot download its native schema engine here (README "Database and migrations (offline)").
  *
  * Migration folders and the `_prisma_migrations` table are the ones Prisma
  * Migrate writes, so the official CLI accepts them wherever it does run.
@@ -21,7 +21,7 @@ import {
   withClient,
   type ConnectionSettings,
 } from './connection'
-import { listMigrations, writeMigration } from './migrations-dir'
+import { listMigrations, writeMigration } from '@/lib/runtime/migrations/migrations-dir'
 import { readMigrationRows } from './readiness'
 import { SchemaEngineError, withSchemaEngine } from './wasm-engine'
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stand-in for Prisma's native schema engine, which cannot be downloaded here
-# (shared/notes/prisma-offline.md). `prisma generate` only needs the path
+# (README "Database and migrations (offline)"). `prisma generate` only needs the path
 # PRISMA_SCHEMA_ENGINE_BINARY to exist; any command that really starts the
 # engine (migrate, db push, db pull, …) ends up here and fails.
 #

@@ -9,7 +9,7 @@ import path from 'node:path'
 import type pg from 'pg'
 
 import { DEFAULT_SCHEMA, parseDatabaseUrl, quoteIdent, withClient } from './connection'
-import { listMigrationNames } from './migrations-dir'
+import { listMigrationNames } from '@/lib/runtime/migrations/migrations-dir'
 
 export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.Client, 'query'>
 

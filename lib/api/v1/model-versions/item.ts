@@ -1,0 +1,8 @@
+import { route } from '@/lib/http/route';
+import { ModelVersion, modelVersionParams } from '@/lib/schemas/model';
+import { getModelVersion } from '@/lib/services/models';
+
+export const GET = route(
+  { permission: 'models:read', params: modelVersionParams, response: ModelVersion, summary: 'Get a model version', tags: ['Models'] },
+  ({ ctx, params }) => getModelVersion(ctx, params.id),
+);

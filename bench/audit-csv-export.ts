@@ -30,9 +30,9 @@ if (process.argv.includes('--child')) {
   // The measured side: export to /dev/null, report time (from the call, so module loading is not
   // counted), rows and peak RSS.
   useDatabase(url);
-  const { systemCtx } = await import('@/lib/auth/system');
-  const { exportAuditChain, resolveAuditChain } = await import('@/lib/services/audit-export');
-  const { db, transaction } = await import('@/lib/db');
+  const { systemCtx } = await import('@/lib/access/system');
+  const { exportAuditChain, resolveAuditChain } = await import('@/lib/modules/audit-trail/export');
+  const { db, transaction } = await import('@/lib/core/db');
   if (!process.argv.includes('--cold')) {
     await resolveAuditChain(systemCtx('bench'), 'bench-bank');
     await transaction((tx) => tx.$queryRaw`SELECT 1`);
@@ -62,8 +62,8 @@ if (process.argv.includes('--child')) {
 
 useDatabase(url);
 const run = promisify(execFile);
-const { csvCopySql } = await import('@/lib/services/audit-export');
-const { db } = await import('@/lib/db');
+const { csvCopySql } = await import('@/lib/modules/audit-trail/export');
+const { db } = await import('@/lib/core/db');
 const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'bench-bank' } });
 const headSeq = async () => Number((await db.auditChain.findUniqueOrThrow({ where: { id: tenant.id } })).lastSeq);
 const copySql = (toSeq: number) => csvCopySql({ chain: tenant.id, fromSeq: 1, toSeq, filter: null }).replace(/\s+/g, ' ');

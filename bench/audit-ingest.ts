@@ -27,18 +27,18 @@ await admin.query(`CREATE DATABASE ${name}`);
 await admin.end();
 useDatabase(url);
 
-const { migrateDeploy } = await import('@/lib/cli/db/engine');
+const { migrateDeploy } = await import('@/lib/runtime/migrations/engine');
 await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } } as never);
-const { bootstrap } = await import('@/lib/services/bootstrap');
+const { bootstrap } = await import('@/lib/runtime/bootstrap');
 await bootstrap();
-const { systemCtx } = await import('@/lib/auth/system');
-const { createTenant } = await import('@/lib/services/tenants');
-const { createDeployment } = await import('@/lib/services/deployments');
-const { createApiKey, verifyApiKey } = await import('@/lib/services/api-keys');
-const { ingestAuditEvents } = await import('@/lib/services/audit-ingest');
-const { ingestAuditEventsInput } = await import('@/lib/schemas/audit-ingest');
-const { db, rawPool } = await import('@/lib/db');
-type Ctx = import('@/lib/auth/actor').Ctx;
+const { systemCtx } = await import('@/lib/access/system');
+const { createTenant } = await import('@/lib/modules/tenants/service');
+const { createDeployment } = await import('@/lib/modules/deployments/service');
+const { createApiKey, verifyApiKey } = await import('@/lib/modules/api-keys/service');
+const { ingestAuditEvents } = await import('@/lib/modules/audit-trail/ingest');
+const { ingestAuditEventsInput } = await import('@/lib/modules/audit-trail/ingest-schema');
+const { db, rawPool } = await import('@/lib/core/db');
+type Ctx = import('@/lib/access/actor').Ctx;
 
 const system = systemCtx('bench');
 async function agent(i: number): Promise<Ctx> {
@@ -150,7 +150,7 @@ for (const { label, runs } of cases) {
   console.log(ratioLine(label, `${Math.round(o).toLocaleString('en')} ev/s`, `${Math.round(b).toLocaleString('en')} ev/s`, o / b, '≥ 0.5×', o / b >= 0.5));
 }
 {
-  const { exportAuditChain } = await import('@/lib/services/audit-export');
+  const { exportAuditChain } = await import('@/lib/modules/audit-trail/export');
   const { verifyExport } = await import('@/lib/audit/verify');
   const { PassThrough } = await import('node:stream');
   const out = new PassThrough();

@@ -18,7 +18,7 @@ export function benchDatabaseName(events: number): string {
   return `charter_bench_${events >= 1_000_000 && events % 1_000_000 === 0 ? `${events / 1_000_000}m` : events}`;
 }
 
-/** Charter's environment for an in-process benchmark; must run before lib/db is imported. */
+/** Charter's environment for an in-process benchmark; must run before lib/core/db is imported. */
 export function useDatabase(url: string): void {
   process.env.DATABASE_URL = url;
   process.env.NEXTAUTH_SECRET ??= randomBytes(24).toString('base64url');

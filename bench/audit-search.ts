@@ -14,12 +14,12 @@ const rounds = Number(arg('rounds', '5'));
 const url = databaseUrl(arg('db', benchDatabaseName(events)) as string);
 useDatabase(url);
 
-const { systemCtx } = await import('@/lib/auth/system');
-const { db } = await import('@/lib/db');
-const { encodeCursor } = await import('@/lib/schemas/common');
-const { auditSearchSql, listAuditEvents } = await import('@/lib/services/audit');
-const { inlineParams } = await import('@/lib/services/audit-query');
-const { listAuditEventsQuery } = await import('@/lib/schemas/audit-event');
+const { systemCtx } = await import('@/lib/access/system');
+const { db } = await import('@/lib/core/db');
+const { encodeCursor } = await import('@/lib/core/schema');
+const { auditSearchSql, listAuditEvents } = await import('@/lib/modules/audit-trail/search');
+const { inlineParams } = await import('@/lib/modules/audit-trail/query');
+const { listAuditEventsQuery } = await import('@/lib/modules/audit-trail/search-schema');
 
 const ctx = systemCtx('bench');
 const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'bench-bank' } });

@@ -33,12 +33,12 @@ async function main(): Promise<void> {
   await admin.end();
   useDatabase(url);
 
-  const { migrateDeploy } = await import('@/lib/cli/db/engine');
+  const { migrateDeploy } = await import('@/lib/runtime/migrations/engine');
   await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } } as never);
-  const { bootstrap } = await import('@/lib/services/bootstrap');
+  const { bootstrap } = await import('@/lib/runtime/bootstrap');
   await bootstrap();
-  const { systemCtx } = await import('@/lib/auth/system');
-  const { createTenant } = await import('@/lib/services/tenants');
+  const { systemCtx } = await import('@/lib/access/system');
+  const { createTenant } = await import('@/lib/modules/tenants/service');
   const tenant = await createTenant(systemCtx('bench'), {
     slug: 'bench-bank',
     legalName: 'Bench Bank AG',
@@ -48,9 +48,9 @@ async function main(): Promise<void> {
     sensitivity: 'CONFIDENTIAL',
   } as never);
   const { chainHashOf } = await import('@/lib/audit/chain');
-  const { canonicalize } = await import('@/lib/crypto/jcs');
-  const { sha256Hex } = await import('@/lib/crypto/hash');
-  const { db } = await import('@/lib/db');
+  const { canonicalize } = await import('@/lib/core/crypto/jcs');
+  const { sha256Hex } = await import('@/lib/core/crypto/hash');
+  const { db } = await import('@/lib/core/db');
 
   const chain = tenant.id;
   const head = await db.auditChain.findUniqueOrThrow({ where: { id: chain } });

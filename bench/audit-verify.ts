@@ -15,11 +15,11 @@ const url = databaseUrl(arg('db', benchDatabaseName(events)) as string);
 useDatabase(url);
 const file = `/tmp/charter-bench-verify-${process.pid}.ndjson`;
 
-const { systemCtx } = await import('@/lib/auth/system');
-const { exportAuditChain } = await import('@/lib/services/audit-export');
-const { listPublicKeys } = await import('@/lib/services/signing-keys');
+const { systemCtx } = await import('@/lib/access/system');
+const { exportAuditChain } = await import('@/lib/modules/audit-trail/export');
+const { listPublicKeys } = await import('@/lib/modules/signing-keys/service');
 const { verifyExportStream } = await import('@/lib/audit/verify');
-const { db } = await import('@/lib/db');
+const { db } = await import('@/lib/core/db');
 
 const out = createWriteStream(file);
 await once(out, 'open');

@@ -77,7 +77,7 @@ async function createDatabase(): Promise<string> {
 }
 
 function migrate(): void {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/db/main.ts', 'migrate'], { cwd: root, env: { ...process.env, DATABASE_URL }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/db-command.ts', 'migrate'], { cwd: root, env: { ...process.env, DATABASE_URL }, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`migration failed:\n${run.stdout}${run.stderr}`);
 }
 
@@ -108,14 +108,14 @@ async function createKeys(services: Services): Promise<Keys> {
 
 type Services = Awaited<ReturnType<typeof loadServices>>;
 
-/** lib/db reads DATABASE_URL when imported, so the services are loaded only once it is set. */
+/** lib/core/db reads DATABASE_URL when imported, so the services are loaded only once it is set. */
 async function loadServices() {
   const [{ systemCtx }, { bootstrap }, { createTenant }, apiKeys, { db }] = await Promise.all([
-    import('@/lib/auth/system'),
-    import('@/lib/services/bootstrap'),
-    import('@/lib/services/tenants'),
-    import('@/lib/services/api-keys'),
-    import('@/lib/db'),
+    import('@/lib/access/system'),
+    import('@/lib/runtime/bootstrap'),
+    import('@/lib/modules/tenants/service'),
+    import('@/lib/modules/api-keys/service'),
+    import('@/lib/core/db'),
   ]);
   return { systemCtx, bootstrap, createTenant, createApiKey: apiKeys.createApiKey, revokeApiKey: apiKeys.revokeApiKey, db };
 }

@@ -29,7 +29,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   database: [
     async ({}, use) => {
       await use();
-      const { db } = await import('@/lib/db');
+      const { db } = await import('@/lib/core/db');
       await db.$disconnect();
     },
     { scope: 'worker', auto: true },

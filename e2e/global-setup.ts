@@ -9,8 +9,8 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
   if (!process.env.DATABASE_URL) {
     throw new Error('Playwright needs the test database: run it through `npm test` (or `npm test -- --e2e`).');
   }
-  const { bootstrap } = await import('@/lib/services/bootstrap');
+  const { bootstrap } = await import('@/lib/runtime/bootstrap');
   await bootstrap();
-  const { db } = await import('@/lib/db');
+  const { db } = await import('@/lib/core/db');
   await db.$disconnect();
 }

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { db } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
-import { systemCtx } from '@/lib/auth/system';
-import { sha256Hex } from '@/lib/crypto/hash';
+import { db } from '@/lib/core/db';
+import type { Ctx } from '@/lib/access/actor';
+import { systemCtx } from '@/lib/access/system';
+import { sha256Hex } from '@/lib/core/crypto/hash';
 import type { Role } from '@/lib/generated/prisma/enums';
-import { permissionsOf } from '@/lib/authz/permissions';
-import { createContractInput, type CreateContractInput } from '@/lib/schemas/contract';
-import { countryName } from '@/lib/schemas/countries';
-import { createApiKey, requestPlatformApiKey, verifyApiKey } from '@/lib/services/api-keys';
-import { createContract, requestContractActivation, requestContractTermination } from '@/lib/services/contracts';
-import { createDeployment, recordHeartbeat, setRunningVersions } from '@/lib/services/deployments';
-import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion } from '@/lib/services/models';
-import { createRollout } from '@/lib/services/rollouts';
-import { changeTenantStatus, createTenant } from '@/lib/services/tenants';
-import { createUser } from '@/lib/services/users';
-import type { RunningVersionRef } from '@/lib/schemas/deployment';
-import type { CreateTenantInput } from '@/lib/schemas/tenant';
+import { permissionsOf } from '@/lib/access/permissions';
+import { createContractInput, type CreateContractInput } from '@/lib/modules/contracts/schema';
+import { countryName } from '@/lib/core/countries';
+import { createApiKey, requestPlatformApiKey, verifyApiKey } from '@/lib/modules/api-keys/service';
+import { createContract, requestContractActivation, requestContractTermination } from '@/lib/modules/contracts/service';
+import { createDeployment, recordHeartbeat, setRunningVersions } from '@/lib/modules/deployments/service';
+import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion } from '@/lib/modules/models/service';
+import { createRollout } from '@/lib/modules/rollouts/service';
+import { changeTenantStatus, createTenant } from '@/lib/modules/tenants/service';
+import { createUser } from '@/lib/modules/users/service';
+import type { RunningVersionRef } from '@/lib/modules/deployments/schema';
+import type { CreateTenantInput } from '@/lib/modules/tenants/schema';
 
 // Demo data for `npm start` on the embedded database: fictional tenants across sectors and
 // countries, a model catalogue, deployments, contracts and users for every role. Everything goes
@@ -200,7 +200,7 @@ function demoContractInput(tenant: { id: string; slug: string; allowedCountries:
     exitPeriodDays: 365,
     auditRights: 'On-site and remote audits by the customer or its regulator, with 30 days notice.',
     entitlements: [],
-    // What a bank's DORA register needs beyond the terms (lib/services/dora-register.ts).
+    // What a bank's DORA register needs beyond the terms (lib/modules/dora-register/service.ts).
     registerInfo: finance
       ? {
           ictServiceType: 'S13', functionIdentifier: 'F-CREDIT-ASSESSMENT', annualCost: 480000, currency: 'EUR', providerNoticePeriodDays: 365,

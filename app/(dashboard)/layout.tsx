@@ -2,9 +2,9 @@ import type { ReactNode } from 'react';
 import { ROLE_LABELS } from '@/components/shell/labels';
 import { type NavItem, Sidebar } from '@/components/shell/sidebar';
 import { TopBar } from '@/components/shell/top-bar';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { getTenant } from '@/lib/services/tenants';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { getTenant } from '@/lib/modules/tenants/service';
 import { signOutAction } from './actions';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { ApiKeyDto } from '@/lib/schemas/api-key';
+import type { ApiKeyDto } from '@/lib/modules/api-keys/schema';
 import { KeyRowActions } from './key-actions';
 import { STATUS_LABELS, STATUS_TONES, isUsable, keyStatus, relativeTime } from './key-status';
 import type { TenantChoice } from './choices';

@@ -12,7 +12,7 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select } from '@/components/ui/select';
 import { type FormControls, useForm } from '@/components/ui/use-form';
 import { type FormState, type FormValues, fieldError, valueOf, valuesOf } from '@/lib/http/form-state';
-import { API_KEY_SCOPES, type ApiKeyCreation, type CreatedApiKey, PLATFORM_KEY, PLATFORM_ONLY_SCOPES, createApiKeyForm, requestPlatformApiKeyForm } from '@/lib/schemas/api-key';
+import { API_KEY_SCOPES, type ApiKeyCreation, type CreatedApiKey, PLATFORM_KEY, PLATFORM_ONLY_SCOPES, createApiKeyForm, requestPlatformApiKeyForm } from '@/lib/modules/api-keys/schema';
 import { type DeploymentChoice, type TenantChoice, tenantLabel } from './choices';
 import { KeyReveal } from './key-reveal';
 import { SCOPE_DESCRIPTIONS, expiryChoices } from './labels';

@@ -9,7 +9,7 @@ import { Textarea } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
-import { type RotatedApiKey, revokeApiKeyForm, rotateApiKeyInput } from '@/lib/schemas/api-key';
+import { type RotatedApiKey, revokeApiKeyForm, rotateApiKeyInput } from '@/lib/modules/api-keys/schema';
 import { KeyReveal } from './key-reveal';
 import { relativeTime } from './key-status';
 import { OVERLAP_OPTIONS } from './labels';

@@ -6,7 +6,7 @@ import { Button } from '@/components/ui/button';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import type { FormState } from '@/lib/http/form-state';
-import type { ApiKeyCreation } from '@/lib/schemas/api-key';
+import type { ApiKeyCreation } from '@/lib/modules/api-keys/schema';
 
 /**
  * An approved platform key is created only when its requester collects it, so that the secret is

@@ -7,7 +7,7 @@ import { Textarea } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
-import { decideApprovalForm } from '@/lib/schemas/approval';
+import { decideApprovalForm } from '@/lib/approvals/schema';
 
 type DecisionFormProps = {
   /** approve/reject for a different administrator; cancel for the requester. */

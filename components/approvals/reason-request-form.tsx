@@ -7,7 +7,7 @@ import { Textarea } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
-import { reasonOnlyRequestForm } from '@/lib/schemas/approval';
+import { reasonOnlyRequestForm } from '@/lib/approvals/schema';
 
 type ReasonRequestFormProps = {
   action: (state: FormState, form: FormData) => Promise<FormState>;

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { AuditEventDto } from '@/lib/services/audit';
+import type { AuditEventDto } from '@/lib/modules/audit-trail/search';
 
 /** RFC 3339 timestamps shown as "2026-11-29 11:42:03 UTC"; the exact value is in dateTime/title. */
 export function formatUtc(iso: string): string {

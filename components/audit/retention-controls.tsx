@@ -5,7 +5,7 @@ import { Input } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
-import { changeRetentionInput, setLegalHoldInput } from '@/lib/schemas/audit-retention';
+import { changeRetentionInput, setLegalHoldInput } from '@/lib/modules/audit-trail/retention-schema';
 
 type FormAction = (state: FormState, form: FormData) => Promise<FormState>;
 

@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
-import type { Problem } from '@/lib/errors';
+import type { Problem } from '@/lib/core/errors';
 
 type IssueResult = { ok: true; json: string; fileName: string; kid: string } | { ok: false; problem?: Problem };
 

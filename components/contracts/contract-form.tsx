@@ -11,7 +11,7 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select } from '@/components/ui/select';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError } from '@/lib/http/form-state';
-import { amendContractForm, createContractForm, limitsText, updateContractForm } from '@/lib/schemas/contract';
+import { amendContractForm, createContractForm, limitsText, updateContractForm } from '@/lib/modules/contracts/schema';
 import { ICT_SERVICE_OPTIONS, REGISTER_CHOICES, REGISTER_FIELD_LABELS, RENEWAL_OPTIONS, SCOPE_OPTIONS, TYPE_OPTIONS } from './labels';
 
 export type TenantOption = { id: string; slug: string; legalName: string; allowedCountries: string[] };

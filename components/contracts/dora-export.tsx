@@ -10,7 +10,7 @@ import { Select } from '@/components/ui/select';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError } from '@/lib/http/form-state';
-import { DORA_ENTITY_TYPES, type DoraExport, doraExportInput } from '@/lib/schemas/dora';
+import { DORA_ENTITY_TYPES, type DoraExport, doraExportInput } from '@/lib/modules/dora-register/schema';
 
 const LABELS = { entityType: 'Type of entity', competentAuthority: 'Competent authority', reportingDate: 'Reporting date' };
 

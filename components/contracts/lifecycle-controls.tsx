@@ -9,7 +9,7 @@ import { Select } from '@/components/ui/select';
 import { useForm } from '@/components/ui/use-form';
 import type { ContractStatus } from '@/lib/generated/prisma/enums';
 import { type FormState, type FormValues, fieldError, valueOf } from '@/lib/http/form-state';
-import { requestActivationForm, requestTerminationForm } from '@/lib/schemas/contract';
+import { requestActivationForm, requestTerminationForm } from '@/lib/modules/contracts/schema';
 import { TERMINATION_REASON_OPTIONS } from './labels';
 
 type Props = { status: ContractStatus; action: (state: FormState, form: FormData) => Promise<FormState> };

@@ -7,7 +7,7 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select, type SelectOption } from '@/components/ui/select';
 import { type FormControls, useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
-import { createDeploymentInput } from '@/lib/schemas/deployment';
+import { createDeploymentInput } from '@/lib/modules/deployments/schema';
 import { CONNECTIVITY_LABELS, ENVIRONMENT_OPTIONS, HOSTING_LABELS } from './labels';
 
 type DeploymentFormProps = {

@@ -7,7 +7,7 @@ import { Input } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError } from '@/lib/http/form-state';
-import { endRolloutInput } from '@/lib/schemas/rollout';
+import { endRolloutInput } from '@/lib/modules/rollouts/schema';
 
 /** Cancel (scheduled) or roll back (in progress / completed) one rollout, with a reason. */
 export function EndRolloutForm({ intent, label, action }: { intent: 'cancel' | 'rollback'; label: string; action: (state: FormState, form: FormData) => Promise<FormState> }) {

@@ -9,7 +9,7 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select, type SelectOption } from '@/components/ui/select';
 import { type FormControls, useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
-import { createRolloutForm } from '@/lib/schemas/rollout';
+import { createRolloutForm } from '@/lib/modules/rollouts/schema';
 
 type RolloutFormProps = {
   action: (state: FormState, form: FormData) => Promise<FormState>;

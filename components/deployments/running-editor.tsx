@@ -6,7 +6,7 @@ import { Checkbox } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import type { FormState } from '@/lib/http/form-state';
-import { setRunningVersionsInput } from '@/lib/schemas/deployment';
+import { setRunningVersionsInput } from '@/lib/modules/deployments/schema';
 
 type Choice = { id: string; label: string; note?: string };
 

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { AdoptionDto } from '@/lib/schemas/model';
+import type { AdoptionDto } from '@/lib/modules/models/schema';
 import { VersionStatusBadge } from './version-status-badge';
 
 type Version = AdoptionDto['versions'][number];

@@ -6,7 +6,7 @@ import { Input, Textarea } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
-import { createModelFamilyInput } from '@/lib/schemas/model';
+import { createModelFamilyInput } from '@/lib/modules/models/schema';
 
 const LABELS: Record<string, string> = { slug: 'Slug', name: 'Name', modality: 'Modality', description: 'Description' };
 

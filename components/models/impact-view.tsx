@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { VersionImpactDto } from '@/lib/schemas/model';
+import type { VersionImpactDto } from '@/lib/modules/models/schema';
 import { formatDate } from './labels';
 
 const REASON_LABELS = { RUNS: 'Runs it', PINNED: 'Pinned to it', ENTITLED: 'Entitled' } as const;

@@ -8,7 +8,7 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { type FormControls, useForm } from '@/components/ui/use-form';
 import type { ModelVersionStatus } from '@/lib/generated/prisma/enums';
 import { type FormState, type FormValues, fieldError, valueOf } from '@/lib/http/form-state';
-import { deprecateModelVersionInput, releaseModelVersionForm, retireModelVersionInput } from '@/lib/schemas/model';
+import { deprecateModelVersionInput, releaseModelVersionForm, retireModelVersionInput } from '@/lib/modules/models/schema';
 
 type LifecycleControlsProps = {
   status: ModelVersionStatus;

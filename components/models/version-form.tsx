@@ -10,7 +10,7 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select, type SelectOption } from '@/components/ui/select';
 import { type FormControls, useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf, valuesOf } from '@/lib/http/form-state';
-import { createModelVersionInput, updateModelVersionForm } from '@/lib/schemas/model';
+import { createModelVersionInput, updateModelVersionForm } from '@/lib/modules/models/schema';
 
 const LABELS: Record<string, string> = {
   family: 'Model family',

@@ -1,6 +1,6 @@
 import { Sector, Sensitivity, TenantStatus } from '@/lib/generated/prisma/enums';
-import { COUNTRY_CODES, countryName } from '@/lib/schemas/countries';
-import { TENANT_STATUS_LABELS } from '@/lib/schemas/tenant';
+import { COUNTRY_CODES, countryName } from '@/lib/core/countries';
+import { TENANT_STATUS_LABELS } from '@/lib/modules/tenants/schema';
 import type { SelectOption } from '@/components/ui/select';
 
 export const SECTOR_LABELS: Record<Sector, string> = {

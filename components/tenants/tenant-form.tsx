@@ -8,7 +8,7 @@ import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { type FormControls, useForm } from '@/components/ui/use-form';
 import { type FormState, fieldError, valueOf, valuesOf } from '@/lib/http/form-state';
-import { createTenantInput, updateTenantForm } from '@/lib/schemas/tenant';
+import { createTenantInput, updateTenantForm } from '@/lib/modules/tenants/schema';
 import { CountryPicker } from './country-picker';
 import { type CountryOption, SECTOR_OPTIONS, SENSITIVITY_OPTIONS } from './labels';
 

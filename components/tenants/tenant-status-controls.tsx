@@ -8,7 +8,7 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { useForm } from '@/components/ui/use-form';
 import type { TenantStatus } from '@/lib/generated/prisma/enums';
 import { type FormState, type FormValues, fieldError, valueOf } from '@/lib/http/form-state';
-import { archiveTenantForm, changeTenantStatusForm } from '@/lib/schemas/tenant';
+import { archiveTenantForm, changeTenantStatusForm } from '@/lib/modules/tenants/schema';
 
 type TenantStatusControlsProps = {
   status: TenantStatus;

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { cn } from '@/components/ui/cn';
-import type { Problem } from '@/lib/errors';
+import type { Problem } from '@/lib/core/errors';
 import { type FormState, INVALID_FIELDS_DETAIL } from '@/lib/http/form-state';
 
 type ProblemSummaryProps = {

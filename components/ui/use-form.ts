@@ -2,7 +2,7 @@
 
 import { type FormEvent, useActionState, useState } from 'react';
 import type { z } from 'zod';
-import type { Problem } from '@/lib/errors';
+import type { Problem } from '@/lib/core/errors';
 import { type FormState, type FormValues, checkForm, formDataToObject, initialFormState } from '@/lib/http/form-state';
 
 type ServerAction<D> = (state: FormState<D>, form: FormData) => Promise<FormState<D>>;

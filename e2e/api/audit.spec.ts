@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { systemCtx } from '@/lib/auth/system';
+import { systemCtx } from '@/lib/access/system';
 import { verifyExport } from '@/lib/audit/verify';
-import { createApiKey } from '@/lib/services/api-keys';
-import { createDeployment } from '@/lib/services/deployments';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { createDeployment } from '@/lib/modules/deployments/service';
 import { makeTenant, uniqueSuffix } from '../factories';
 
 // Over real HTTP against `charter serve`: a deployment uploads its audit events (retried after a

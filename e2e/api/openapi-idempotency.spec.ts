@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { systemCtx } from '@/lib/auth/system';
-import { createApiKey } from '@/lib/services/api-keys';
+import { systemCtx } from '@/lib/access/system';
+import { createApiKey } from '@/lib/modules/api-keys/service';
 import { uniqueSuffix } from '../factories';
 
 // Over real HTTP against `charter serve`: the public OpenAPI document, Idempotency-Key replay and

@@ -356,15 +356,15 @@ type Services = Awaited<ReturnType<typeof loadServices>>;
 
 async function loadServices() {
   const [{ systemCtx }, { bootstrap }, { createTenant }, { createDeployment }, { createApiKey }, exportModule, verify, signingKeys, db] = await Promise.all([
-    import('@/lib/auth/system'),
-    import('@/lib/services/bootstrap'),
-    import('@/lib/services/tenants'),
-    import('@/lib/services/deployments'),
-    import('@/lib/services/api-keys'),
-    import('@/lib/services/audit-export'),
+    import('@/lib/access/system'),
+    import('@/lib/runtime/bootstrap'),
+    import('@/lib/modules/tenants/service'),
+    import('@/lib/modules/deployments/service'),
+    import('@/lib/modules/api-keys/service'),
+    import('@/lib/modules/audit-trail/export'),
     import('@/lib/audit/verify'),
-    import('@/lib/services/signing-keys'),
-    import('@/lib/db'),
+    import('@/lib/modules/signing-keys/service'),
+    import('@/lib/core/db'),
   ]);
   // This process survives the faults too: an idle connection that the server ends is just dropped.
   db.rawPool().on('error', () => {});

@@ -1,8 +1,8 @@
 import type { APIRequestContext } from '@playwright/test';
-import { systemCtx } from '@/lib/auth/system';
-import type { ApiKeyScope } from '@/lib/schemas/api-key';
-import { createApiKey } from '@/lib/services/api-keys';
-import { createDeployment } from '@/lib/services/deployments';
+import { systemCtx } from '@/lib/access/system';
+import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { createDeployment } from '@/lib/modules/deployments/service';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { systemCtx } from '@/lib/auth/system';
+import { systemCtx } from '@/lib/access/system';
 import { verifyExport } from '@/lib/audit/verify';
-import { listPublicKeys } from '@/lib/services/signing-keys';
-import { updateTenant } from '@/lib/services/tenants';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
+import { updateTenant } from '@/lib/modules/tenants/service';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
 

@@ -4,9 +4,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { systemCtx } from '@/lib/auth/system';
-import { createDeployment } from '@/lib/services/deployments';
-import { createModelFamily, createModelVersion, releaseModelVersion } from '@/lib/services/models';
+import { systemCtx } from '@/lib/access/system';
+import { createDeployment } from '@/lib/modules/deployments/service';
+import { createModelFamily, createModelVersion, releaseModelVersion } from '@/lib/modules/models/service';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
 

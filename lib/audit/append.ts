@@ -1,7 +1,7 @@
 import { hash as digestOf, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Tx } from '@/lib/db';
-import { getEnv } from '@/lib/env';
+import type { Tx } from '@/lib/core/db';
+import { getEnv } from '@/lib/core/env';
 import { type CanonicalEvent, ZERO_HASH, canonicalEventParts, formatTimestamp } from './chain';
 import { buildCheckpoint, signCheckpoint } from './checkpoint';
 import { type CheckpointSigner, getActiveSigner } from './signer';
@@ -21,7 +21,7 @@ export type AppendedEvent = { id: string; chain: string; seq: number; hash: stri
 
 /**
  * The transaction an append runs in: Prisma's (record(), inside a service's transaction) or a
- * node-postgres client's inside lib/db pgTransaction (the deployment ingest, a hot path).
+ * node-postgres client's inside lib/core/db pgTransaction (the deployment ingest, a hot path).
  */
 export type AuditTx = Tx | pg.PoolClient;
 

@@ -1,15 +1,15 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '@/lib/crypto/jcs';
-import { kidOf, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { kidOf, privateKeyFromPkcs8, signEd25519 } from '@/lib/core/crypto/ed25519';
 import { type CanonicalEvent, ZERO_HASH, canonicalData, canonicalEventJson, canonicalEventParts, chainHashOf, eventHashOf, normaliseData } from './chain';
 import { buildCheckpoint, checkpointBytes, signCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import { normaliseFilter, serializeEventRecord, serializeRecord } from './export-format';
 
 // Test vectors for README "Audit events and chains". The expected canonical JSON is written out by
 // hand and the expected digests are computed here with node:crypto alone, so these tests pin the
-// format independently of lib/crypto/jcs and lib/audit/chain. Third-party verifiers can reuse them.
+// format independently of lib/core/crypto/jcs and lib/audit/chain. Third-party verifiers can reuse them.
 
 const event: CanonicalEvent = {
   v: 1,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalize } from '@/lib/crypto/jcs';
+import { canonicalize } from '@/lib/core/crypto/jcs';
 
 // The event and hash-chain rules of README "Audit events and chains". This module is pure (no
 // database), so the exporter, the offline verifier and the tests all share exactly one definition.

@@ -1,5 +1,5 @@
-import { canonicalize } from '@/lib/crypto/jcs';
-import { verifyEd25519 } from '@/lib/crypto/ed25519';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { verifyEd25519 } from '@/lib/core/crypto/ed25519';
 import { formatTimestamp } from './chain';
 
 // README "Audit events and chains": a checkpoint seals a chain head. It is the JCS object

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { db, transaction } from '@/lib/db';
-import { systemCtx } from '@/lib/auth/system';
+import { db, transaction } from '@/lib/core/db';
+import { systemCtx } from '@/lib/access/system';
 import { record } from './record';
 import { ZERO_HASH, chainHashOf, eventHashOf } from './chain';
 import { canonicalEventOf } from './row';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '@/lib/db';
-import type { RequestMeta } from '@/lib/auth/actor';
+import type { Tx } from '@/lib/core/db';
+import type { RequestMeta } from '@/lib/access/actor';
 import type { AuditAction } from './actions';
 import { appendToChain } from './append';
 import { chainOf, normaliseData } from './chain';

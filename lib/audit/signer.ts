@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { db, type Tx } from '@/lib/db';
-import { getEnv } from '@/lib/env';
-import { privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
-import { open } from '@/lib/crypto/secret-box';
+import { db, type Tx } from '@/lib/core/db';
+import { getEnv } from '@/lib/core/env';
+import { privateKeyFromPkcs8, signEd25519 } from '@/lib/core/crypto/ed25519';
+import { open } from '@/lib/core/crypto/secret-box';
 
 // The key that signs checkpoints (and bundles), read from signing_keys. It belongs to the audit
 // core so that appending an event can seal the chain head when a checkpoint is due without

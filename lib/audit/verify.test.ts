@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKeyPair, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
+import { generateSigningKeyPair, privateKeyFromPkcs8, signEd25519 } from '@/lib/core/crypto/ed25519';
 import { type CanonicalEvent, ZERO_HASH, chainHashOf, eventHashOf } from './chain';
 import { buildCheckpoint, signCheckpoint } from './checkpoint';
 import { type ExportHeader, type ExportRecord, serializeRecord } from './export-format';
 import { type VerifyResult, linesOf, verifyExport } from './verify';
 
 // Pure tests of the offline verifier on synthetic exports (no database). The integration tests in
-// lib/services/audit-export.test.ts and lib/audit/independent-verifier.test.ts use real exports.
+// lib/modules/audit-trail/export.test.ts and lib/modules/audit-trail/independent-verifier.test.ts use real exports.
 
 type Key = { kid: string; publicKey: string; sign: (m: string) => string };
 
@@ -51,7 +51,7 @@ type BuildOptions = {
   seal?: boolean;
 };
 
-/** Builds the lines of an export as lib/services/audit-export writes them. */
+/** Builds the lines of an export as lib/modules/audit-trail/export writes them. */
 function buildExport(options: BuildOptions = {}): string[] {
   const events = [...(options.events ?? [1, 2, 3, 4, 5].map((s) => eventAt(s)))];
   const fromSeq = options.fromSeq ?? events[0]?.seq ?? 1;

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { canonicalize } from '@/lib/crypto/jcs';
-import { kidOf } from '@/lib/crypto/ed25519';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { kidOf } from '@/lib/core/crypto/ed25519';
 import { type CanonicalEvent, ZERO_HASH, chainHashOf, eventHashOf } from './chain';
 import { type SignedCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import type { ExportFilter, ExportHeader, ExportKey } from './export-format';

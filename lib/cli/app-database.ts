@@ -1,11 +1,11 @@
 /**
  * For commands that run Charter's own code (start, create-owner, seed, audit, keys…): resolve the
  * database, make sure its migrations are applied, and run the start-up tasks (signing key). Only
- * after this may lib/db and lib/services be imported, since lib/db reads DATABASE_URL on import.
+ * after this may lib/core/db and lib/services be imported, since lib/core/db reads DATABASE_URL on import.
  */
 import { CliError } from './cli-error'
 import { resolveDatabase, type ResolvedDatabase } from './database'
-import { migrateDeploy, pendingMigrationsCheap, type Reporter } from './db/engine'
+import { migrateDeploy, pendingMigrationsCheap, type Reporter } from '@/lib/runtime/migrations/engine'
 
 export type AppDatabaseOptions = {
   /**
@@ -32,7 +32,7 @@ export async function openAppDatabase(options: AppDatabaseOptions = {}): Promise
       throw new CliError(`the database has ${status.pending.length} pending migration(s); run \`charter db migrate\` first`)
     }
   }
-  const { bootstrap } = await import('@/lib/services/bootstrap')
+  const { bootstrap } = await import('@/lib/runtime/bootstrap')
   await bootstrap()
   return database
 }

@@ -40,7 +40,7 @@ export function redactUrl(url: string): string {
 
 /**
  * Resolves the database and sets process.env.DATABASE_URL, before any module that reads it
- * (lib/db) is imported. The embedded cluster is released when the command ends. `appSecrets: false`
+ * (lib/core/db) is imported. The embedded cluster is released when the command ends. `appSecrets: false`
  * for commands that run no app code (db migrate, status, drift…).
  */
 export async function resolveDatabase(

@@ -21,7 +21,7 @@ export function setInterruptHandler(handler: InterruptHandler | undefined): void
   interruptHandler = handler
 }
 
-/** The app's Prisma client (lib/db keeps its singleton on globalThis), if this process opened it. */
+/** The app's Prisma client (lib/core/db keeps its singleton on globalThis), if this process opened it. */
 async function disconnectAppDatabase(): Promise<void> {
   const holder = globalThis as unknown as { __charterDb?: { $disconnect(): Promise<void> } }
   await holder.__charterDb?.$disconnect().catch(() => {})

@@ -1,6 +1,6 @@
 /**
  * `charter`: the operator's command line (README "The CLI"). Each command lives in
- * ./commands; command modules must not import lib/db or the generated Prisma client at the top
+ * ./commands; command modules must not import lib/core/db or the generated Prisma client at the top
  * level (`db generate` runs on a fresh install, before the client exists): import them inside the
  * action, after the database has been resolved.
  */

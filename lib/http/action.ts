@@ -1,13 +1,13 @@
 import { headers } from 'next/headers';
 import type { z } from 'zod';
-import type { Ctx } from '@/lib/auth/actor';
-import { getSessionActor } from '@/lib/auth/session';
-import { authorize } from '@/lib/authz/guard';
-import type { Permission } from '@/lib/authz/permissions';
-import { AppError, type Problem, notFound, toAppError, toProblem } from '@/lib/errors';
-import { logger } from '@/lib/logger';
-import { isUuid } from '@/lib/schemas/common';
-import { recordAccessDenied } from '@/lib/services/audit';
+import type { Ctx } from '@/lib/access/actor';
+import { getSessionActor } from '@/lib/http/session';
+import { authorize } from '@/lib/access/guard';
+import type { Permission } from '@/lib/access/permissions';
+import { AppError, type Problem, notFound, toAppError, toProblem } from '@/lib/core/errors';
+import { logger } from '@/lib/core/logger';
+import { isUuid } from '@/lib/core/schema';
+import { recordAccessDenied } from '@/lib/modules/audit-trail/search';
 import { type FormState, formDataToObject } from './form-state';
 import { requestMetaFrom } from './request-meta';
 

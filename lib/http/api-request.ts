@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { AppError } from '@/lib/errors';
+import { AppError } from '@/lib/core/errors';
 
 /**
  * What route() needs of an HTTP request, whichever server received it: Next.js (a route handler's
- * NextRequest, fromWebRequest) or Charter's own `/api/v1` server (lib/server/api-server.ts, from a
+ * NextRequest, fromWebRequest) or Charter's own `/api/v1` server (lib/runtime/api-server.ts, from a
  * node:http request). The body is read at most once, with a size limit, and memoised.
  */
 export interface ApiRequest {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { toProblem } from '@/lib/errors';
-import { createApiKeyForm, requestPlatformApiKeyForm } from '@/lib/schemas/api-key';
-import { decideApprovalForm } from '@/lib/schemas/approval';
-import { createContractForm } from '@/lib/schemas/contract';
-import { createRolloutForm } from '@/lib/schemas/rollout';
-import { createTenantInput, updateTenantForm } from '@/lib/schemas/tenant';
+import { toProblem } from '@/lib/core/errors';
+import { createApiKeyForm, requestPlatformApiKeyForm } from '@/lib/modules/api-keys/schema';
+import { decideApprovalForm } from '@/lib/approvals/schema';
+import { createContractForm } from '@/lib/modules/contracts/schema';
+import { createRolloutForm } from '@/lib/modules/rollouts/schema';
+import { createTenantInput, updateTenantForm } from '@/lib/modules/tenants/schema';
 import { checkForm, fieldError, formDataToObject, invalidInput } from './form-state';
 
 function form(entries: [string, string][]): FormData {

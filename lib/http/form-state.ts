@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Problem } from '@/lib/errors';
+import type { Problem } from '@/lib/core/errors';
 
 // What a form and its server action exchange. This module runs in the browser as well as on the
 // server (the form checks its input with the same schema before sending it), so it imports only
@@ -77,7 +77,7 @@ export function valuesOf(state: Pick<FormState<unknown>, 'values'>, key: string,
 export const INVALID_FIELDS_DETAIL = 'The request has invalid fields.';
 
 /**
- * The problem a schema's refusal becomes — the same object lib/errors' toProblem makes of a
+ * The problem a schema's refusal becomes — the same object lib/core/errors' toProblem makes of a
  * ZodError on the server (a test holds them equal), built here without its server imports.
  */
 export function invalidInput(error: z.ZodError): Problem {

@@ -1,9 +1,9 @@
-import type { Actor } from '@/lib/auth/actor';
-import { sha256Hex } from '@/lib/crypto/hash';
-import { canonicalize } from '@/lib/crypto/jcs';
-import { AppError } from '@/lib/errors';
-import { logger } from '@/lib/logger';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '@/lib/services/idempotency';
+import type { Actor } from '@/lib/access/actor';
+import { sha256Hex } from '@/lib/core/crypto/hash';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { AppError } from '@/lib/core/errors';
+import { logger } from '@/lib/core/logger';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '@/lib/http/idempotency-store';
 
 // Idempotency-Key on POST (draft-ietf-httpapi-idempotency-key-header), for API keys and sessions.
 //

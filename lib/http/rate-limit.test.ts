@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GET as listTenantsRoute } from '@/lib/api/v1/tenants/collection';
-import { systemCtx } from '@/lib/auth/system';
-import { db } from '@/lib/db';
-import { createApiKey } from '@/lib/services/api-keys';
-import { addRateLimitCounts, purgeRateLimitBuckets } from '@/lib/services/rate-limits';
+import { systemCtx } from '@/lib/access/system';
+import { db } from '@/lib/core/db';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { addRateLimitCounts, purgeRateLimitBuckets } from '@/lib/http/rate-limit-store';
 import { makeTenant } from '@/lib/testing/factories';
 import { RateLimiter, configureRateLimit } from './rate-limit';
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { NextRequest } from 'next/server';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { systemCtx } from '@/lib/auth/system';
-import { pool, transaction } from '@/lib/db';
-import { createApiKey } from '@/lib/services/api-keys';
+import { systemCtx } from '@/lib/access/system';
+import { pool, transaction } from '@/lib/core/db';
+import { createApiKey } from '@/lib/modules/api-keys/service';
 import { route } from './route';
 
 // The request deadline: read once per route, so it is set before any module reads the environment.

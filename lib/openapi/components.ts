@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode } from '@/lib/errors';
+import { ERROR_STATUS, type ErrorCode } from '@/lib/core/errors';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_REPLAYED_HEADER } from '@/lib/http/idempotency';
-import { API_KEY_SCOPES } from '@/lib/schemas/api-key';
-import { pageQuery } from '@/lib/schemas/common';
+import { API_KEY_SCOPES } from '@/lib/modules/api-keys/schema';
+import { pageQuery } from '@/lib/core/schema';
 
 // The shared parts of the OpenAPI document: security schemes, problem responses, headers and
 // parameters that every operation refers to.
@@ -16,7 +16,7 @@ export const FieldErrorSchema = z
   })
   .meta({ id: 'FieldError' });
 
-/** RFC 9457 problem details as lib/errors.ts produces them (kept in step by a test). */
+/** RFC 9457 problem details as lib/core/errors.ts produces them (kept in step by a test). */
 export const ProblemSchema = z
   .looseObject({
     type: z.string().meta({ description: '`urn:charter:problem:<code>`', example: 'urn:charter:problem:validation_failed' }),
@@ -132,7 +132,7 @@ export type ProblemResponseName = keyof typeof PROBLEM_RESPONSES;
 
 const pageQueryShape = pageQuery.shape;
 
-/** Reusable parameters; `Limit` and `Cursor` are the standard pagination query (lib/schemas/common.ts). */
+/** Reusable parameters; `Limit` and `Cursor` are the standard pagination query (lib/core/schema.ts). */
 export const PARAMETER_SCHEMAS = {
   limit: pageQueryShape.limit,
   cursor: pageQueryShape.cursor,

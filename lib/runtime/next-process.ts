@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 // Running Next.js as a child process: what both the CLI (building, `charter start`) and Charter's
-// own server (lib/server/main.ts, which puts Next.js behind its /api/v1 handler) need. It sits below
+// own server (lib/runtime/server.ts, which puts Next.js behind its /api/v1 handler) need. It sits below
 // both, so the server does not reach into the CLI.
 
 /** The Next.js CLI entry point, resolved from this package's dependencies. */

@@ -1,20 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Ctx } from '@/lib/auth/actor';
-import { systemCtx } from '@/lib/auth/system';
-import { permissionsOf } from '@/lib/authz/permissions';
-import { transaction } from '@/lib/db';
+import type { Ctx } from '@/lib/access/actor';
+import { systemCtx } from '@/lib/access/system';
+import { permissionsOf } from '@/lib/access/permissions';
+import { transaction } from '@/lib/core/db';
 import { record } from '@/lib/audit/record';
 import type { ContractScope, ModelVersionStatus, Role } from '@/lib/generated/prisma/enums';
-import type { ApiKeyScope } from '@/lib/schemas/api-key';
-import type { CreateDeploymentInput, DeploymentDto } from '@/lib/schemas/deployment';
-import type { CreateTenantInput, TenantDto } from '@/lib/schemas/tenant';
-import { createApiKey, verifyApiKey } from '@/lib/services/api-keys';
-import { createContract, requestContractActivation } from '@/lib/services/contracts';
-import { createDeployment } from '@/lib/services/deployments';
-import { type MaintenanceReport, runMaintenance } from '@/lib/services/maintenance';
-import { createModelFamily, createModelVersion, deprecateModelVersion, getModelFamily, releaseModelVersion, retireModelVersion } from '@/lib/services/models';
-import { createTenant } from '@/lib/services/tenants';
-import { createUser } from '@/lib/services/users';
+import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
+import type { CreateDeploymentInput, DeploymentDto } from '@/lib/modules/deployments/schema';
+import type { CreateTenantInput, TenantDto } from '@/lib/modules/tenants/schema';
+import { createApiKey, verifyApiKey } from '@/lib/modules/api-keys/service';
+import { createContract, requestContractActivation } from '@/lib/modules/contracts/service';
+import { createDeployment } from '@/lib/modules/deployments/service';
+import { type MaintenanceReport, runMaintenance } from '@/lib/runtime/maintenance';
+import { createModelFamily, createModelVersion, deprecateModelVersion, getModelFamily, releaseModelVersion, retireModelVersion } from '@/lib/modules/models/service';
+import { createTenant } from '@/lib/modules/tenants/service';
+import { createUser } from '@/lib/modules/users/service';
 
 // Test factories: every test makes its own tenants and users with unique names, so tests run in
 // parallel against one database with no shared state and no table wipes.

@@ -3,10 +3,10 @@
 import { revalidatePath } from 'next/cache';
 import { formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { type ApiKeyCreation, PLATFORM_KEY, type RotatedApiKey, createApiKeyForm, requestPlatformApiKeyForm, revokeApiKeyForm, rotateApiKeyInput } from '@/lib/schemas/api-key';
-import { createApiKey, requestPlatformApiKey, revokeApiKey, rotateApiKey } from '@/lib/services/api-keys';
+import { type ApiKeyCreation, PLATFORM_KEY, type RotatedApiKey, createApiKeyForm, requestPlatformApiKeyForm, revokeApiKeyForm, rotateApiKeyInput } from '@/lib/modules/api-keys/schema';
+import { createApiKey, requestPlatformApiKey, revokeApiKey, rotateApiKey } from '@/lib/modules/api-keys/service';
 
-// Thin adapters over lib/services/api-keys. The full key exists only in the service's return value
+// Thin adapters over lib/modules/api-keys/service. The full key exists only in the service's return value
 // and in the action result sent back to the browser that asked for it: never in a URL, a cookie, the
 // echoed form values, or a log line.
 

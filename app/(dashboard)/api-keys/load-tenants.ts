@@ -1,10 +1,10 @@
 import { cache } from 'react';
-import type { Ctx } from '@/lib/auth/actor';
-import { can } from '@/lib/authz/guard';
+import type { Ctx } from '@/lib/access/actor';
+import { can } from '@/lib/access/guard';
 import type { DeploymentChoice } from '@/components/api-keys/choices';
-import type { TenantDto } from '@/lib/schemas/tenant';
-import { getDeployment, listDeployments } from '@/lib/services/deployments';
-import { getTenant, listTenants } from '@/lib/services/tenants';
+import type { TenantDto } from '@/lib/modules/tenants/schema';
+import { getDeployment, listDeployments } from '@/lib/modules/deployments/service';
+import { getTenant, listTenants } from '@/lib/modules/tenants/service';
 
 const PAGE = 200;
 /** A bound for the tenant picker; a vendor's customers number in the hundreds, not the thousands. */

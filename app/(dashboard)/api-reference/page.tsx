@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ApiReference } from '@/components/api-reference/api-reference';
-import { requireCtx } from '@/lib/auth/session';
+import { requireCtx } from '@/lib/http/session';
 import { getOpenApiDocument } from '@/lib/api/v1/routes';
 
 export const metadata: Metadata = { title: 'API reference' };

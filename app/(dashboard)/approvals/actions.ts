@@ -4,12 +4,12 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { type ApiKeyCreation, createApiKeyInput } from '@/lib/schemas/api-key';
-import { decideApprovalForm } from '@/lib/schemas/approval';
-import { createApiKey } from '@/lib/services/api-keys';
-import { approveRequest, cancelRequest, getApproval, rejectRequest } from '@/lib/services/approvals';
+import { type ApiKeyCreation, createApiKeyInput } from '@/lib/modules/api-keys/schema';
+import { decideApprovalForm } from '@/lib/approvals/schema';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { approveRequest, cancelRequest, getApproval, rejectRequest } from '@/lib/approvals/service';
 
-// Thin adapters over lib/services/approvals. Whether the actor may decide (and never their own
+// Thin adapters over lib/approvals/service. Whether the actor may decide (and never their own
 // request) is the service's check, not the page's.
 
 const decided = (message: string) => (_result: unknown, approvalId: string) => {

@@ -2,9 +2,9 @@
 
 import { revalidatePath } from 'next/cache';
 import { formAction } from '@/lib/http/action';
-import { changeRetentionInput, setLegalHoldInput } from '@/lib/schemas/audit-retention';
-import { slug } from '@/lib/schemas/common';
-import { requestRetentionChange, setLegalHold } from '@/lib/services/audit-retention';
+import { changeRetentionInput, setLegalHoldInput } from '@/lib/modules/audit-trail/retention-schema';
+import { slug } from '@/lib/core/schema';
+import { requestRetentionChange, setLegalHold } from '@/lib/modules/audit-trail/retention';
 
 // Thin adapters for the retention page: each form action made once by formAction(), one service call.
 

@@ -2,17 +2,17 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { type Problem, notFound, toProblem } from '@/lib/errors';
+import { type Problem, notFound, toProblem } from '@/lib/core/errors';
 import { action, formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { isUuid, uuid } from '@/lib/schemas/common';
-import { amendContractForm, createContractForm, requestActivationForm, requestTerminationForm, updateContractForm } from '@/lib/schemas/contract';
-import { type DoraExport, doraExportInput } from '@/lib/schemas/dora';
-import { issueBundle } from '@/lib/services/bundles';
-import { exportDoraRegister } from '@/lib/services/dora-register';
-import { amendContract, createContract, requestContractActivation, requestContractTermination, updateContract } from '@/lib/services/contracts';
+import { isUuid, uuid } from '@/lib/core/schema';
+import { amendContractForm, createContractForm, requestActivationForm, requestTerminationForm, updateContractForm } from '@/lib/modules/contracts/schema';
+import { type DoraExport, doraExportInput } from '@/lib/modules/dora-register/schema';
+import { issueBundle } from '@/lib/modules/bundles/service';
+import { exportDoraRegister } from '@/lib/modules/dora-register/service';
+import { amendContract, createContract, requestContractActivation, requestContractTermination, updateContract } from '@/lib/modules/contracts/service';
 
-// Thin adapters over lib/services/contracts: each action made once, one service call, and what the
+// Thin adapters over lib/modules/contracts/service: each action made once, one service call, and what the
 // page shows next. Whether a change is four-eyes is the service's decision.
 
 export const createContractAction = formAction({ schema: createContractForm, permission: 'contracts:write' }, createContract, (contract) => {

@@ -1,5 +1,5 @@
 import type { ContractFormValues } from '@/components/contracts/contract-form';
-import type { ContractDto } from '@/lib/schemas/contract';
+import type { ContractDto } from '@/lib/modules/contracts/schema';
 
 const text = (n: unknown) => (typeof n === 'number' ? String(n) : '');
 

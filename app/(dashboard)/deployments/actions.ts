@@ -2,14 +2,14 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { AppError, notFound, toProblem } from '@/lib/errors';
+import { AppError, notFound, toProblem } from '@/lib/core/errors';
 import { action, formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { isUuid } from '@/lib/schemas/common';
-import { createDeploymentInput, runningVersionsFile, setRunningVersionsInput } from '@/lib/schemas/deployment';
-import { createRolloutForm, endRolloutInput } from '@/lib/schemas/rollout';
-import { createDeployment, importRunningVersions, setRunningVersions } from '@/lib/services/deployments';
-import { cancelRollout, createRollout, rollBackRollout } from '@/lib/services/rollouts';
+import { isUuid } from '@/lib/core/schema';
+import { createDeploymentInput, runningVersionsFile, setRunningVersionsInput } from '@/lib/modules/deployments/schema';
+import { createRolloutForm, endRolloutInput } from '@/lib/modules/rollouts/schema';
+import { createDeployment, importRunningVersions, setRunningVersions } from '@/lib/modules/deployments/service';
+import { cancelRollout, createRollout, rollBackRollout } from '@/lib/modules/rollouts/service';
 
 // Thin adapters over the deployments and rollouts services (pattern: app/(dashboard)/tenants/actions.ts).
 

@@ -2,11 +2,11 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { AppError, toProblem } from '@/lib/errors';
+import { AppError, toProblem } from '@/lib/core/errors';
 import { formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { createModelFamilyInput, createModelVersionInput, deprecateModelVersionInput, releaseModelVersionForm, retireModelVersionInput, updateModelVersionForm } from '@/lib/schemas/model';
-import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion, updateModelVersion } from '@/lib/services/models';
+import { createModelFamilyInput, createModelVersionInput, deprecateModelVersionInput, releaseModelVersionForm, retireModelVersionInput, updateModelVersionForm } from '@/lib/modules/models/schema';
+import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion, updateModelVersion } from '@/lib/modules/models/service';
 
 // Thin adapters over the catalogue services (see app/(dashboard)/tenants/actions.ts for the pattern):
 // each form action made once by formAction(), one service call, and what the form shows or where it goes next.

@@ -9,12 +9,12 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { Select } from '@/components/ui/select';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import type { Page } from '@/lib/schemas/common';
-import { type ModelVersionDto, listModelVersionsQuery } from '@/lib/schemas/model';
-import { getAdoption, listModelFamilies, listModelVersions } from '@/lib/services/models';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import type { Page } from '@/lib/core/schema';
+import { type ModelVersionDto, listModelVersionsQuery } from '@/lib/modules/models/schema';
+import { getAdoption, listModelFamilies, listModelVersions } from '@/lib/modules/models/service';
 import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Model catalogue' };

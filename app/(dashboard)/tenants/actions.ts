@@ -4,8 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { TENANT_STATUS_LABELS, archiveTenantForm, changeTenantStatusForm, createTenantInput, updateTenantForm } from '@/lib/schemas/tenant';
-import { archiveTenant, changeTenantStatus, createTenant, requestTenantOffboarding, updateTenant } from '@/lib/services/tenants';
+import { TENANT_STATUS_LABELS, archiveTenantForm, changeTenantStatusForm, createTenantInput, updateTenantForm } from '@/lib/modules/tenants/schema';
+import { archiveTenant, changeTenantStatus, createTenant, requestTenantOffboarding, updateTenant } from '@/lib/modules/tenants/service';
 
 // Thin adapters: each form action is made once by formAction() (actor, permission, the form's
 // schema, error mapping), calls one service and says what the form shows or where the browser goes.

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Adoption, adoptionQuery } from '@/lib/schemas/model';
-import { getAdoption } from '@/lib/services/models';
+import { Adoption, adoptionQuery } from '@/lib/modules/models/schema';
+import { getAdoption } from '@/lib/modules/models/service';
 
 export const GET = route(
   {

@@ -1,6 +1,6 @@
 import { publicRoute } from '@/lib/http/route';
-import { PublicKeyList } from '@/lib/schemas/public-key';
-import { listPublicKeys } from '@/lib/services/signing-keys';
+import { PublicKeyList } from '@/lib/modules/signing-keys/schema';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
 
 export const GET = publicRoute(
   {

@@ -33,7 +33,7 @@ import * as whoami from './whoami';
 
 // The one table of /api/v1: OpenAPI path template → the module that defines its methods with
 // route() or publicRoute(). Next.js serves each through a thin app/api/v1/**/route.ts that
-// re-exports the module's methods; `charter serve` (lib/server/api-server.ts) routes to the same
+// re-exports the module's methods; `charter serve` (lib/runtime/api-server.ts) routes to the same
 // handlers, and lib/openapi builds the document from this table. A test fails when a route file
 // and this table disagree.
 

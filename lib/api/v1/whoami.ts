@@ -1,6 +1,6 @@
 import { AUTHENTICATED, route } from '@/lib/http/route';
-import { WhoAmI } from '@/lib/schemas/whoami';
-import { describeCaller } from '@/lib/services/whoami';
+import { WhoAmI } from '@/lib/access/whoami-schema';
+import { describeCaller } from '@/lib/access/whoami';
 
 export const GET = route(
   {

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemCtx } from '@/lib/auth/system';
+import { systemCtx } from '@/lib/access/system';
 import { verifyExport } from '@/lib/audit/verify';
-import { generateSigningKeyPair } from '@/lib/crypto/ed25519';
-import { exportAuditChain } from '@/lib/services/audit-export';
-import { bootstrap } from '@/lib/services/bootstrap';
-import { listPublicKeys } from '@/lib/services/signing-keys';
-import { updateTenant } from '@/lib/services/tenants';
+import { generateSigningKeyPair } from '@/lib/core/crypto/ed25519';
+import { exportAuditChain } from '@/lib/modules/audit-trail/export';
+import { bootstrap } from '@/lib/runtime/bootstrap';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
+import { updateTenant } from '@/lib/modules/tenants/service';
 import { makeTenant } from '@/lib/testing/factories';
 
 // The `charter audit …` commands as an operator runs them: a real process, real exit codes.
@@ -108,7 +108,7 @@ describe('charter audit verify / export', { timeout: 180_000 }, () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('verify loads no database code: its static imports never reach lib/db', () => {
+  it('verify loads no database code: its static imports never reach lib/core/db', () => {
     // Follows every runtime import (not `import type`, not the export's lazy `await import`).
     const seen = new Set<string>();
     const resolve = (from: string, spec: string): string | null => {

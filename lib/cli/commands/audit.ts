@@ -14,9 +14,9 @@ import { finished } from 'node:stream/promises'
 import { type Command, Option } from 'commander'
 
 import { verifyExportStream, type PinnedKey, type VerifyResult } from '@/lib/audit/verify'
-import { kidOf } from '@/lib/crypto/ed25519'
-import { AUDIT_EXPORT_FORMATS, auditExportFilter, type AuditExportFormat } from '@/lib/schemas/audit-export'
-import type { ExportAuditChainResult } from '@/lib/services/audit-export'
+import { kidOf } from '@/lib/core/crypto/ed25519'
+import { AUDIT_EXPORT_FORMATS, auditExportFilter, type AuditExportFormat } from '@/lib/modules/audit-trail/export-schema'
+import type { ExportAuditChainResult } from '@/lib/modules/audit-trail/export'
 import { CliError } from '../cli-error'
 import { exitAfterCleanup, onCleanup } from '../lifecycle'
 
@@ -87,8 +87,8 @@ async function exportCommand(options: ExportOptions): Promise<void> {
   })
   const { openAppDatabase } = await import('../app-database')
   await openAppDatabase()
-  const { exportAuditChain } = await import('@/lib/services/audit-export')
-  const { systemCtx } = await import('@/lib/auth/system')
+  const { exportAuditChain } = await import('@/lib/modules/audit-trail/export')
+  const { systemCtx } = await import('@/lib/access/system')
   const ctx = systemCtx('audit export')
   const run = (out: Writable) => exportAuditChain({ ctx, chain: options.chain, out, format: options.format, filter })
 
@@ -184,14 +184,14 @@ async function verifyCommand(file: string, options: { key: string[]; keys?: stri
 async function systemSession(purpose: string) {
   const { openAppDatabase } = await import('../app-database')
   await openAppDatabase()
-  const { systemCtx } = await import('@/lib/auth/system')
+  const { systemCtx } = await import('@/lib/access/system')
   return systemCtx(purpose)
 }
 
 async function checkpointCommand(options: { chain?: string }): Promise<void> {
   const ctx = await systemSession('audit checkpoint')
-  const { sealUnsealedChains } = await import('@/lib/services/audit-maintenance')
-  const { resolveAuditChain } = await import('@/lib/services/audit-export')
+  const { sealUnsealedChains } = await import('@/lib/modules/audit-trail/maintenance')
+  const { resolveAuditChain } = await import('@/lib/modules/audit-trail/export')
   const chains = options.chain ? [(await resolveAuditChain(ctx, options.chain)).chain] : undefined
   const sealed = await sealUnsealedChains({ chains })
   process.stdout.write(`${sealed.length === 0 ? 'every chain is sealed already' : `signed ${sealed.length} checkpoint(s): ${sealed.map((s) => `${s.chain}@${s.seq}`).join(', ')}`}\n`)
@@ -199,7 +199,7 @@ async function checkpointCommand(options: { chain?: string }): Promise<void> {
 
 async function purgeCommand(options: { tenant?: string }): Promise<void> {
   const ctx = await systemSession('audit purge')
-  const { purgeExpiredAuditEvents } = await import('@/lib/services/audit-retention')
+  const { purgeExpiredAuditEvents } = await import('@/lib/modules/audit-trail/retention')
   for (const o of await purgeExpiredAuditEvents(ctx, { tenant: options.tenant })) {
     const what =
       o.status === 'purged' && o.removed
@@ -212,20 +212,20 @@ async function purgeCommand(options: { tenant?: string }): Promise<void> {
 }
 
 async function retentionCommand(options: { tenant: string; days: string; reason: string }): Promise<void> {
-  const { changeRetentionInput } = await import('@/lib/schemas/audit-retention')
+  const { changeRetentionInput } = await import('@/lib/modules/audit-trail/retention-schema')
   const input = changeRetentionInput.parse({ retentionDays: options.days, reason: options.reason })
   const ctx = await systemSession('audit retention')
-  const { requestRetentionChange } = await import('@/lib/services/audit-retention')
+  const { requestRetentionChange } = await import('@/lib/modules/audit-trail/retention')
   await requestRetentionChange(ctx, options.tenant, input)
   process.stdout.write(`${options.tenant}: audit retention is now ${input.retentionDays} days\n`)
 }
 
 async function legalHoldCommand(options: { tenant: string; on?: boolean; off?: boolean; reason: string }): Promise<void> {
   if (Boolean(options.on) === Boolean(options.off)) throw new CliError('give exactly one of --on and --off')
-  const { setLegalHoldInput } = await import('@/lib/schemas/audit-retention')
+  const { setLegalHoldInput } = await import('@/lib/modules/audit-trail/retention-schema')
   const input = setLegalHoldInput.parse({ legalHold: Boolean(options.on), reason: options.reason })
   const ctx = await systemSession('audit legal-hold')
-  const { setLegalHold } = await import('@/lib/services/audit-retention')
+  const { setLegalHold } = await import('@/lib/modules/audit-trail/retention')
   await setLegalHold(ctx, options.tenant, input)
   process.stdout.write(`${options.tenant}: legal hold ${input.legalHold ? 'placed: no purge until it is lifted' : 'lifted'}\n`)
 }

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '@/lib/db';
-import { bootstrap } from '@/lib/services/bootstrap';
-import { listPublicKeys } from '@/lib/services/signing-keys';
+import { db } from '@/lib/core/db';
+import { bootstrap } from '@/lib/runtime/bootstrap';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
 import { makeContract, makeDeployment, makeModelVersion, makeTenant, randomLei } from '@/lib/testing/factories';
 
 // `charter bundle issue | verify`, `charter dora export` as an operator runs them: real processes,

@@ -1,7 +1,7 @@
 /**
  * `charter bundle issue` (the signed entitlement bundle of one deployment, as the system actor: a
  * file to carry into an air-gapped site) and `charter bundle verify` (offline: no database, no
- * network — the same dependency-free verifier a deployment agent embeds, lib/bundle/verify.ts).
+ * network — the same dependency-free verifier a deployment agent embeds, lib/modules/bundles/verify.ts).
  * `charter signing-key rotate` lives here too: it changes the key bundles are signed with.
  */
 import { randomBytes } from 'node:crypto'
@@ -10,7 +10,7 @@ import path from 'node:path'
 
 import type { Command } from 'commander'
 
-import { type BundleStatus, verifyBundle } from '@/lib/bundle/verify'
+import { type BundleStatus, verifyBundle } from '@/lib/modules/bundles/verify'
 import { CliError } from '../cli-error'
 import { exitAfterCleanup } from '../lifecycle'
 import { keysFromFile, pinnedKey } from './audit'
@@ -50,19 +50,19 @@ export async function writeFileAtomically(file: string, content: string): Promis
 async function openAsSystem(purpose: string) {
   const { openAppDatabase } = await import('../app-database')
   await openAppDatabase()
-  const { systemCtx } = await import('@/lib/auth/system')
+  const { systemCtx } = await import('@/lib/access/system')
   return systemCtx(purpose)
 }
 
 async function issueCommand(options: IssueOptions): Promise<void> {
   const ctx = await openAsSystem('bundle issue')
-  const { db } = await import('@/lib/db')
-  const { toAppError } = await import('@/lib/errors')
+  const { db } = await import('@/lib/core/db')
+  const { toAppError } = await import('@/lib/core/errors')
   const tenant = await db.tenant.findUnique({ where: { slug: options.tenant.trim().toLowerCase() }, select: { id: true, slug: true } })
   if (!tenant) throw new CliError(`tenant "${options.tenant}" was not found`)
   const deployment = await db.deployment.findUnique({ where: { tenantId_name: { tenantId: tenant.id, name: options.deployment.trim().toLowerCase() } }, select: { id: true } })
   if (!deployment) throw new CliError(`deployment "${options.deployment}" of tenant ${tenant.slug} was not found`)
-  const { issueBundle } = await import('@/lib/services/bundles')
+  const { issueBundle } = await import('@/lib/modules/bundles/service')
   let issued: Awaited<ReturnType<typeof issueBundle>>
   try {
     issued = await issueBundle(ctx, deployment.id)
@@ -115,7 +115,7 @@ async function readStdin(): Promise<string> {
 
 async function rotateCommand(): Promise<void> {
   const ctx = await openAsSystem('signing-key rotate')
-  const { rotateSigningKey } = await import('@/lib/services/signing-keys')
+  const { rotateSigningKey } = await import('@/lib/modules/signing-keys/service')
   const rotated = await rotateSigningKey(ctx)
   process.stdout.write(`${rotated.kid} ${rotated.publicKey}\n`)
   const retired = rotated.retired.length ? `; retired ${rotated.retired.join(', ')} (still published, so what it signed keeps verifying)` : ''

@@ -49,7 +49,7 @@ export function registerCreateOwnerCommand(program: Command): void {
       const password = await readPassword(Boolean(options.passwordStdin))
       checkPassword(password)
       await openAppDatabase()
-      const { createOwner } = await import('@/lib/services/users')
+      const { createOwner } = await import('@/lib/modules/users/service')
       const user = await createOwner({ email, name: options.name, password })
       process.stdout.write(`Created owner ${user.email} (id ${user.id}), as system:${osUser()}.\n`)
     })

@@ -7,7 +7,7 @@ import path from 'node:path'
 
 import type { Command } from 'commander'
 
-import { DORA_ENTITY_TYPES, type DoraEntityType, doraExportInput } from '@/lib/schemas/dora'
+import { DORA_ENTITY_TYPES, type DoraEntityType, doraExportInput } from '@/lib/modules/dora-register/schema'
 import { CliError } from '../cli-error'
 import { writeFileAtomically } from './bundle'
 
@@ -21,8 +21,8 @@ async function exportCommand(options: ExportOptions): Promise<void> {
   }
   const { openAppDatabase } = await import('../app-database')
   await openAppDatabase()
-  const { systemCtx } = await import('@/lib/auth/system')
-  const { db } = await import('@/lib/db')
+  const { systemCtx } = await import('@/lib/access/system')
+  const { db } = await import('@/lib/core/db')
   const tenant = await db.tenant.findUnique({ where: { slug: options.tenant.trim().toLowerCase() }, select: { id: true } })
   if (!tenant) throw new CliError(`tenant "${options.tenant}" was not found`)
   const input = doraExportInput.parse({
@@ -31,7 +31,7 @@ async function exportCommand(options: ExportOptions): Promise<void> {
     competentAuthority: options.competentAuthority,
     reportingDate: options.reportingDate,
   })
-  const { exportDoraRegister } = await import('@/lib/services/dora-register')
+  const { exportDoraRegister } = await import('@/lib/modules/dora-register/service')
   const result = await exportDoraRegister(systemCtx('dora export'), input)
   await mkdir(options.out, { recursive: true })
   for (const file of result.files) await writeFileAtomically(path.join(options.out, file.fileName), file.csv)

@@ -9,9 +9,9 @@ vi.hoisted(() => {
   process.env.CHARTER_API_KEY_CACHE_SECONDS = '0';
 });
 
-import { db } from '@/lib/db';
-import { bootstrap } from '@/lib/services/bootstrap';
-import { verifyApiKey } from '@/lib/services/api-keys';
+import { db } from '@/lib/core/db';
+import { bootstrap } from '@/lib/runtime/bootstrap';
+import { verifyApiKey } from '@/lib/modules/api-keys/service';
 import { makeTenant } from '@/lib/testing/factories';
 import { formatTable, parseExpiry, parseScopes } from './keys';
 

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander'
 
-import { API_KEY_SCOPES, type ApiKeyDto, type ApiKeyScope, createApiKeyInput, parseCidr, parseDuration } from '@/lib/schemas/api-key'
+import { API_KEY_SCOPES, type ApiKeyDto, type ApiKeyScope, createApiKeyInput, parseCidr, parseDuration } from '@/lib/modules/api-keys/schema'
 import { CliError } from '../cli-error'
 
 const DAY_MS = 86_400_000
@@ -52,14 +52,14 @@ function utc(iso: string): string {
 async function openAsSystem(purpose: string) {
   const { openAppDatabase } = await import('../app-database')
   await openAppDatabase()
-  const { systemCtx } = await import('@/lib/auth/system')
+  const { systemCtx } = await import('@/lib/access/system')
   return systemCtx(purpose)
 }
 
 /** A tenant by slug, or a one-line error naming the slug. */
 async function tenantBySlug(ctx: Awaited<ReturnType<typeof openAsSystem>>, slug: string) {
-  const { getTenant } = await import('@/lib/services/tenants')
-  const { toAppError } = await import('@/lib/errors')
+  const { getTenant } = await import('@/lib/modules/tenants/service')
+  const { toAppError } = await import('@/lib/core/errors')
   try {
     return await getTenant(ctx, slug)
   } catch (error) {
@@ -78,7 +78,7 @@ async function createCommand(options: CreateOptions): Promise<void> {
 
   const ctx = await openAsSystem('keys create')
   const tenant = options.tenant ? await tenantBySlug(ctx, options.tenant) : null
-  const { createApiKey } = await import('@/lib/services/api-keys')
+  const { createApiKey } = await import('@/lib/modules/api-keys/service')
   const input = createApiKeyInput.parse({
     name: options.name ?? `CLI key ${new Date().toISOString().slice(0, 10)}`,
     tenantId: tenant?.id ?? null,
@@ -101,8 +101,8 @@ async function revokeCommand(value: string, options: RevokeOptions): Promise<voi
   const reason = options.reason.trim()
   if (reason.length < 3) throw new CliError('--reason: give a reason of at least 3 characters')
   const ctx = await openAsSystem('keys revoke')
-  const { revokeApiKeyByPrefix } = await import('@/lib/services/api-keys')
-  const { toAppError } = await import('@/lib/errors')
+  const { revokeApiKeyByPrefix } = await import('@/lib/modules/api-keys/service')
+  const { toAppError } = await import('@/lib/core/errors')
   try {
     const revoked = await revokeApiKeyByPrefix(ctx, prefix, reason)
     process.stdout.write(`revoked API key ${revoked.prefix}… "${revoked.name}"\n`)
@@ -130,8 +130,8 @@ export function formatTable(header: string[], rows: string[][]): string {
 async function listCommand(options: ListOptions): Promise<void> {
   const ctx = await openAsSystem('keys list')
   const tenant = options.tenant ? await tenantBySlug(ctx, options.tenant) : null
-  const { listApiKeys } = await import('@/lib/services/api-keys')
-  const { getTenant } = await import('@/lib/services/tenants')
+  const { listApiKeys } = await import('@/lib/modules/api-keys/service')
+  const { getTenant } = await import('@/lib/modules/tenants/service')
   const keys: ApiKeyDto[] = []
   let cursor: string | undefined
   do {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { db } from '@/lib/db';
+import { db } from '@/lib/core/db';
 import { makeContract, makeTenant } from '@/lib/testing/factories';
 
 // `charter maintenance` as cron runs it: a real process, a real exit code, one line.

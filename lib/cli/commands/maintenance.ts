@@ -1,11 +1,11 @@
 /**
- * `charter maintenance`: one maintenance round (lib/services/maintenance.ts) — expiries by date,
+ * `charter maintenance`: one maintenance round (lib/runtime/maintenance.ts) — expiries by date,
  * audit partitions and checkpoints — for cron, e.g. with CHARTER_AUDIT_CHECKPOINT_MINUTES=0.
  * Prints one line; exit 0 also when another instance was running a round (it did the work).
  */
 import type { Command } from 'commander'
 
-import type { MaintenanceReport } from '@/lib/services/maintenance'
+import type { MaintenanceReport } from '@/lib/runtime/maintenance'
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
@@ -21,9 +21,9 @@ export function describeRound(r: MaintenanceReport, where: string): string {
 async function maintenanceCommand(options: { chain?: string }): Promise<void> {
   const { openAppDatabase } = await import('../app-database')
   await openAppDatabase()
-  const { systemCtx } = await import('@/lib/auth/system')
-  const { resolveAuditChain } = await import('@/lib/services/audit-export')
-  const { runMaintenance } = await import('@/lib/services/maintenance')
+  const { systemCtx } = await import('@/lib/access/system')
+  const { resolveAuditChain } = await import('@/lib/modules/audit-trail/export')
+  const { runMaintenance } = await import('@/lib/runtime/maintenance')
   const chain = options.chain ? await resolveAuditChain(systemCtx('maintenance'), options.chain) : null
   const report = await runMaintenance({ chains: chain ? [chain.chain] : undefined })
   process.stdout.write(`${describeRound(report, chain ? ` of ${chain.label}` : '')}\n`)

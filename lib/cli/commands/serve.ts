@@ -25,7 +25,7 @@ export function registerServeCommand(program: Command): void {
 
 async function serve(options: Options): Promise<void> {
   const port = parsePort(options.port ?? process.env.PORT, 3000, options.port ? '--port' : 'PORT')
-  const { getEnv } = await import('@/lib/env')
+  const { getEnv } = await import('@/lib/core/env')
   try {
     getEnv()
   } catch (error) {
@@ -35,7 +35,7 @@ async function serve(options: Options): Promise<void> {
   if (missing === 'no production build yet') throw new CliError('there is no production build yet: run `npx next build` (or `npx charter start`, which builds)')
 
   Object.assign(process.env, { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' })
-  const { startServer } = await import('@/lib/server/main')
+  const { startServer } = await import('@/lib/runtime/server')
   let stopping = false
   const server = await startServer({ dir: projectRoot, port, hostname: options.hostname })
   const stopped = new Promise<void>((resolve) => {

@@ -4,9 +4,9 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { maxKeyDays } from '@/lib/services/api-keys';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { maxKeyDays } from '@/lib/modules/api-keys/service';
 import { createApiKeyAction } from '../actions';
 import { acceptsNewKeys, loadKeyDeployments, loadKeyTenants } from '../load-tenants';
 

@@ -11,10 +11,10 @@ import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { toAppError } from '@/lib/errors';
-import type { ApprovalDto } from '@/lib/schemas/approval';
-import { canDecide, getApproval } from '@/lib/services/approvals';
+import { requireCtx } from '@/lib/http/session';
+import { toAppError } from '@/lib/core/errors';
+import type { ApprovalDto } from '@/lib/approvals/schema';
+import { canDecide, getApproval } from '@/lib/approvals/service';
 import { collectPlatformKeyAction, decideApprovalAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Approval request' };

@@ -4,9 +4,9 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { sha256Hex } from '@/lib/crypto/hash';
-import { listPublicKeys } from '@/lib/services/signing-keys';
+import { requireCtx } from '@/lib/http/session';
+import { sha256Hex } from '@/lib/core/crypto/hash';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
 
 export const metadata: Metadata = { title: 'Signing keys' };
 

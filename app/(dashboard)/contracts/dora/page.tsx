@@ -5,9 +5,9 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { listTenants } from '@/lib/services/tenants';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { listTenants } from '@/lib/modules/tenants/service';
 import { exportDoraAction } from '../actions';
 
 export const metadata: Metadata = { title: 'DORA register of information' };

@@ -2,8 +2,8 @@
 
 import { revalidatePath } from 'next/cache';
 import { formAction } from '@/lib/http/action';
-import { reasonOnlyRequestForm } from '@/lib/schemas/approval';
-import { requestSigningKeyRotation } from '@/lib/services/signing-key-rotation';
+import { reasonOnlyRequestForm } from '@/lib/approvals/schema';
+import { requestSigningKeyRotation } from '@/lib/modules/signing-keys/rotation';
 
 /** From the UI, rotation is a four-eyes request (the CLI rotates directly). */
 export const requestRotationAction = formAction(

@@ -7,10 +7,10 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { findPendingApproval } from '@/lib/services/approvals';
-import { listPublicKeys } from '@/lib/services/signing-keys';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { findPendingApproval } from '@/lib/approvals/service';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
 import { requestRotationAction } from './actions';
 
 export const metadata: Metadata = { title: 'Signing keys' };

@@ -1,5 +1,5 @@
 import NextAuth from 'next-auth';
-import { getAuthOptions } from '@/lib/auth/options';
+import { getAuthOptions } from '@/lib/http/auth-options';
 
 // getAuthOptions() reads the environment, so the handler is built per request rather than at import
 // time (`next build` imports this module without any configuration).

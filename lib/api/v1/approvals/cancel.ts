@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Approval, approvalParams, decideApprovalInput } from '@/lib/schemas/approval';
-import { cancelRequest } from '@/lib/services/approvals';
+import { Approval, approvalParams, decideApprovalInput } from '@/lib/approvals/schema';
+import { cancelRequest } from '@/lib/approvals/service';
 
 export const POST = route(
   {

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { ApprovalPage, listApprovalsQuery } from '@/lib/schemas/approval';
-import { listApprovals } from '@/lib/services/approvals';
+import { ApprovalPage, listApprovalsQuery } from '@/lib/approvals/schema';
+import { listApprovals } from '@/lib/approvals/service';
 
 export const GET = route(
   {

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Approval, approvalParams, decideApprovalInput } from '@/lib/schemas/approval';
-import { rejectRequest } from '@/lib/services/approvals';
+import { Approval, approvalParams, decideApprovalInput } from '@/lib/approvals/schema';
+import { rejectRequest } from '@/lib/approvals/service';
 
 export const POST = route(
   {

@@ -1,8 +1,8 @@
 import { route } from '@/lib/http/route';
-import { AuditEventPage, listAuditEventsQuery } from '@/lib/schemas/audit-event';
-import { IngestResult, MAX_INGEST_BATCH, ingestAuditEventsInput } from '@/lib/schemas/audit-ingest';
-import { listAuditEvents } from '@/lib/services/audit';
-import { ingestAuditEvents } from '@/lib/services/audit-ingest';
+import { AuditEventPage, listAuditEventsQuery } from '@/lib/modules/audit-trail/search-schema';
+import { IngestResult, MAX_INGEST_BATCH, ingestAuditEventsInput } from '@/lib/modules/audit-trail/ingest-schema';
+import { listAuditEvents } from '@/lib/modules/audit-trail/search';
+import { ingestAuditEvents } from '@/lib/modules/audit-trail/ingest';
 
 export const GET = route(
   { permission: 'audit:read', query: listAuditEventsQuery, response: AuditEventPage, summary: 'Search audit events (canonical, with hashes)', tags: ['Audit'] },

@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { StreamBody } from '@/lib/http/api-request';
 import { route } from '@/lib/http/route';
-import { logger } from '@/lib/logger';
-import { auditExportQuery } from '@/lib/schemas/audit-export';
-import { type ExportSealedInfo, exportAuditChain } from '@/lib/services/audit-export';
+import { logger } from '@/lib/core/logger';
+import { auditExportQuery } from '@/lib/modules/audit-trail/export-schema';
+import { type ExportSealedInfo, exportAuditChain } from '@/lib/modules/audit-trail/export';
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { ContractChange, contractParams, requestActivationInput } from '@/lib/schemas/contract';
-import { requestContractActivation } from '@/lib/services/contracts';
+import { ContractChange, contractParams, requestActivationInput } from '@/lib/modules/contracts/schema';
+import { requestContractActivation } from '@/lib/modules/contracts/service';
 
 export const POST = route(
   {

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { ContractChange, amendContractInput, contractParams } from '@/lib/schemas/contract';
-import { amendContract } from '@/lib/services/contracts';
+import { ContractChange, amendContractInput, contractParams } from '@/lib/modules/contracts/schema';
+import { amendContract } from '@/lib/modules/contracts/service';
 
 export const POST = route(
   {

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Contract, ContractPage, createContractInput, listContractsQuery } from '@/lib/schemas/contract';
-import { createContract, listContracts } from '@/lib/services/contracts';
+import { Contract, ContractPage, createContractInput, listContractsQuery } from '@/lib/modules/contracts/schema';
+import { createContract, listContracts } from '@/lib/modules/contracts/service';
 
 export const GET = route(
   { permission: 'contracts:read', query: listContractsQuery, response: ContractPage, summary: 'List contracts with their entitlements', tags: ['Contracts'] },

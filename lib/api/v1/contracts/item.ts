@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Contract, contractParams, updateContractInput } from '@/lib/schemas/contract';
-import { getContract, updateContract } from '@/lib/services/contracts';
+import { Contract, contractParams, updateContractInput } from '@/lib/modules/contracts/schema';
+import { getContract, updateContract } from '@/lib/modules/contracts/service';
 
 export const GET = route(
   { permission: 'contracts:read', params: contractParams, response: Contract, summary: 'Get a contract with its entitlements and current version hash', tags: ['Contracts'] },

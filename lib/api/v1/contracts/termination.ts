@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { ContractChange, contractParams, requestTerminationInput } from '@/lib/schemas/contract';
-import { requestContractTermination } from '@/lib/services/contracts';
+import { ContractChange, contractParams, requestTerminationInput } from '@/lib/modules/contracts/schema';
+import { requestContractTermination } from '@/lib/modules/contracts/service';
 
 export const POST = route(
   {

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { ContractVersionList, contractParams } from '@/lib/schemas/contract';
-import { listContractVersions } from '@/lib/services/contracts';
+import { ContractVersionList, contractParams } from '@/lib/modules/contracts/schema';
+import { listContractVersions } from '@/lib/modules/contracts/service';
 
 export const GET = route(
   {

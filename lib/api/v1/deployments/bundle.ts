@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Bundle, bundleParams, bundleQuery } from '@/lib/schemas/bundle';
-import { issueBundle } from '@/lib/services/bundles';
+import { Bundle, bundleParams, bundleQuery } from '@/lib/modules/bundles/schema';
+import { issueBundle } from '@/lib/modules/bundles/service';
 
 export const GET = route(
   {
@@ -10,7 +10,7 @@ export const GET = route(
     response: Bundle,
     summary: "Issue the deployment's signed entitlement bundle from its tenant's active contract",
     description: [
-      'The bundle is everything an air-gapped deployment needs: verify it offline with the vendor\'s public key (`GET /api/v1/keys`, pinned out of band) and the dependency-free verifier (`lib/bundle/verify.ts`, `npx charter bundle verify`).',
+      'The bundle is everything an air-gapped deployment needs: verify it offline with the vendor\'s public key (`GET /api/v1/keys`, pinned out of band) and the dependency-free verifier (`lib/modules/bundles/verify.ts`, `npx charter bundle verify`).',
       '',
       'Refused with 409 and a `reason` of `no_active_contract`, `residency_violation` (the deployment\'s country is outside the contract\'s data-processing countries), `export_restricted`, `no_models` or `deployment_limit`. Every issue and refusal is audited.',
     ].join('\n'),

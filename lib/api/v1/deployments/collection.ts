@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Deployment, DeploymentPage, createDeploymentInput, listDeploymentsQuery } from '@/lib/schemas/deployment';
-import { createDeployment, listDeployments } from '@/lib/services/deployments';
+import { Deployment, DeploymentPage, createDeploymentInput, listDeploymentsQuery } from '@/lib/modules/deployments/schema';
+import { createDeployment, listDeployments } from '@/lib/modules/deployments/service';
 
 export const GET = route(
   { permission: 'deployments:read', query: listDeploymentsQuery, response: DeploymentPage, summary: 'List deployments', tags: ['Deployments'] },

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { HeartbeatAck, deploymentParams, heartbeatInput } from '@/lib/schemas/deployment';
-import { recordHeartbeat } from '@/lib/services/deployments';
+import { HeartbeatAck, deploymentParams, heartbeatInput } from '@/lib/modules/deployments/schema';
+import { recordHeartbeat } from '@/lib/modules/deployments/service';
 
 export const POST = route(
   {

@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Deployment, archiveDeploymentQuery, deploymentParams, updateDeploymentInput } from '@/lib/schemas/deployment';
-import { archiveDeployment, getDeployment, updateDeployment } from '@/lib/services/deployments';
+import { Deployment, archiveDeploymentQuery, deploymentParams, updateDeploymentInput } from '@/lib/modules/deployments/schema';
+import { archiveDeployment, getDeployment, updateDeployment } from '@/lib/modules/deployments/service';
 
 export const GET = route(
   { permission: 'deployments:read', params: deploymentParams, response: Deployment, summary: 'Get a deployment', tags: ['Deployments'] },

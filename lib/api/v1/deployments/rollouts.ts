@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Rollout, RolloutPage, createRolloutInput, deploymentRolloutParams, listRolloutsQuery } from '@/lib/schemas/rollout';
-import { createRollout, listRollouts } from '@/lib/services/rollouts';
+import { Rollout, RolloutPage, createRolloutInput, deploymentRolloutParams, listRolloutsQuery } from '@/lib/modules/rollouts/schema';
+import { createRollout, listRollouts } from '@/lib/modules/rollouts/service';
 
 export const GET = route(
   {

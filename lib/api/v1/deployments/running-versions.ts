@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Deployment, deploymentParams, runningVersionsFile } from '@/lib/schemas/deployment';
-import { importRunningVersions } from '@/lib/services/deployments';
+import { Deployment, deploymentParams, runningVersionsFile } from '@/lib/modules/deployments/schema';
+import { importRunningVersions } from '@/lib/modules/deployments/service';
 
 export const POST = route(
   {

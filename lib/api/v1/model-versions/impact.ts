@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { VersionImpact, modelVersionParams } from '@/lib/schemas/model';
-import { getVersionImpact } from '@/lib/services/models';
+import { VersionImpact, modelVersionParams } from '@/lib/modules/models/schema';
+import { getVersionImpact } from '@/lib/modules/models/service';
 
 export const GET = route(
   {

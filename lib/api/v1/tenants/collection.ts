@@ -1,6 +1,6 @@
 import { route } from '@/lib/http/route';
-import { Tenant, TenantPage, createTenantInput, listTenantsQuery } from '@/lib/schemas/tenant';
-import { createTenant, listTenants } from '@/lib/services/tenants';
+import { Tenant, TenantPage, createTenantInput, listTenantsQuery } from '@/lib/modules/tenants/schema';
+import { createTenant, listTenants } from '@/lib/modules/tenants/service';
 
 export const GET = route(
   { permission: 'tenants:read', query: listTenantsQuery, response: TenantPage, summary: 'List tenants (a tenant key sees only its own)', tags: ['Tenants'] },

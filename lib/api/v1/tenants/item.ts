@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { route } from '@/lib/http/route';
-import { isUuid } from '@/lib/schemas/common';
-import { Tenant, updateTenantInput } from '@/lib/schemas/tenant';
-import { getTenant, updateTenant } from '@/lib/services/tenants';
+import { isUuid } from '@/lib/core/schema';
+import { Tenant, updateTenantInput } from '@/lib/modules/tenants/schema';
+import { getTenant, updateTenant } from '@/lib/modules/tenants/service';
 
 const params = z.object({ id: z.string().min(1).max(64).meta({ description: 'Tenant id or slug' }) });
 

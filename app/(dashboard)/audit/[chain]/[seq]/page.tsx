@@ -6,9 +6,9 @@ import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { toAppError } from '@/lib/errors';
-import { getAuditEvent } from '@/lib/services/audit';
+import { requireCtx } from '@/lib/http/session';
+import { toAppError } from '@/lib/core/errors';
+import { getAuditEvent } from '@/lib/modules/audit-trail/search';
 
 type Props = { params: Promise<{ chain: string; seq: string }> };
 

@@ -69,7 +69,11 @@ const headSeq = async () => Number((await db.auditChain.findUniqueOrThrow({ wher
 const copySql = (toSeq: number) => csvCopySql({ chain: tenant.id, fromSeq: 1, toSeq, filter: null }).replace(/\s+/g, ' ');
 const psqlMs = (toSeq: number) => shellMs(`psql -X -q ${JSON.stringify(url)} -c ${JSON.stringify(copySql(toSeq))} > /dev/null`);
 const charter = async (): Promise<ChildResult> => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--events', String(events), ...(arg('db') ? ['--db', arg('db') as string] : []), ...(cold ? ['--cold'] : [])], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--events', String(events), ...(arg('db') ? ['--db', arg('db') as string] : []), ...(cold ? ['--cold'] : [])],
+    { maxBuffer: 1 << 20 },
+  );
   return JSON.parse(stdout) as ChildResult;
 };
 
@@ -106,6 +110,10 @@ const baseMs = median(base);
 const ratios = ours.map((o, i) => (base[i] as number) / o.ms);
 const ratio = median(ratios);
 console.log('');
-console.log(ratioLine('CSV export throughput vs psql COPY … CSV', `${(oursMs / 1000).toFixed(2)} s`, `${(baseMs / 1000).toFixed(2)} s`, ratio, '≥ 0.8× (median of rounds)', ratio >= 0.8));
+console.log(
+  ratioLine('CSV export throughput vs psql COPY … CSV', `${(oursMs / 1000).toFixed(2)} s`, `${(baseMs / 1000).toFixed(2)} s`, ratio, '≥ 0.8× (median of rounds)', ratio >= 0.8),
+);
 console.log(`  per-round ratios ${ratios.map((r) => r.toFixed(2)).join(' ')}; ratio of the medians ${(baseMs / oursMs).toFixed(2)}`);
-console.log(`peak RSS of the exporting process: ${Math.max(...ours.map((o) => o.maxRssMb)).toFixed(1)} MB at most (${ours[0]?.rows.toLocaleString('en')} rows); compare the 1M and 5M runs: growth < 50 MB`);
+console.log(
+  `peak RSS of the exporting process: ${Math.max(...ours.map((o) => o.maxRssMb)).toFixed(1)} MB at most (${ours[0]?.rows.toLocaleString('en')} rows); compare the 1M and 5M runs: growth < 50 MB`,
+);

@@ -42,7 +42,14 @@ type Ctx = import('@/lib/access/actor').Ctx;
 
 const system = systemCtx('bench');
 async function agent(i: number): Promise<Ctx> {
-  const tenant = await createTenant(system, { slug: `ingest-${i}`, legalName: `Ingest ${i} AG`, sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' } as never);
+  const tenant = await createTenant(system, {
+    slug: `ingest-${i}`,
+    legalName: `Ingest ${i} AG`,
+    sector: 'FINANCE',
+    homeCountry: 'DE',
+    allowedCountries: ['DE'],
+    sensitivity: 'OFFICIAL',
+  } as never);
   const deployment = await createDeployment(system, { tenantId: tenant.id, name: `site-${i}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' } as never);
   const { key } = await createApiKey(system, { name: 'agent', tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write'], expiresInDays: 1, allowedCidrs: [] });
   // The actor a request with the key gets, bound deployment included.
@@ -97,9 +104,20 @@ async function raw(chains: string[], batches: number): Promise<number> {
     return {
       chain,
       cols: [
-        events.map((e) => e.id), events.map((_, i) => first + i), events.map(() => 'deployment'), events.map((e) => e.actor.id), events.map((e) => e.actor.label),
-        events.map(() => 'audit.ingested'), events.map((e) => e.target.type), events.map((e) => e.target.id), events.map(() => '10.1.2.3'),
-        events.map(() => 'charter-agent/1.0'), events.map(() => randomUUID()), events.map((e) => JSON.stringify({ source: e })), events.map(() => dummy), events.map(() => dummy),
+        events.map((e) => e.id),
+        events.map((_, i) => first + i),
+        events.map(() => 'deployment'),
+        events.map((e) => e.actor.id),
+        events.map((e) => e.actor.label),
+        events.map(() => 'audit.ingested'),
+        events.map((e) => e.target.type),
+        events.map((e) => e.target.id),
+        events.map(() => '10.1.2.3'),
+        events.map(() => 'charter-agent/1.0'),
+        events.map(() => randomUUID()),
+        events.map((e) => JSON.stringify({ source: e })),
+        events.map(() => dummy),
+        events.map(() => dummy),
       ],
     };
   });
@@ -140,7 +158,13 @@ const cases: { label: string; runs: { o: number; b: number }[] }[] = [
 for (let r = 0; r < rounds; r++) {
   const [oneCase, manyCase] = cases as [(typeof cases)[number], (typeof cases)[number]];
   oneCase.runs.push({ o: await ours(one, batchesOneTenant), b: await raw([`raw-one-${r}`], batchesOneTenant) });
-  manyCase.runs.push({ o: await ours(many, tenantsMany), b: await raw(Array.from({ length: tenantsMany }, (_, i) => `raw-many-${r}-${i}`), tenantsMany) });
+  manyCase.runs.push({
+    o: await ours(many, tenantsMany),
+    b: await raw(
+      Array.from({ length: tenantsMany }, (_, i) => `raw-many-${r}-${i}`),
+      tenantsMany,
+    ),
+  });
   const fmt = (x: { o: number; b: number }) => `${Math.round(x.o).toLocaleString('en')} / ${Math.round(x.b).toLocaleString('en')} ev/s = ${(x.o / x.b).toFixed(2)}`;
   console.log(`round ${r + 1}: 1 tenant ${fmt(oneCase.runs[r] as { o: number; b: number })}; ${tenantsMany} tenants ${fmt(manyCase.runs[r] as { o: number; b: number })}`);
 }

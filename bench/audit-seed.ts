@@ -103,7 +103,9 @@ async function main(): Promise<void> {
 
   const { ms } = await timed(async () => {
     const copy = client.query(
-      copyFrom('COPY audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash) FROM STDIN WITH (FORMAT csv)'),
+      copyFrom(
+        'COPY audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash) FROM STDIN WITH (FORMAT csv)',
+      ),
     );
     await pipeline(Readable.from(rows()), copy);
   });

@@ -39,4 +39,6 @@ await rm(file, { force: true });
 const mb = size / 1e6;
 const ratio = mb / (ms / 1000) / (mb / (shaMs / 1000));
 console.log(`offline verifier, ${exported.toSeq.toLocaleString('en')} events, ${mb.toFixed(0)} MB NDJSON\n`);
-console.log(ratioLine('verify (hash chain + checkpoint) vs sha256sum', `${(mb / (ms / 1000)).toFixed(0)} MB/s`, `${(mb / (shaMs / 1000)).toFixed(0)} MB/s`, ratio, '≥ 0.25×', ratio >= 0.25));
+console.log(
+  ratioLine('verify (hash chain + checkpoint) vs sha256sum', `${(mb / (ms / 1000)).toFixed(0)} MB/s`, `${(mb / (shaMs / 1000)).toFixed(0)} MB/s`, ratio, '≥ 0.25×', ratio >= 0.25),
+);

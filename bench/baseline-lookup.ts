@@ -48,6 +48,12 @@ export function answer(row: KeyRow | undefined): { status: number; body: string 
   if (!usable) return { status: 401, body: '{"status":401,"code":"unauthenticated"}' };
   return {
     status: 200,
-    body: JSON.stringify({ type: 'apiKey', id: row.id, tenantId: row.tenant_id, permissions: row.scopes, apiKey: { prefix: row.prefix, name: row.name, expiresAt: row.expires_at.toISOString() } }),
+    body: JSON.stringify({
+      type: 'apiKey',
+      id: row.id,
+      tenantId: row.tenant_id,
+      permissions: row.scopes,
+      apiKey: { prefix: row.prefix, name: row.name, expiresAt: row.expires_at.toISOString() },
+    }),
   };
 }

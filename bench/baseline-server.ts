@@ -44,9 +44,7 @@ const server = http.createServer((req, res) => {
       const { status, body } = answer(row);
       const type = status === 200 ? 'application/json' : 'application/problem+json';
       if (values['charter-headers']) {
-        res
-          .writeHead(status, { ...CHARTER_HEADERS, 'content-type': type, 'x-request-id': randomUUID(), 'content-length': String(Buffer.byteLength(body)) })
-          .end(body);
+        res.writeHead(status, { ...CHARTER_HEADERS, 'content-type': type, 'x-request-id': randomUUID(), 'content-length': String(Buffer.byteLength(body)) }).end(body);
       } else res.writeHead(status, { 'content-type': type }).end(body);
     },
     (err: unknown) => {

@@ -144,7 +144,10 @@ async function prepareBuild(): Promise<void> {
     return;
   }
   // The sources, and the bench-only route added to the snapshot.
-  const stamp = createHash('sha256').update(await computeBuildStamp()).update(readFileSync(NEXT_PG_ROUTE)).digest('hex');
+  const stamp = createHash('sha256')
+    .update(await computeBuildStamp())
+    .update(readFileSync(NEXT_PG_ROUTE))
+    .digest('hex');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
     say(`The build in ${treeDir} matches the sources.`);
     return;
@@ -193,7 +196,10 @@ function spawnLogged(name: string, args: string[], cwd: string, env: NodeJS.Proc
 }
 
 async function startBaseline(name: string, mode: 'map' | 'pg', port: number, extra: string[] = []): Promise<Server> {
-  const child = spawnLogged(name, ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '--mode', mode, '--port', String(port), ...extra], root, { ...process.env, DATABASE_URL });
+  const child = spawnLogged(name, ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '--mode', mode, '--port', String(port), ...extra], root, {
+    ...process.env,
+    DATABASE_URL,
+  });
   const server = { name, url: `http://127.0.0.1:${port}`, child };
   servers.push(server);
   await waitUntilUp(server, '/');
@@ -292,7 +298,10 @@ function load(server: Server, pathname: string, keys: string[], seconds: number)
     duration: seconds,
     headers: { authorization: bearer[0]! },
     // Many keys: each request takes the next one, round robin across all connections.
-    requests: keys.length > 1 ? [{ method: 'GET', path: pathname, setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: bearer[next++ % bearer.length]! } }) }] : undefined,
+    requests:
+      keys.length > 1
+        ? [{ method: 'GET', path: pathname, setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: bearer[next++ % bearer.length]! } }) }]
+        : undefined,
   });
 }
 
@@ -318,7 +327,14 @@ type Trial = { revokeMs: number; visibleAfterMs: Record<string, number | null> }
 async function revocationTrial(services: Services, instances: Server[]): Promise<Trial> {
   const POLL_MS = 20;
   const ctx = services.systemCtx('benchmark');
-  const { key, apiKey } = await services.createApiKey(ctx, { name: 'bench-revocation', tenantId: null, deploymentId: null, scopes: ['models:read'], expiresInDays: 1, allowedCidrs: [] });
+  const { key, apiKey } = await services.createApiKey(ctx, {
+    name: 'bench-revocation',
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['models:read'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   const state = instances.map(() => ({ ok: false, revokedSeenAt: null as number | null }));
   let revokedAt: number | null = null;
   let stop = false;
@@ -405,7 +421,12 @@ function ratioLines(rps: (name: string) => number | undefined, perRound: ((name:
 
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
-  say(`bench/key-verify: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `bench/key-verify: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const pgVersion = await createDatabase();
   say(`Database ${DATABASE} re-created on PostgreSQL ${pgVersion}; migrating …`);
   migrate();
@@ -425,7 +446,14 @@ async function main(): Promise<void> {
   const uncached = await startCharter('charter-nocache', PORT + 4, { CHARTER_API_KEY_CACHE_SECONDS: '0' });
 
   // Every server must answer the key as the real thing would before it is measured.
-  for (const [s, probe] of [[map, '/'], [pgServer, '/'], [mapHeaders, '/'], [cached, '/api/bench-pg'], [cached, '/api/v1/whoami'], [uncached, '/api/v1/whoami']] as const) {
+  for (const [s, probe] of [
+    [map, '/'],
+    [pgServer, '/'],
+    [mapHeaders, '/'],
+    [cached, '/api/bench-pg'],
+    [cached, '/api/v1/whoami'],
+    [uncached, '/api/v1/whoami'],
+  ] as const) {
     const res = await fetch(`${s.url}${probe}`, { headers: { authorization: `Bearer ${keys.one}` } });
     const body = (await res.json()) as { apiKey?: { prefix?: string } };
     if (res.status !== 200 || body.apiKey?.prefix !== keys.one.slice(0, 10)) throw new Error(`${s.name}${probe} answered ${res.status} ${JSON.stringify(body)}`);
@@ -434,7 +462,13 @@ async function main(): Promise<void> {
   const scenarios: Scenario[] = [
     { name: 'node-map', server: () => map, path: '/', keys: 'one', what: 'bare node:http, key by SHA-256 from an in-memory Map' },
     { name: 'node-map-h', server: () => mapHeaders, path: '/', keys: 'one', what: "as node-map, sending the header set of Charter's API (fixed values)" },
-    { name: 'next-noop', server: () => cached, path: '/api/health', keys: 'one', what: 'Charter, GET /api/health: a Next.js route handler that does nothing (pages and health are served by Next.js)' },
+    {
+      name: 'next-noop',
+      server: () => cached,
+      path: '/api/health',
+      keys: 'one',
+      what: 'Charter, GET /api/health: a Next.js route handler that does nothing (pages and health are served by Next.js)',
+    },
     { name: 'charter-cached', server: () => cached, path: '/api/v1/whoami', keys: 'one', what: `Charter, GET /api/v1/whoami, one key, cache ${CACHE_SECONDS} s` },
     { name: 'node-pg', server: () => pgServer, path: '/', keys: 'one', what: 'bare node:http, one SELECT by hash per request (pg pool of 10)' },
     { name: 'next-pg', server: () => cached, path: '/api/bench-pg', keys: 'one', what: "a bare Next.js route handler doing node-pg's lookup (bench-only, not in Charter)" },
@@ -494,7 +528,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(opts.trials); i++) {
       const t = await revocationTrial(services, instances);
       trials.push(t);
-      say(`  trial ${i + 1}: revoke committed in ${fmt(t.revokeMs)} ms; 401 after ${Object.entries(t.visibleAfterMs).map(([n, ms]) => `${n} ${ms === null ? 'NEVER' : `${fmt(ms)} ms`}`).join(', ')}`);
+      say(
+        `  trial ${i + 1}: revoke committed in ${fmt(t.revokeMs)} ms; 401 after ${Object.entries(t.visibleAfterMs)
+          .map(([n, ms]) => `${n} ${ms === null ? 'NEVER' : `${fmt(ms)} ms`}`)
+          .join(', ')}`,
+      );
     }
     for (const inst of instances) {
       const seen = trials.map((t) => t.visibleAfterMs[inst.name]).filter((x): x is number => x != null);
@@ -509,7 +547,14 @@ async function main(): Promise<void> {
     out,
     `${JSON.stringify(
       {
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version, postgres: pgVersion, platform: `${os.platform()} ${os.release()}` },
+        machine: {
+          cpus: os.cpus().length,
+          cpu: os.cpus()[0]?.model,
+          memGiB: os.totalmem() / 2 ** 30,
+          node: process.version,
+          postgres: pgVersion,
+          platform: `${os.platform()} ${os.release()}`,
+        },
         options: { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, rounds: ROUNDS, keys: KEY_COUNT },
         scenarios: scenarios.map(({ name, path: p, keys: k, what }) => ({ name, path: p, keys: k, what })),
         rounds,

@@ -137,11 +137,7 @@ export function ApiKeysTable({ keys, tenants, deployments, canWrite, emptyMessag
               </Td>
               {canWrite && (
                 <Td className="w-px">
-                  <KeyRowActions
-                    apiKey={{ id: k.id, prefix: k.prefix, name: k.name, expiresAt: k.expiresAt }}
-                    canRotate={status === 'active'}
-                    canRevoke={usable}
-                  />
+                  <KeyRowActions apiKey={{ id: k.id, prefix: k.prefix, name: k.name, expiresAt: k.expiresAt }} canRotate={status === 'active'} canRevoke={usable} />
                 </Td>
               )}
             </Tr>

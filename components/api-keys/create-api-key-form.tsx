@@ -12,7 +12,15 @@ import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select } from '@/components/ui/select';
 import { type FormControls, useForm } from '@/components/ui/use-form';
 import { type FormState, type FormValues, fieldError, valueOf, valuesOf } from '@/lib/http/form-state';
-import { API_KEY_SCOPES, type ApiKeyCreation, type CreatedApiKey, PLATFORM_KEY, PLATFORM_ONLY_SCOPES, createApiKeyForm, requestPlatformApiKeyForm } from '@/lib/modules/api-keys/schema';
+import {
+  API_KEY_SCOPES,
+  type ApiKeyCreation,
+  type CreatedApiKey,
+  PLATFORM_KEY,
+  PLATFORM_ONLY_SCOPES,
+  createApiKeyForm,
+  requestPlatformApiKeyForm,
+} from '@/lib/modules/api-keys/schema';
 import { type DeploymentChoice, type TenantChoice, tenantLabel } from './choices';
 import { KeyReveal } from './key-reveal';
 import { SCOPE_DESCRIPTIONS, expiryChoices } from './labels';
@@ -167,14 +175,7 @@ function CreateApiKeyFields({
 
       <div className="grid gap-4 md:grid-cols-2">
         <Field id="name" label="Name" required error={err('name')} hint="What uses the key, e.g. “Frankfurt deployment agent” or “SIEM export”.">
-          <Input
-            {...describedBy('name', { error: err('name'), hint: true })}
-            name="name"
-            defaultValue={valueOf(state, 'name')}
-            required
-            maxLength={80}
-            autoComplete="off"
-          />
+          <Input {...describedBy('name', { error: err('name'), hint: true })} name="name" defaultValue={valueOf(state, 'name')} required maxLength={80} autoComplete="off" />
         </Field>
 
         {tenants ? (
@@ -327,8 +328,7 @@ function CreateApiKeyFields({
       {platformKey && (
         <div className="space-y-3 md:w-2/3">
           <Alert tone="info" title="Four-eyes: a platform key needs a second administrator’s approval.">
-            Your request is sent to the Approvals inbox. Once another administrator approves it, you collect the key there; it is shown to you
-            alone, once.
+            Your request is sent to the Approvals inbox. Once another administrator approves it, you collect the key there; it is shown to you alone, once.
           </Alert>
           <Field id="reason" label="Reason" required error={err('reason')} hint="Shown to the approver; recorded in the audit trail.">
             <Textarea {...describedBy('reason', { error: err('reason'), hint: true })} name="reason" rows={2} maxLength={1000} defaultValue={valueOf(state, 'reason')} />

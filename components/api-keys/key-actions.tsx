@@ -70,9 +70,7 @@ export function KeyActionsProvider({ rotateAction, revokeAction, children }: Key
         titleId="rotate-key-title"
         dismissible={!revealing}
       >
-        {target?.mode === 'rotate' && (
-          <RotateForm key={target.session} target={target.key} action={rotateAction} onClose={close} onReveal={() => setRevealing(true)} />
-        )}
+        {target?.mode === 'rotate' && <RotateForm key={target.session} target={target.key} action={rotateAction} onClose={close} onReveal={() => setRevealing(true)} />}
       </Modal>
       <Modal open={target?.mode === 'revoke'} onClose={close} title={target ? `Revoke ${target.key.prefix}… (${target.key.name})` : ''} titleId="revoke-key-title">
         {target?.mode === 'revoke' && (
@@ -104,7 +102,13 @@ export function KeyRowActions({ apiKey, canRotate, canRevoke }: { apiKey: KeyRef
         </Button>
       )}
       {canRevoke && (
-        <Button size="sm" variant="secondary" className="text-red-800 hover:bg-red-50" onClick={() => open('revoke', apiKey)} aria-label={`Revoke ${apiKey.prefix} (${apiKey.name})`}>
+        <Button
+          size="sm"
+          variant="secondary"
+          className="text-red-800 hover:bg-red-50"
+          onClick={() => open('revoke', apiKey)}
+          aria-label={`Revoke ${apiKey.prefix} (${apiKey.name})`}
+        >
           Revoke
         </Button>
       )}
@@ -112,17 +116,7 @@ export function KeyRowActions({ apiKey, canRotate, canRevoke }: { apiKey: KeyRef
   );
 }
 
-function RotateForm({
-  target,
-  action,
-  onClose,
-  onReveal,
-}: {
-  target: KeyRef;
-  action: KeyActionsProviderProps['rotateAction'];
-  onClose: () => void;
-  onReveal: () => void;
-}) {
+function RotateForm({ target, action, onClose, onReveal }: { target: KeyRef; action: KeyActionsProviderProps['rotateAction']; onClose: () => void; onReveal: () => void }) {
   const router = useRouter();
   const { state, pending, formProps } = useForm(action.bind(null, target.id), rotateApiKeyInput);
   const [overlap, setOverlap] = useState('24');
@@ -174,10 +168,7 @@ function RotateForm({
         <legend className="text-sm font-medium text-slate-800">How long may the old key keep working?</legend>
         <div className="grid gap-1.5 sm:grid-cols-2">
           {OVERLAP_OPTIONS.map((o) => (
-            <label
-              key={o.hours}
-              className="flex cursor-pointer gap-2 rounded-md border border-slate-300 px-3 py-2 text-sm has-checked:border-brand-600 has-checked:bg-brand-50"
-            >
+            <label key={o.hours} className="flex cursor-pointer gap-2 rounded-md border border-slate-300 px-3 py-2 text-sm has-checked:border-brand-600 has-checked:bg-brand-50">
               <input
                 type="radio"
                 name="overlapHours"
@@ -231,18 +222,11 @@ function RevokeForm({
     <form key={key} {...formProps} className="space-y-4">
       <ProblemSummary state={state} labels={{ reason: 'Reason' }} fieldId={() => 'revoke-reason'} />
       <Alert tone="warning" title="This cannot be undone.">
-        Requests with this key are refused at once (by other Charter instances within seconds), with the same answer as an unknown key. To
-        replace a key without an outage, rotate it instead.
+        Requests with this key are refused at once (by other Charter instances within seconds), with the same answer as an unknown key. To replace a key without an outage, rotate
+        it instead.
       </Alert>
       <Field id="revoke-reason" label="Reason" required error={reasonError} hint="Recorded in the audit trail, e.g. “leaked in a support ticket”.">
-        <Textarea
-          {...describedBy('revoke-reason', { error: reasonError, hint: true })}
-          name="reason"
-          rows={2}
-          maxLength={500}
-          required
-          defaultValue={valueOf(state, 'reason')}
-        />
+        <Textarea {...describedBy('revoke-reason', { error: reasonError, hint: true })} name="reason" rows={2} maxLength={500} required defaultValue={valueOf(state, 'reason')} />
       </Field>
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-3">
         <Button variant="ghost" onClick={onCancel} disabled={pending}>

@@ -52,7 +52,13 @@ export function TypeLabel({ schema }: { schema: JsonSchema }): ReactNode {
       </span>
     );
   }
-  if (typeof type === 'string') return <span className="font-mono">{type}{typeof schema.format === 'string' ? ` (${schema.format})` : ''}</span>;
+  if (typeof type === 'string')
+    return (
+      <span className="font-mono">
+        {type}
+        {typeof schema.format === 'string' ? ` (${schema.format})` : ''}
+      </span>
+    );
   if (Array.isArray(schema.enum)) return <span className="font-mono">enum</span>;
   if (schema.const !== undefined) return <span className="font-mono">{JSON.stringify(schema.const)}</span>;
   return <span className="font-mono text-slate-500">any</span>;

@@ -25,7 +25,14 @@ export function DecisionForm({ mode, action }: DecisionFormProps) {
       <ProblemSummary state={state} labels={{ note: label }} fieldId={() => 'decision-note'} />
       {state.message && <Alert tone="success">{state.message}</Alert>}
       <Field id="decision-note" label={label} required error={noteError} hint="Recorded in the audit trail.">
-        <Textarea {...describedBy('decision-note', { error: noteError, hint: true })} name="note" rows={3} maxLength={1000} required defaultValue={state.problem ? valueOf(state, 'note') : ''} />
+        <Textarea
+          {...describedBy('decision-note', { error: noteError, hint: true })}
+          name="note"
+          rows={3}
+          maxLength={1000}
+          required
+          defaultValue={state.problem ? valueOf(state, 'note') : ''}
+        />
       </Field>
       <div className="flex flex-wrap gap-2">
         {mode === 'decide' ? (

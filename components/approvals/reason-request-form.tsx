@@ -24,7 +24,14 @@ export function ReasonRequestForm({ action, submitLabel, id }: ReasonRequestForm
       <ProblemSummary state={state} labels={{ reason: 'Reason' }} fieldId={() => id} />
       {state.message && <Alert tone="success">{state.message}</Alert>}
       <Field id={id} label="Reason" required error={reasonError} hint="Shown to the approver; recorded in the audit trail.">
-        <Textarea {...describedBy(id, { error: reasonError, hint: true })} name="reason" rows={2} maxLength={1000} required defaultValue={state.problem ? valueOf(state, 'reason') : ''} />
+        <Textarea
+          {...describedBy(id, { error: reasonError, hint: true })}
+          name="reason"
+          rows={2}
+          maxLength={1000}
+          required
+          defaultValue={state.problem ? valueOf(state, 'reason') : ''}
+        />
       </Field>
       <Button type="submit" variant="primary" disabled={pending}>
         {submitLabel}

@@ -105,10 +105,18 @@ export function AuditEventsTable({ events, caption, chainLabels, linkEvents = fa
         {events.length === 0 && <EmptyRow colSpan={columns}>{emptyMessage}</EmptyRow>}
         {events.map((e) => (
           <Tr key={`${e.chain}:${e.seq}`} data-audit-action={e.action} className="align-top">
-            {chainLabels && <Td className="max-w-40 truncate font-mono text-xs" title={e.chain}>{chainLabels[e.chain] ?? e.chain}</Td>}
+            {chainLabels && (
+              <Td className="max-w-40 truncate font-mono text-xs" title={e.chain}>
+                {chainLabels[e.chain] ?? e.chain}
+              </Td>
+            )}
             <Td className="text-right font-mono text-xs tabular-nums">
               {linkEvents ? (
-                <Link href={`/audit/${encodeURIComponent(e.chain)}/${e.seq}`} className="text-sky-800 underline decoration-sky-300 hover:decoration-sky-700" aria-label={`Event ${e.seq} details`}>
+                <Link
+                  href={`/audit/${encodeURIComponent(e.chain)}/${e.seq}`}
+                  className="text-sky-800 underline decoration-sky-300 hover:decoration-sky-700"
+                  aria-label={`Event ${e.seq} details`}
+                >
                   {e.seq}
                 </Link>
               ) : (

@@ -37,7 +37,14 @@ export function RetentionChange({ slug, retentionDays, action }: { slug: string;
           />
         </div>
         <div className="w-36 shrink-0">
-          <Input id={idOf('reason')} name="reason" defaultValue={valueOf(state, 'reason')} placeholder="Reason" aria-label="Reason for the retention change" aria-invalid={fieldError(state, 'reason') ? true : undefined} />
+          <Input
+            id={idOf('reason')}
+            name="reason"
+            defaultValue={valueOf(state, 'reason')}
+            placeholder="Reason"
+            aria-label="Reason for the retention change"
+            aria-invalid={fieldError(state, 'reason') ? true : undefined}
+          />
         </div>
         <Button type="submit" size="sm" disabled={pending} className="whitespace-nowrap">
           Request
@@ -57,7 +64,14 @@ export function LegalHoldControl({ slug, legalHold, action }: { slug: string; le
       <form key={key} {...formProps} className="flex items-center gap-2" aria-label={`Legal hold of ${slug}`}>
         <input type="hidden" name="legalHold" value={legalHold ? 'false' : 'true'} />
         <div className="w-36 shrink-0">
-          <Input id={idOf('reason')} name="reason" defaultValue={valueOf(state, 'reason')} placeholder="Reason" aria-label="Reason for the legal hold" aria-invalid={fieldError(state, 'reason') ? true : undefined} />
+          <Input
+            id={idOf('reason')}
+            name="reason"
+            defaultValue={valueOf(state, 'reason')}
+            placeholder="Reason"
+            aria-label="Reason for the legal hold"
+            aria-invalid={fieldError(state, 'reason') ? true : undefined}
+          />
         </div>
         <Button type="submit" size="sm" variant={legalHold ? 'secondary' : 'danger'} disabled={pending} className="whitespace-nowrap">
           {legalHold ? 'Lift hold' : 'Place hold'}

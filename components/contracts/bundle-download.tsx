@@ -38,7 +38,11 @@ export function BundleDownload({ deploymentName, issue }: { deploymentName: stri
         {pending ? 'Signing…' : 'Download bundle'}
       </Button>
       <p className="max-w-md text-xs" aria-live="polite">
-        {error && <span className="font-medium text-red-700" role="alert">{error}</span>}
+        {error && (
+          <span className="font-medium text-red-700" role="alert">
+            {error}
+          </span>
+        )}
         {done && !error && <span className="text-slate-600">{done}</span>}
       </p>
     </div>

@@ -138,8 +138,7 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
 
       {mode === 'amend' && (
         <Alert tone="info" title="This contract is active: your changes are an amendment.">
-          A different administrator must approve it within 72 hours. On approval the amended terms become a new, hashed version; until then
-          the current version stays in force.
+          A different administrator must approve it within 72 hours. On approval the amended terms become a new, hashed version; until then the current version stays in force.
         </Alert>
       )}
 
@@ -156,7 +155,11 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
                 value={v.tenantId}
                 onChange={(e) => {
                   const next = tenants.find((t) => t.id === e.target.value);
-                  setV((prev) => ({ ...prev, tenantId: e.target.value, dataProcessingCountries: next ? prev.dataProcessingCountries.filter((c) => next.allowedCountries.includes(c)) : prev.dataProcessingCountries }));
+                  setV((prev) => ({
+                    ...prev,
+                    tenantId: e.target.value,
+                    dataProcessingCountries: next ? prev.dataProcessingCountries.filter((c) => next.allowedCountries.includes(c)) : prev.dataProcessingCountries,
+                  }));
                 }}
                 options={tenants.map((t) => ({ value: t.id, label: `${t.legalName} (${t.slug})` }))}
                 placeholder="Choose a tenant…"
@@ -168,13 +171,26 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
             </Field>
           )}
           <Field id="reference" label="Reference" required error={err('reference')} hint="Unique, e.g. C-2026-014.">
-            <Input {...describedBy('reference', { error: err('reference'), hint: true })} name="reference" value={v.reference} onChange={(e) => set('reference', e.target.value)} maxLength={64} autoComplete="off" />
+            <Input
+              {...describedBy('reference', { error: err('reference'), hint: true })}
+              name="reference"
+              value={v.reference}
+              onChange={(e) => set('reference', e.target.value)}
+              maxLength={64}
+              autoComplete="off"
+            />
           </Field>
           <Field id="type" label="Type" required error={err('type')}>
             <Select {...describedBy('type', { error: err('type') })} name="type" value={v.type} onChange={(e) => set('type', e.target.value)} options={TYPE_OPTIONS} />
           </Field>
           <Field id="scope" label="Scope" required error={err('scope')} hint="A tenant has at most one active contract per scope.">
-            <Select {...describedBy('scope', { error: err('scope'), hint: true })} name="scope" value={v.scope} onChange={(e) => set('scope', e.target.value)} options={SCOPE_OPTIONS} />
+            <Select
+              {...describedBy('scope', { error: err('scope'), hint: true })}
+              name="scope"
+              value={v.scope}
+              onChange={(e) => set('scope', e.target.value)}
+              options={SCOPE_OPTIONS}
+            />
           </Field>
         </div>
       </section>
@@ -188,19 +204,49 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
             <Input {...describedBy('validFrom', { error: err('validFrom') })} type="date" name="validFrom" value={v.validFrom} onChange={(e) => set('validFrom', e.target.value)} />
           </Field>
           <Field id="validUntil" label="Valid until" required error={err('validUntil')} hint="Expiry happens by this date.">
-            <Input {...describedBy('validUntil', { error: err('validUntil'), hint: true })} type="date" name="validUntil" value={v.validUntil} onChange={(e) => set('validUntil', e.target.value)} />
+            <Input
+              {...describedBy('validUntil', { error: err('validUntil'), hint: true })}
+              type="date"
+              name="validUntil"
+              value={v.validUntil}
+              onChange={(e) => set('validUntil', e.target.value)}
+            />
           </Field>
           <Field id="renewal" label="Renewal" error={err('renewal')}>
-            <Select {...describedBy('renewal', { error: err('renewal') })} name="renewal" value={v.renewal} onChange={(e) => set('renewal', e.target.value)} options={RENEWAL_OPTIONS} />
+            <Select
+              {...describedBy('renewal', { error: err('renewal') })}
+              name="renewal"
+              value={v.renewal}
+              onChange={(e) => set('renewal', e.target.value)}
+              options={RENEWAL_OPTIONS}
+            />
           </Field>
           <Field id="noticePeriodDays" label="Notice period (days)" required error={err('noticePeriodDays')} hint="For termination by the tenant.">
-            <Input {...describedBy('noticePeriodDays', { error: err('noticePeriodDays'), hint: true })} inputMode="numeric" name="noticePeriodDays" value={v.noticePeriodDays} onChange={(e) => set('noticePeriodDays', e.target.value)} />
+            <Input
+              {...describedBy('noticePeriodDays', { error: err('noticePeriodDays'), hint: true })}
+              inputMode="numeric"
+              name="noticePeriodDays"
+              value={v.noticePeriodDays}
+              onChange={(e) => set('noticePeriodDays', e.target.value)}
+            />
           </Field>
           <Field id="graceDays" label="Grace period (days)" required error={err('graceDays')} hint="Deployments keep running this long after the end; never a shutdown.">
-            <Input {...describedBy('graceDays', { error: err('graceDays'), hint: true })} inputMode="numeric" name="graceDays" value={v.graceDays} onChange={(e) => set('graceDays', e.target.value)} />
+            <Input
+              {...describedBy('graceDays', { error: err('graceDays'), hint: true })}
+              inputMode="numeric"
+              name="graceDays"
+              value={v.graceDays}
+              onChange={(e) => set('graceDays', e.target.value)}
+            />
           </Field>
           <Field id="exitPeriodDays" label="Exit / transition period (days)" required error={err('exitPeriodDays')}>
-            <Input {...describedBy('exitPeriodDays', { error: err('exitPeriodDays') })} inputMode="numeric" name="exitPeriodDays" value={v.exitPeriodDays} onChange={(e) => set('exitPeriodDays', e.target.value)} />
+            <Input
+              {...describedBy('exitPeriodDays', { error: err('exitPeriodDays') })}
+              inputMode="numeric"
+              name="exitPeriodDays"
+              value={v.exitPeriodDays}
+              onChange={(e) => set('exitPeriodDays', e.target.value)}
+            />
           </Field>
         </div>
       </section>
@@ -210,7 +256,14 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
           Law, data and audit
         </h2>
         <Field id="governingLaw" label="Governing law" required error={err('governingLaw')}>
-          <Input {...describedBy('governingLaw', { error: err('governingLaw') })} name="governingLaw" value={v.governingLaw} onChange={(e) => set('governingLaw', e.target.value)} maxLength={200} placeholder="Law of Denmark" />
+          <Input
+            {...describedBy('governingLaw', { error: err('governingLaw') })}
+            name="governingLaw"
+            value={v.governingLaw}
+            onChange={(e) => set('governingLaw', e.target.value)}
+            maxLength={200}
+            placeholder="Law of Denmark"
+          />
         </Field>
         <CountryPicker
           id="dataProcessingCountries"
@@ -220,10 +273,21 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
           selected={v.dataProcessingCountries}
           onChange={(codes) => set('dataProcessingCountries', codes)}
           error={err('dataProcessingCountries')}
-          hint={tenant ? `Within ${tenant.legalName}'s allowed countries. Bundles are refused for deployments outside these countries.` : 'Choose the tenant first: only its allowed countries are offered.'}
+          hint={
+            tenant
+              ? `Within ${tenant.legalName}'s allowed countries. Bundles are refused for deployments outside these countries.`
+              : 'Choose the tenant first: only its allowed countries are offered.'
+          }
         />
         <Field id="auditRights" label="Audit rights" error={err('auditRights')}>
-          <Textarea {...describedBy('auditRights', { error: err('auditRights') })} rows={2} name="auditRights" value={v.auditRights} onChange={(e) => set('auditRights', e.target.value)} maxLength={2000} />
+          <Textarea
+            {...describedBy('auditRights', { error: err('auditRights') })}
+            rows={2}
+            name="auditRights"
+            value={v.auditRights}
+            onChange={(e) => set('auditRights', e.target.value)}
+            maxLength={2000}
+          />
         </Field>
       </section>
 
@@ -252,10 +316,7 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
           <h2 id="contract-entitlements" className="text-sm font-semibold text-slate-900">
             Entitlements
           </h2>
-          <Button
-            size="sm"
-            onClick={() => setRows((r) => [...r, { key: newKey(), kind: 'family', familyId: '', versionId: '', maxDeployments: '1', limits: '' }])}
-          >
+          <Button size="sm" onClick={() => setRows((r) => [...r, { key: newKey(), kind: 'family', familyId: '', versionId: '', maxDeployments: '1', limits: '' }])}>
             Add entitlement
           </Button>
         </div>
@@ -306,10 +367,30 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
                     </Field>
                   )}
                   <Field id={`ent-${i}-max`} label="Max deployments" className="md:col-span-2" error={err(`entitlements.${i}.maxDeployments`)}>
-                    <Input {...describedBy(`ent-${i}-max`, { error: err(`entitlements.${i}.maxDeployments`) })} inputMode="numeric" name={`entitlements.${i}.maxDeployments`} value={r.maxDeployments} onChange={(e) => update({ maxDeployments: e.target.value })} />
+                    <Input
+                      {...describedBy(`ent-${i}-max`, { error: err(`entitlements.${i}.maxDeployments`) })}
+                      inputMode="numeric"
+                      name={`entitlements.${i}.maxDeployments`}
+                      value={r.maxDeployments}
+                      onChange={(e) => update({ maxDeployments: e.target.value })}
+                    />
                   </Field>
-                  <Field id={`ent-${i}-limits`} label="Other limits" className={r.kind === 'version' ? 'md:col-span-2' : 'md:col-span-3'} hint="name=value, one per line" error={err(`entitlements.${i}.limits`)}>
-                    <Textarea {...describedBy(`ent-${i}-limits`, { error: err(`entitlements.${i}.limits`), hint: true })} rows={2} name={`entitlements.${i}.limits`} value={r.limits} onChange={(e) => update({ limits: e.target.value })} placeholder="maxGpus=8" className="font-mono text-xs" />
+                  <Field
+                    id={`ent-${i}-limits`}
+                    label="Other limits"
+                    className={r.kind === 'version' ? 'md:col-span-2' : 'md:col-span-3'}
+                    hint="name=value, one per line"
+                    error={err(`entitlements.${i}.limits`)}
+                  >
+                    <Textarea
+                      {...describedBy(`ent-${i}-limits`, { error: err(`entitlements.${i}.limits`), hint: true })}
+                      rows={2}
+                      name={`entitlements.${i}.limits`}
+                      value={r.limits}
+                      onChange={(e) => update({ limits: e.target.value })}
+                      placeholder="maxGpus=8"
+                      className="font-mono text-xs"
+                    />
                   </Field>
                   <div className="flex items-end md:col-span-1">
                     <Button size="sm" variant="ghost" onClick={() => setRows((all) => all.filter((x) => x.key !== r.key))} aria-label={`Remove entitlement ${i + 1}`}>
@@ -324,47 +405,93 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
         </ol>
       </section>
 
-      <details
-        className="rounded-md border border-slate-200 p-3"
-        open={registerOpen || Boolean(err('registerInfo'))}
-        onToggle={(e) => setRegisterOpen(e.currentTarget.open)}
-      >
+      <details className="rounded-md border border-slate-200 p-3" open={registerOpen || Boolean(err('registerInfo'))} onToggle={(e) => setRegisterOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-sm font-semibold text-slate-900">DORA register of information (financial entities)</summary>
         <p className="mt-2 text-xs text-slate-600">
-          What a bank or insurer needs for its register under Regulation (EU) 2024/2956 beyond the terms above. Optional; unknown fields stay empty in
-          the export.
+          What a bank or insurer needs for its register under Regulation (EU) 2024/2956 beyond the terms above. Optional; unknown fields stay empty in the export.
         </p>
         {Object.entries(register)
           .filter(([k, x]) => !REGISTER_EDITED.has(k) && x !== undefined)
           .flatMap(([k, x]) =>
-            Array.isArray(x) ? [<input key={k} type="hidden" name={`registerInfo.${k}[]`} value="" />, ...x.map((item, j) => <input key={`${k}-${j}`} type="hidden" name={`registerInfo.${k}[]`} value={String(item)} />)] : [<input key={k} type="hidden" name={`registerInfo.${k}`} value={String(x)} />],
+            Array.isArray(x)
+              ? [
+                  <input key={k} type="hidden" name={`registerInfo.${k}[]`} value="" />,
+                  ...x.map((item, j) => <input key={`${k}-${j}`} type="hidden" name={`registerInfo.${k}[]`} value={String(item)} />),
+                ]
+              : [<input key={k} type="hidden" name={`registerInfo.${k}`} value={String(x)} />],
           )}
         <div className="mt-3 grid gap-4 md:grid-cols-3">
           <Field id="reg-ictServiceType" label="Type of ICT services" error={err('registerInfo.ictServiceType')}>
-            <Select id="reg-ictServiceType" name="registerInfo.ictServiceType" value={regText('ictServiceType')} onChange={(e) => setReg('ictServiceType', e.target.value)} options={ICT_SERVICE_OPTIONS} placeholder="Not set" />
+            <Select
+              id="reg-ictServiceType"
+              name="registerInfo.ictServiceType"
+              value={regText('ictServiceType')}
+              onChange={(e) => setReg('ictServiceType', e.target.value)}
+              options={ICT_SERVICE_OPTIONS}
+              placeholder="Not set"
+            />
           </Field>
           <Field id="reg-functionIdentifier" label="Function identifier" error={err('registerInfo.functionIdentifier')}>
-            <Input id="reg-functionIdentifier" name="registerInfo.functionIdentifier" value={regText('functionIdentifier')} onChange={(e) => setReg('functionIdentifier', e.target.value)} maxLength={255} />
+            <Input
+              id="reg-functionIdentifier"
+              name="registerInfo.functionIdentifier"
+              value={regText('functionIdentifier')}
+              onChange={(e) => setReg('functionIdentifier', e.target.value)}
+              maxLength={255}
+            />
           </Field>
           <Field id="reg-governingLawCountry" label="Governing-law country" error={err('registerInfo.governingLawCountry')}>
-            <Select id="reg-governingLawCountry" name="registerInfo.governingLawCountry" value={regText('governingLawCountry')} onChange={(e) => setReg('governingLawCountry', e.target.value)} options={countries.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` }))} placeholder="Not set" />
+            <Select
+              id="reg-governingLawCountry"
+              name="registerInfo.governingLawCountry"
+              value={regText('governingLawCountry')}
+              onChange={(e) => setReg('governingLawCountry', e.target.value)}
+              options={countries.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` }))}
+              placeholder="Not set"
+            />
           </Field>
           <Field id="reg-annualCost" label="Annual cost" error={err('registerInfo.annualCost')}>
             <Input id="reg-annualCost" name="registerInfo.annualCost" inputMode="decimal" value={regText('annualCost')} onChange={(e) => setReg('annualCost', e.target.value)} />
           </Field>
           <Field id="reg-currency" label="Currency (ISO 4217)" error={err('registerInfo.currency')}>
-            <Input id="reg-currency" name="registerInfo.currency" value={regText('currency')} onChange={(e) => setReg('currency', e.target.value.toUpperCase())} maxLength={3} placeholder="EUR" />
+            <Input
+              id="reg-currency"
+              name="registerInfo.currency"
+              value={regText('currency')}
+              onChange={(e) => setReg('currency', e.target.value.toUpperCase())}
+              maxLength={3}
+              placeholder="EUR"
+            />
           </Field>
           <Field id="reg-providerNoticePeriodDays" label="Provider's notice period (days)" error={err('registerInfo.providerNoticePeriodDays')}>
-            <Input id="reg-providerNoticePeriodDays" name="registerInfo.providerNoticePeriodDays" inputMode="numeric" value={regText('providerNoticePeriodDays')} onChange={(e) => setReg('providerNoticePeriodDays', e.target.value)} />
+            <Input
+              id="reg-providerNoticePeriodDays"
+              name="registerInfo.providerNoticePeriodDays"
+              inputMode="numeric"
+              value={regText('providerNoticePeriodDays')}
+              onChange={(e) => setReg('providerNoticePeriodDays', e.target.value)}
+            />
           </Field>
           {(Object.keys(REGISTER_CHOICES) as (keyof typeof REGISTER_CHOICES)[]).map((k) => (
             <Field key={k} id={`reg-${k}`} label={REGISTER_FIELD_LABELS[k] ?? k} error={err(`registerInfo.${k}`)}>
-              <Select id={`reg-${k}`} name={`registerInfo.${k}`} value={regText(k)} onChange={(e) => setReg(k, e.target.value)} options={REGISTER_CHOICES[k]} placeholder="Not set" />
+              <Select
+                id={`reg-${k}`}
+                name={`registerInfo.${k}`}
+                value={regText(k)}
+                onChange={(e) => setReg(k, e.target.value)}
+                options={REGISTER_CHOICES[k]}
+                placeholder="Not set"
+              />
             </Field>
           ))}
           <Field id="reg-lastAuditDate" label="Last audit of the provider" error={err('registerInfo.lastAuditDate')}>
-            <Input id="reg-lastAuditDate" name="registerInfo.lastAuditDate" type="date" value={regText('lastAuditDate')} onChange={(e) => setReg('lastAuditDate', e.target.value)} />
+            <Input
+              id="reg-lastAuditDate"
+              name="registerInfo.lastAuditDate"
+              type="date"
+              value={regText('lastAuditDate')}
+              onChange={(e) => setReg('lastAuditDate', e.target.value)}
+            />
           </Field>
           <div className="flex flex-col justify-end gap-2 text-sm text-slate-800">
             {/* Yes, no, or not known: a checkbox alone cannot send "no", so its value travels in a hidden field once set. */}
@@ -383,7 +510,14 @@ export function ContractForm({ mode, tenants, families, countries, initial, canc
 
       {mode === 'amend' && (
         <Field id="reason" label="Reason for the amendment" required error={err('reason')} hint="Shown to the approver and recorded in the audit trail.">
-          <Textarea {...describedBy('reason', { error: err('reason'), hint: true })} rows={2} name="reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={1000} />
+          <Textarea
+            {...describedBy('reason', { error: err('reason'), hint: true })}
+            rows={2}
+            name="reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            maxLength={1000}
+          />
         </Field>
       )}
 

@@ -48,13 +48,32 @@ export function DoraExportPanel({
       <form key={key} {...formProps} className="flex flex-wrap items-end gap-3">
         <input type="hidden" name="tenantId" value={tenantId} />
         <Field id="entityType" label="Type of entity (B_01.01.0040)" className="w-72" error={err('entityType')}>
-          <Select {...describedBy('entityType', { error: err('entityType') })} name="entityType" value={entityType} onChange={(e) => setEntityType(e.target.value)} options={Object.entries(DORA_ENTITY_TYPES).map(([value, label]) => ({ value, label }))} placeholder="Not given" />
+          <Select
+            {...describedBy('entityType', { error: err('entityType') })}
+            name="entityType"
+            value={entityType}
+            onChange={(e) => setEntityType(e.target.value)}
+            options={Object.entries(DORA_ENTITY_TYPES).map(([value, label]) => ({ value, label }))}
+            placeholder="Not given"
+          />
         </Field>
         <Field id="competentAuthority" label="Competent authority (B_01.01.0050)" className="w-80" error={err('competentAuthority')}>
-          <Input {...describedBy('competentAuthority', { error: err('competentAuthority') })} name="competentAuthority" value={authority} onChange={(e) => setAuthority(e.target.value)} maxLength={200} />
+          <Input
+            {...describedBy('competentAuthority', { error: err('competentAuthority') })}
+            name="competentAuthority"
+            value={authority}
+            onChange={(e) => setAuthority(e.target.value)}
+            maxLength={200}
+          />
         </Field>
         <Field id="reportingDate" label="Reporting date" className="w-44" error={err('reportingDate')}>
-          <Input {...describedBy('reportingDate', { error: err('reportingDate') })} name="reportingDate" type="date" value={reportingDate} onChange={(e) => setReportingDate(e.target.value)} />
+          <Input
+            {...describedBy('reportingDate', { error: err('reportingDate') })}
+            name="reportingDate"
+            type="date"
+            value={reportingDate}
+            onChange={(e) => setReportingDate(e.target.value)}
+          />
         </Field>
         <Button type="submit" variant="primary" disabled={pending}>
           {pending ? 'Exporting…' : 'Export register'}

@@ -28,7 +28,14 @@ export function LifecycleControls({ status, action }: Props) {
       <ProblemSummary state={state} labels={LABELS} fieldId={(path) => (path === 'reason' ? 'lifecycle-reason' : path)} />
       {state.message && <Alert tone="success">{state.message}</Alert>}
       <Field id="lifecycle-reason" label="Reason" required error={reasonError} hint="Shown to the approver; recorded in the audit trail.">
-        <Textarea {...describedBy('lifecycle-reason', { error: reasonError, hint: true })} name="reason" rows={2} maxLength={1000} required defaultValue={state.problem ? valueOf(state, 'reason') : ''} />
+        <Textarea
+          {...describedBy('lifecycle-reason', { error: reasonError, hint: true })}
+          name="reason"
+          rows={2}
+          maxLength={1000}
+          required
+          defaultValue={state.problem ? valueOf(state, 'reason') : ''}
+        />
       </Field>
       {status === 'ACTIVE' && (
         <Field id="terminationReason" label="Termination reason (DORA register)">

@@ -37,12 +37,7 @@ export function DeploymentForm(props: DeploymentFormProps) {
   return <DeploymentFormFields key={form.key} {...props} form={form} />;
 }
 
-function DeploymentFormFields({
-  tenants,
-  countries,
-  cancelHref,
-  form: { state, pending, formProps },
-}: DeploymentFormProps & { form: FormControls }) {
+function DeploymentFormFields({ tenants, countries, cancelHref, form: { state, pending, formProps } }: DeploymentFormProps & { form: FormControls }) {
   const err = (path: string) => fieldError(state, path);
   return (
     <form {...formProps} className="space-y-6">

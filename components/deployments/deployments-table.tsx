@@ -11,7 +11,17 @@ import { RunningVersions } from './running-versions';
 type TenantName = { slug: string; legalName: string };
 
 /** Stale deployments are highlighted: an agent that stopped reporting is the first thing to look at. */
-export function DeploymentsTable({ deployments, tenants, emptyMessage, now }: { deployments: DeploymentDto[]; tenants?: Map<string, TenantName>; emptyMessage: string; now: number }) {
+export function DeploymentsTable({
+  deployments,
+  tenants,
+  emptyMessage,
+  now,
+}: {
+  deployments: DeploymentDto[];
+  tenants?: Map<string, TenantName>;
+  emptyMessage: string;
+  now: number;
+}) {
   const cols = tenants ? 7 : 6;
   return (
     <Table caption="Deployments">
@@ -30,7 +40,13 @@ export function DeploymentsTable({ deployments, tenants, emptyMessage, now }: { 
         {deployments.length === 0 && <EmptyRow colSpan={cols}>{emptyMessage}</EmptyRow>}
         {deployments.map((d) => {
           const tenant = tenants?.get(d.tenantId);
-          const lastReport = d.connectivity === 'AIRGAPPED' ? (d.running.map((r) => r.reportedAt).sort().at(-1) ?? null) : d.lastHeartbeatAt;
+          const lastReport =
+            d.connectivity === 'AIRGAPPED'
+              ? (d.running
+                  .map((r) => r.reportedAt)
+                  .sort()
+                  .at(-1) ?? null)
+              : d.lastHeartbeatAt;
           return (
             <Tr key={d.id} data-deployment={d.name} data-health={d.status} className={cn('align-top', d.status === 'STALE' && 'bg-red-50/60 hover:bg-red-50')}>
               <Td className="whitespace-nowrap">

@@ -24,7 +24,15 @@ export function EndRolloutForm({ intent, label, action }: { intent: 'cancel' | '
         <label className="block text-xs font-medium text-slate-700" htmlFor={id}>
           Reason
         </label>
-        <Input id={id} name="reason" maxLength={500} required className="h-8" aria-invalid={reasonError ? true : undefined} aria-describedby={reasonError ? `${id}-error` : undefined} />
+        <Input
+          id={id}
+          name="reason"
+          maxLength={500}
+          required
+          className="h-8"
+          aria-invalid={reasonError ? true : undefined}
+          aria-describedby={reasonError ? `${id}-error` : undefined}
+        />
         <FieldError id={id} error={reasonError} />
         <Button type="submit" size="sm" variant={intent === 'rollback' ? 'danger' : 'secondary'} disabled={pending}>
           {pending ? 'Saving…' : label}

@@ -42,7 +42,14 @@ function RolloutFields({ versions, airgapped, form: { state, pending, formProps 
       />
       {state.message && <Alert tone="success">{state.message}</Alert>}
       <Field id="modelVersionId" label="Model version" required error={problem?.reason ? undefined : err('modelVersionId')}>
-        <Select {...describedBy('modelVersionId', { error: err('modelVersionId') })} name="modelVersionId" defaultValue={valueOf(state, 'modelVersionId')} options={versions} placeholder="Choose a released version…" required />
+        <Select
+          {...describedBy('modelVersionId', { error: err('modelVersionId') })}
+          name="modelVersionId"
+          defaultValue={valueOf(state, 'modelVersionId')}
+          options={versions}
+          placeholder="Choose a released version…"
+          required
+        />
       </Field>
       <fieldset className="space-y-1.5">
         <legend className="text-sm font-medium text-slate-800">When</legend>
@@ -58,7 +65,13 @@ function RolloutFields({ versions, airgapped, form: { state, pending, formProps 
       {when === 'scheduled' && (
         <div className="grid gap-3 sm:grid-cols-2">
           <Field id="scheduledFor" label="Upgrade on" required error={err('scheduledFor')} hint="From midnight UTC.">
-            <Input {...describedBy('scheduledFor', { error: err('scheduledFor'), hint: true })} type="date" name="scheduledFor" defaultValue={valueOf(state, 'scheduledFor')} required />
+            <Input
+              {...describedBy('scheduledFor', { error: err('scheduledFor'), hint: true })}
+              type="date"
+              name="scheduledFor"
+              defaultValue={valueOf(state, 'scheduledFor')}
+              required
+            />
           </Field>
           <Field id="noticeAt" label="Notice given on" error={err('noticeAt')} hint="Default: today.">
             <Input {...describedBy('noticeAt', { error: err('noticeAt'), hint: true })} type="date" name="noticeAt" defaultValue={valueOf(state, 'noticeAt')} />

@@ -56,8 +56,17 @@ export function RunningImport({ action }: { action: (state: FormState, form: For
       <label className="block text-sm font-medium text-slate-800" htmlFor="running-file">
         Running-versions file (JSON)
       </label>
-      <input id="running-file" type="file" name="file" accept="application/json,.json" required className="block text-sm file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm" />
-      <p className="text-xs text-slate-600">Written by the site&apos;s agent. The weights digests it measured must match the catalogue; an older file than the one on record is refused.</p>
+      <input
+        id="running-file"
+        type="file"
+        name="file"
+        accept="application/json,.json"
+        required
+        className="block text-sm file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm"
+      />
+      <p className="text-xs text-slate-600">
+        Written by the site&apos;s agent. The weights digests it measured must match the catalogue; an older file than the one on record is refused.
+      </p>
       <Button type="submit" variant="secondary" size="sm" disabled={pending}>
         {pending ? 'Importing…' : 'Import file'}
       </Button>

@@ -20,7 +20,15 @@ export function FamilyForm({ action }: { action: (state: FormState, form: FormDa
         <Input {...describedBy('name', { error: err('name') })} name="name" defaultValue={valueOf(state, 'name')} maxLength={100} required />
       </Field>
       <Field id="slug" label="Slug" required error={err('slug')} hint="Permanent: agents report versions as slug@version. Lowercase letters, digits and hyphens.">
-        <Input {...describedBy('slug', { error: err('slug'), hint: true })} name="slug" defaultValue={valueOf(state, 'slug')} maxLength={48} className="font-mono" required spellCheck={false} />
+        <Input
+          {...describedBy('slug', { error: err('slug'), hint: true })}
+          name="slug"
+          defaultValue={valueOf(state, 'slug')}
+          maxLength={48}
+          className="font-mono"
+          required
+          spellCheck={false}
+        />
       </Field>
       <Field id="modality" label="Modality" error={err('modality')} hint="e.g. text, embedding, classification.">
         <Input {...describedBy('modality', { error: err('modality'), hint: true })} name="modality" defaultValue={valueOf(state, 'modality')} maxLength={50} />

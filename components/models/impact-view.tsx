@@ -92,7 +92,9 @@ export function ImpactView({ impact, showNotice }: { impact: VersionImpactDto; s
                 )}
               </Td>
               {showNotice && (
-                <Td className="font-mono text-xs whitespace-nowrap">{t.contracts.length ? formatDate(t.earliestAllowedDate) : <span className="font-sans text-slate-500">no notice due</span>}</Td>
+                <Td className="font-mono text-xs whitespace-nowrap">
+                  {t.contracts.length ? formatDate(t.earliestAllowedDate) : <span className="font-sans text-slate-500">no notice due</span>}
+                </Td>
               )}
             </Tr>
           ))}

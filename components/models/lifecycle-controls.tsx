@@ -34,14 +34,7 @@ export function LifecycleControls(props: LifecycleControlsProps) {
   return <LifecycleForm key={form.key} {...props} form={form} />;
 }
 
-function LifecycleForm({
-  status,
-  hasTechDoc,
-  earliestDate,
-  endOfLife,
-  pendingRetirement,
-  form: { state, pending, formProps },
-}: LifecycleControlsProps & { form: FormControls }) {
+function LifecycleForm({ status, hasTechDoc, earliestDate, endOfLife, pendingRetirement, form: { state, pending, formProps } }: LifecycleControlsProps & { form: FormControls }) {
   const err = (path: string) => fieldError(state, path);
   // The reason field's id differs by step.
   const reasonId = status === 'RELEASED' ? 'deprecate-reason' : 'retire-reason';
@@ -59,8 +52,8 @@ function LifecycleForm({
       {status === 'DRAFT' && (
         <>
           <p className="text-sm text-slate-700">
-            A draft is visible to platform staff only. Releasing it makes it available to every tenant entitled to its family; its weights digest, size and
-            context length are then fixed.
+            A draft is visible to platform staff only. Releasing it makes it available to every tenant entitled to its family; its weights digest, size and context length are then
+            fixed.
           </p>
           {!hasTechDoc && <Alert tone="warning">Record the technical-documentation digest (EU AI Act Annex XI) before release.</Alert>}
           <Field id="release-note" label="Release note for the audit trail" hint="Optional." error={err('note')}>
@@ -110,8 +103,8 @@ function LifecycleForm({
       {status === 'DEPRECATED' && (
         <>
           <p className="text-sm text-slate-700">
-            End of life: <span className="font-mono font-semibold">{endOfLife?.slice(0, 10) ?? '—'}</span>. Retiring needs a second administrator&apos;s approval and
-            changes no deployment: Charter has no remote switch.
+            End of life: <span className="font-mono font-semibold">{endOfLife?.slice(0, 10) ?? '—'}</span>. Retiring needs a second administrator&apos;s approval and changes no
+            deployment: Charter has no remote switch.
           </p>
           {pendingRetirement ? (
             <Alert tone="info">A retirement request is waiting for approval.</Alert>

@@ -99,7 +99,14 @@ function VersionFields({
             </div>
           ) : (
             <Field id="family" label="Model family" required error={err('family')}>
-              <Select {...describedBy('family', { error: err('family') })} name="family" defaultValue={valueOf(state, 'family', family ?? '')} options={families} placeholder="Choose a family…" required />
+              <Select
+                {...describedBy('family', { error: err('family') })}
+                name="family"
+                defaultValue={valueOf(state, 'family', family ?? '')}
+                options={families}
+                placeholder="Choose a family…"
+                required
+              />
             </Field>
           )}
           {text('version', { required: true, mono: true, hint: 'e.g. 4.2.0 or 4.2.0-rc.1: letters and digits separated by dots, hyphens or plus signs.' })}
@@ -117,7 +124,14 @@ function VersionFields({
           {text('licence', { required: true, hint: 'The licence text the version ships under.' })}
         </div>
         <Field id="releaseNotes" label="Release notes" error={err('releaseNotes')} hint="Markdown. Rendered without HTML or images.">
-          <Textarea {...describedBy('releaseNotes', { error: err('releaseNotes'), hint: true })} name="releaseNotes" rows={8} maxLength={20000} defaultValue={sent ? valueOf(state, 'releaseNotes') : initialOf('releaseNotes')} className="font-mono text-xs" />
+          <Textarea
+            {...describedBy('releaseNotes', { error: err('releaseNotes'), hint: true })}
+            name="releaseNotes"
+            rows={8}
+            maxLength={20000}
+            defaultValue={sent ? valueOf(state, 'releaseNotes') : initialOf('releaseNotes')}
+            className="font-mono text-xs"
+          />
         </Field>
       </section>
       <section aria-labelledby="version-export" className="space-y-4">

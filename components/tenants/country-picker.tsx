@@ -99,12 +99,7 @@ export function CountryPicker({ id: fieldsetId, name, legend, countries, selecte
           {countries.map((c) => (
             <li key={c.code} hidden={!matches(c)}>
               <label className="flex cursor-pointer items-center gap-2 rounded px-1.5 py-1 hover:bg-slate-50">
-                <Checkbox
-                  name={`${name}[]`}
-                  value={c.code}
-                  checked={chosen.has(c.code)}
-                  onChange={(e) => toggle(c.code, e.target.checked)}
-                />
+                <Checkbox name={`${name}[]`} value={c.code} checked={chosen.has(c.code)} onChange={(e) => toggle(c.code, e.target.checked)} />
                 <span className="truncate">{c.name}</span>
                 <span className="ml-auto font-mono text-xs text-slate-500">{c.code}</span>
               </label>

@@ -59,13 +59,7 @@ export function TenantForm(props: TenantFormProps) {
   return <TenantFormFields key={form.key} {...props} form={form} />;
 }
 
-function TenantFormFields({
-  mode,
-  countries,
-  initial,
-  cancelHref,
-  form: { state, pending, formProps },
-}: TenantFormProps & { form: FormControls }) {
+function TenantFormFields({ mode, countries, initial, cancelHref, form: { state, pending, formProps } }: TenantFormProps & { form: FormControls }) {
   const sent = state.values !== undefined;
   const [legalName, setLegalName] = useState(sent ? valueOf(state, 'legalName') : (initial?.legalName ?? ''));
   const [slug, setSlug] = useState(sent ? valueOf(state, 'slug') : (initial?.slug ?? ''));

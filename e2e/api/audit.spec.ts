@@ -17,9 +17,21 @@ async function keyFor(tenantId: string, scopes: ('audit:read' | 'audit:write')[]
 
 test('upload a batch (retried: stored once), export it verifiably and as CSV, verify with the published keys', async ({ request }) => {
   const tenant = await makeTenant();
-  const deployment = await createDeployment(systemCtx('e2e'), { tenantId: tenant.id, name: `dep-${uniqueSuffix()}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
+  const deployment = await createDeployment(systemCtx('e2e'), {
+    tenantId: tenant.id,
+    name: `dep-${uniqueSuffix()}`,
+    environment: 'PRODUCTION',
+    country: 'DE',
+    hosting: 'ON_PREMISES',
+  });
   const agent = await keyFor(tenant.id, ['audit:write'], deployment.id);
-  const events = Array.from({ length: 50 }, (_, i) => ({ id: randomUUID(), occurredAt: new Date().toISOString(), action: 'inference.request', actor: { type: 'user', id: `u${i}`, label: `analyst ${i}` }, data: { tokens: i } }));
+  const events = Array.from({ length: 50 }, (_, i) => ({
+    id: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    action: 'inference.request',
+    actor: { type: 'user', id: `u${i}`, label: `analyst ${i}` },
+    data: { tokens: i },
+  }));
 
   const first = await request.post('/api/v1/audit-events', { headers: { authorization: `Bearer ${agent}` }, data: { events } });
   expect(first.status(), await first.text()).toBe(200);

@@ -8,7 +8,14 @@ import { uniqueSuffix } from '../factories';
 // conflict, and the RateLimit-* headers of API-key responses.
 
 async function platformKey(): Promise<string> {
-  const { key } = await createApiKey(systemCtx('e2e'), { name: `e2e ${uniqueSuffix()}`, tenantId: null, deploymentId: null, scopes: ['tenants:read', 'tenants:write'], expiresInDays: 1, allowedCidrs: [] });
+  const { key } = await createApiKey(systemCtx('e2e'), {
+    name: `e2e ${uniqueSuffix()}`,
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['tenants:read', 'tenants:write'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   return key;
 }
 

@@ -57,7 +57,16 @@ export class Recorder {
 /** The instances the load balancer sends to; a scenario may replace a killed one. */
 export type Targets = { list: Instance[] };
 
-async function call(record: Recorder, kind: Kind, instance: Instance, method: string, path: string, key: string | null, body?: unknown, timeoutMs = 60_000): Promise<{ answer: Answer; json: unknown }> {
+async function call(
+  record: Recorder,
+  kind: Kind,
+  instance: Instance,
+  method: string,
+  path: string,
+  key: string | null,
+  body?: unknown,
+  timeoutMs = 60_000,
+): Promise<{ answer: Answer; json: unknown }> {
   const startedAt = Date.now();
   let answer: Answer;
   let json: unknown = null;

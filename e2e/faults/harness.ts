@@ -92,7 +92,7 @@ const SETTINGS: Record<string, string> = {
   wal_keep_size: "'512MB'",
   hot_standby: 'on',
   synchronous_commit: 'on',
-  synchronous_standby_names: "'\"standby\"'",
+  synchronous_standby_names: '\'"standby"\'',
   // Only process deaths are simulated (never the machine's): the page cache survives them, so
   // fsync buys nothing here but load on a shared disk. full_page_writes stays on.
   fsync: 'off',
@@ -368,7 +368,16 @@ async function loadServices() {
   ]);
   // This process survives the faults too: an idle connection that the server ends is just dropped.
   db.rawPool().on('error', () => {});
-  return { systemCtx, bootstrap, createTenant, createDeployment, createApiKey, exportAuditChain: exportModule.exportAuditChain, verifyExportStream: verify.verifyExportStream, listPublicKeys: signingKeys.listPublicKeys };
+  return {
+    systemCtx,
+    bootstrap,
+    createTenant,
+    createDeployment,
+    createApiKey,
+    exportAuditChain: exportModule.exportAuditChain,
+    verifyExportStream: verify.verifyExportStream,
+    listPublicKeys: signingKeys.listPublicKeys,
+  };
 }
 
 export type InstanceExit = { code: number | null; signal: NodeJS.Signals | null; at: number };
@@ -473,12 +482,26 @@ export class Charter {
     const tenants: Fleet['tenants'] = [];
     const make = async (sites: number): Promise<Agent[]> => {
       const n = ++this.tenantCount;
-      const tenant = await createTenant(ctx, { slug: `faults-${n}`, legalName: `Fault Bank ${n} AG`, sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'CONFIDENTIAL' });
+      const tenant = await createTenant(ctx, {
+        slug: `faults-${n}`,
+        legalName: `Fault Bank ${n} AG`,
+        sector: 'FINANCE',
+        homeCountry: 'DE',
+        allowedCountries: ['DE'],
+        sensitivity: 'CONFIDENTIAL',
+      });
       tenants.push({ id: tenant.id, slug: tenant.slug });
       const agents: Agent[] = [];
       for (let a = 1; a <= sites; a++) {
         const deployment = await createDeployment(ctx, { tenantId: tenant.id, name: `site-${a}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
-        const { key } = await createApiKey(ctx, { name: `agent site-${a}`, tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write', 'deployments:write'], expiresInDays: 1, allowedCidrs: [] });
+        const { key } = await createApiKey(ctx, {
+          name: `agent site-${a}`,
+          tenantId: tenant.id,
+          deploymentId: deployment.id,
+          scopes: ['audit:write', 'deployments:write'],
+          expiresInDays: 1,
+          allowedCidrs: [],
+        });
         agents.push({ name: `${tenant.slug}/site-${a}`, tenantId: tenant.id, slug: tenant.slug, deploymentId: deployment.id, key });
       }
       return agents;
@@ -487,7 +510,8 @@ export class Charter {
     for (let t = 0; t < options.tenants; t++) agents.push(...(await make(options.agentsPerTenant)));
     const probes: Agent[] = [];
     for (let p = 0; p < options.probes; p++) probes.push(...(await make(1)));
-    const reader = (await createApiKey(ctx, { name: 'auditor', tenantId: tenants[0]?.id ?? null, deploymentId: null, scopes: ['audit:read'], expiresInDays: 1, allowedCidrs: [] })).key;
+    const reader = (await createApiKey(ctx, { name: 'auditor', tenantId: tenants[0]?.id ?? null, deploymentId: null, scopes: ['audit:read'], expiresInDays: 1, allowedCidrs: [] }))
+      .key;
     return { tenants, agents, probes, reader };
   }
 

@@ -56,7 +56,17 @@ async function checkChains(run: Run, record: Recorder): Promise<{ checks: Check[
   }
   const twice = [...stored].filter(([, at]) => at.length > 1).map(([id, at]) => `${id} at seq ${at.map((s) => s.seq).join(',')}`);
 
-  const heads = await query<{ chain: string; last_seq: string; base_seq: string; n: string; distinct_seqs: string; min_seq: string | null; max_seq: string | null; ingested: string; ingested_ids: string }>(
+  const heads = await query<{
+    chain: string;
+    last_seq: string;
+    base_seq: string;
+    n: string;
+    distinct_seqs: string;
+    min_seq: string | null;
+    max_seq: string | null;
+    ingested: string;
+    ingested_ids: string;
+  }>(
     run.rig.adminUrl(),
     `SELECT c.id AS chain, c.last_seq::text, c.base_seq::text, count(e.seq)::text AS n, count(DISTINCT e.seq)::text AS distinct_seqs,
             min(e.seq)::text AS min_seq, max(e.seq)::text AS max_seq,
@@ -70,10 +80,14 @@ async function checkChains(run: Run, record: Recorder): Promise<{ checks: Check[
   const counts: string[] = [];
   for (const h of heads) {
     const expected = Number(h.last_seq) - Number(h.base_seq);
-    const whole = Number(h.n) === expected && Number(h.distinct_seqs) === expected && (expected === 0 || (Number(h.min_seq) === Number(h.base_seq) + 1 && Number(h.max_seq) === Number(h.last_seq)));
+    const whole =
+      Number(h.n) === expected &&
+      Number(h.distinct_seqs) === expected &&
+      (expected === 0 || (Number(h.min_seq) === Number(h.base_seq) + 1 && Number(h.max_seq) === Number(h.last_seq)));
     if (!whole) gaps.push(`${h.chain}: ${h.n} events, ${h.distinct_seqs} seqs in ${h.min_seq}…${h.max_seq}, head at ${h.last_seq}`);
     const acked = [...record.acked.values()].filter((a) => a.chain === h.chain).length;
-    if (Number(h.ingested) !== Number(h.ingested_ids) || Number(h.ingested) < acked) counts.push(`${h.chain}: ${h.ingested} ingested rows, ${h.ingested_ids} ids, ${acked} acknowledged`);
+    if (Number(h.ingested) !== Number(h.ingested_ids) || Number(h.ingested) < acked)
+      counts.push(`${h.chain}: ${h.ingested} ingested rows, ${h.ingested_ids} ids, ${acked} acknowledged`);
   }
   if (heads.length !== chains.length) gaps.push(`${chains.length - heads.length} chains have no head`);
 
@@ -108,7 +122,11 @@ function checkAnswers(run: Run, record: Recorder): Check[] {
   const badReady = record.answers.filter((a) => a.kind === 'ready' && a.status !== 200 && !(a.status === 503 && a.retryAfter) && !(a.status === 0 && killed.has(a.instance)));
   const checks: Check[] = [
     { name: 'no 500', ok: server5xx.length === 0, detail: server5xx.length ? sample(server5xx.map(describeAnswer)) : 'none' },
-    { name: 'every failure is a 503/504 with Retry-After', ok: badFailures.length === 0, detail: badFailures.length ? sample(badFailures.map(describeAnswer)) : `${failures.length} failures, all 503/504 with Retry-After` },
+    {
+      name: 'every failure is a 503/504 with Retry-After',
+      ok: badFailures.length === 0,
+      detail: badFailures.length ? sample(badFailures.map(describeAnswer)) : `${failures.length} failures, all 503/504 with Retry-After`,
+    },
     { name: 'every 503/504 names its cause', ok: causeless.length === 0, detail: causeless.length ? sample(causeless.map(describeAnswer)) : 'all do' },
     { name: 'no connection error from a live instance', ok: networkErrors.length === 0, detail: networkErrors.length ? sample(networkErrors.map(describeAnswer)) : 'none' },
     { name: '/api/ready answers 200 or 503 with Retry-After', ok: badReady.length === 0, detail: badReady.length ? sample(badReady.map(describeAnswer)) : 'all do' },
@@ -117,7 +135,11 @@ function checkAnswers(run: Run, record: Recorder): Check[] {
   const limit = (a: Answer) => (a.kind === 'upload' || a.kind === 'probe' ? DEADLINES.bulk : DEADLINES.request) + DEADLINE_SLACK_MS;
   const late = api.filter((a) => a.status !== 0 && a.ms > limit(a));
   const slowest = Math.max(0, ...api.filter((a) => a.status !== 0).map((a) => a.ms));
-  checks.push({ name: 'every answer within its deadline', ok: late.length === 0, detail: late.length ? sample(late.map(describeAnswer)) : `slowest ${slowest} ms (deadlines ${DEADLINES.request} ms, uploads ${DEADLINES.bulk} ms, + ${DEADLINE_SLACK_MS} ms)` });
+  checks.push({
+    name: 'every answer within its deadline',
+    ok: late.length === 0,
+    detail: late.length ? sample(late.map(describeAnswer)) : `slowest ${slowest} ms (deadlines ${DEADLINES.request} ms, uploads ${DEADLINES.bulk} ms, + ${DEADLINE_SLACK_MS} ms)`,
+  });
   for (const w of run.windows) {
     const alive = run.rig.charter.instances.filter((i) => !i.killed && i.exit === null && record.answers.some((a) => a.instance === i.name && a.startedAt < w.downAt));
     const recovered: string[] = [];
@@ -132,10 +154,18 @@ function checkAnswers(run: Run, record: Recorder): Check[] {
         const up = record.answers.find((a) => a.instance === instance.name && a.kind === 'ready' && a.status === 200 && a.startedAt >= w.upAt);
         const upTook = up ? up.startedAt + up.ms - w.upAt : null;
         const upOk = upTook !== null && upTook <= w.boundMs + 500;
-        checks.push({ name: `${w.label}: /api/ready 503 while down, 200 after (${instance.name})`, ok: down && upOk, detail: `${down ? '503 seen while down' : 'no 503 while down'}, ${upTook === null ? 'never 200 after' : `200 ${upTook} ms after`}` });
+        checks.push({
+          name: `${w.label}: /api/ready 503 while down, 200 after (${instance.name})`,
+          ok: down && upOk,
+          detail: `${down ? '503 seen while down' : 'no 503 while down'}, ${upTook === null ? 'never 200 after' : `200 ${upTook} ms after`}`,
+        });
       }
     }
-    checks.push({ name: `${w.label}: first 2xx within ${w.boundMs} ms of the database's return`, ok: slow.length === 0 && alive.length > 0, detail: [...recovered, ...slow].join(', ') || 'no instance alive' });
+    checks.push({
+      name: `${w.label}: first 2xx within ${w.boundMs} ms of the database's return`,
+      ok: slow.length === 0 && alive.length > 0,
+      detail: [...recovered, ...slow].join(', ') || 'no instance alive',
+    });
   }
   if (record.anomalies.length) checks.push({ name: 'answers are consistent', ok: false, detail: sample(record.anomalies) });
   return checks;
@@ -149,13 +179,20 @@ function figures(run: Run, record: Recorder, stored: number, seconds: number): v
     byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
   }
   const uploads = api.filter((a) => a.kind === 'upload' || a.kind === 'probe').map((a) => a.ms);
-  const statuses = [...byStatus].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`).join(', ');
-  say(`   acknowledged ${record.acked.size} events (${Math.round(record.acked.size / seconds)}/s), stored ${stored}, abandoned at the end ${record.abandoned}; ${record.resends} re-sent batches, ${record.concurrentPairs} concurrent duplicate pairs`);
+  const statuses = [...byStatus]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
+  say(
+    `   acknowledged ${record.acked.size} events (${Math.round(record.acked.size / seconds)}/s), stored ${stored}, abandoned at the end ${record.abandoned}; ${record.resends} re-sent batches, ${record.concurrentPairs} concurrent duplicate pairs`,
+  );
   say(`   answers (${api.length}): ${statuses}`);
   say(`   upload latency p50 ${percentile(uploads, 50)} ms, p99 ${percentile(uploads, 99)} ms, max ${Math.max(0, ...uploads)} ms`);
   const calm = api.filter((a) => a.startedAt + a.ms < (run.faultAt ?? Number.POSITIVE_INFINITY));
   const calmUploads = calm.filter((a) => a.kind === 'upload' || a.kind === 'probe').map((a) => a.ms);
-  say(`   before the first fault: ${calm.length} answers, ${calm.filter((a) => !ok2xx(a)).length} not 2xx, upload p50 ${percentile(calmUploads, 50)} ms, p99 ${percentile(calmUploads, 99)} ms`);
+  say(
+    `   before the first fault: ${calm.length} answers, ${calm.filter((a) => !ok2xx(a)).length} not 2xx, upload p50 ${percentile(calmUploads, 50)} ms, p99 ${percentile(calmUploads, 99)} ms`,
+  );
 }
 
 type Result = { scenario: Scenario; checks: Check[] };
@@ -190,9 +227,16 @@ async function runScenario(rig: Rig, scenario: Scenario): Promise<Result> {
   if (wasInterrupted()) return { scenario, checks: [{ name: 'the scenario was not interrupted', ok: false, detail: 'interrupted' }] };
   const seconds = (Date.now() - started) / 1000;
   const gone = rig.charter.instances.filter((i) => !i.killed && i.exit !== null);
-  checks.push({ name: 'no instance exited', ok: gone.length === 0, detail: gone.length ? gone.map((i) => `${i.name} exited (${i.exit?.signal ?? `code ${i.exit?.code}`})`).join(', ') : 'all serving' });
+  checks.push({
+    name: 'no instance exited',
+    ok: gone.length === 0,
+    detail: gone.length ? gone.map((i) => `${i.name} exited (${i.exit?.signal ?? `code ${i.exit?.code}`})`).join(', ') : 'all serving',
+  });
   for (const instance of gone) say(`   ${instance.name} exited; its log ends:\n${await instance.explain()}`);
-  const chains = await checkChains(run, load.record).catch((error: Error) => ({ stored: 0, checks: [{ name: 'the database could be checked', ok: false, detail: error.message }] }));
+  const chains = await checkChains(run, load.record).catch((error: Error) => ({
+    stored: 0,
+    checks: [{ name: 'the database could be checked', ok: false, detail: error.message }],
+  }));
   checks.push(...run.checks, ...chains.checks, ...checkAnswers(run, load.record));
   figures(run, load.record, chains.stored, seconds);
   if (opts.dump) {
@@ -218,7 +262,9 @@ try {
   for (const { scenario, checks } of results) {
     const bad = checks.filter((c) => !c.ok);
     failed += bad.length;
-    say(`${bad.length ? 'FAIL' : 'ok  '} ${scenario.id}: ${checks.length - bad.length}/${checks.length} assertions hold${bad.length ? ` — failed: ${bad.map((c) => c.name).join('; ')}` : ''}`);
+    say(
+      `${bad.length ? 'FAIL' : 'ok  '} ${scenario.id}: ${checks.length - bad.length}/${checks.length} assertions hold${bad.length ? ` — failed: ${bad.map((c) => c.name).join('; ')}` : ''}`,
+    );
   }
 } catch (error) {
   failed++;

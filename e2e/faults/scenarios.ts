@@ -136,7 +136,11 @@ export const SCENARIOS: Scenario[] = [
         `SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE xact_start < now() - interval '5 seconds' AND backend_type = 'client backend' AND pid <> pg_backend_pid()) AS stuck,
                 (SELECT count(*)::int FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.query_start < now() - interval '5 seconds') AS waiting`,
       );
-      run.checks.push({ name: 'the killed instance left no transaction or lock behind', ok: stuck === 0 && waiting === 0, detail: `${stuck} transactions older than 5 s, ${waiting} lock waits older than 5 s` });
+      run.checks.push({
+        name: 'the killed instance left no transaction or lock behind',
+        ok: stuck === 0 && waiting === 0,
+        detail: `${stuck} transactions older than 5 s, ${waiting} lock waits older than 5 s`,
+      });
       const served = run.load.record.answers.some((a) => a.instance === fresh.name && a.kind === 'probe' && a.status >= 200 && a.status < 300);
       run.checks.push({ name: 'a new instance starts and serves', ok: served, detail: served ? `${fresh.name} acknowledged uploads` : `${fresh.name} acknowledged nothing` });
     },

@@ -223,7 +223,13 @@ test.describe('API keys', () => {
     const other = await makeTenant();
     const name = `fra-${uniqueSuffix()}`;
     const deployment = await createDeployment(systemCtx('e2e'), { tenantId: tenant.id, name, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
-    const foreign = await createDeployment(systemCtx('e2e'), { tenantId: other.id, name: `other-${uniqueSuffix()}`, environment: 'STAGING', country: 'DE', hosting: 'ON_PREMISES' });
+    const foreign = await createDeployment(systemCtx('e2e'), {
+      tenantId: other.id,
+      name: `other-${uniqueSuffix()}`,
+      environment: 'STAGING',
+      country: 'DE',
+      hosting: 'ON_PREMISES',
+    });
     const admin = await makeUser({ role: 'TENANT_ADMIN', tenantId: tenant.id });
     await signIn(admin);
     await page.goto('/api-keys/new');

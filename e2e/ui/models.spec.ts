@@ -123,7 +123,16 @@ test.describe('model catalogue, rollouts and adoption', () => {
     const { deployment, tenant } = await catalogueAndTenant();
     const ctx = systemCtx('e2e');
     const other = await createModelFamily(ctx, { slug: `e2e-other-${uniqueSuffix()}`, name: 'Other family' });
-    const v = await createModelVersion(ctx, { family: other.slug, version: '1.0.0', weightsDigest: digest(), techDocDigest: digest(), parameterCount: 1e9, contextLength: 4096, licence: 'x-licence', exportRestrictions: [] });
+    const v = await createModelVersion(ctx, {
+      family: other.slug,
+      version: '1.0.0',
+      weightsDigest: digest(),
+      techDocDigest: digest(),
+      parameterCount: 1e9,
+      contextLength: 4096,
+      licence: 'x-licence',
+      exportRestrictions: [],
+    });
     const { releaseModelVersion } = await import('@/lib/modules/models/service');
     await releaseModelVersion(ctx, v.id);
     const user = await makeUser({ role: 'TENANT_ADMIN', tenantId: tenant.id });
@@ -151,7 +160,14 @@ test.describe('model catalogue, rollouts and adoption', () => {
       name: 'running-versions.json',
       mimeType: 'application/json',
       buffer: Buffer.from(
-        JSON.stringify({ v: 1, type: 'charter.running-versions', deployment: { id: site.id, name: site.name }, reportedAt: new Date().toISOString(), agentVersion: '1.9.0', running: [{ family: family.slug, version: '2.0.0', weightsDigest }] }),
+        JSON.stringify({
+          v: 1,
+          type: 'charter.running-versions',
+          deployment: { id: site.id, name: site.name },
+          reportedAt: new Date().toISOString(),
+          agentVersion: '1.9.0',
+          running: [{ family: family.slug, version: '2.0.0', weightsDigest }],
+        }),
       ),
     });
     const importCard = page.getByRole('region', { name: "Import the site's report" });

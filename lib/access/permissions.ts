@@ -39,16 +39,7 @@ const READ_ALL: Permission[] = [
   'settings:read',
 ];
 
-const ADMIN: Permission[] = [
-  ...READ_ALL,
-  'tenants:write',
-  'deployments:write',
-  'models:write',
-  'contracts:write',
-  'keys:write',
-  'audit:export',
-  'approvals:decide',
-];
+const ADMIN: Permission[] = [...READ_ALL, 'tenants:write', 'deployments:write', 'models:write', 'contracts:write', 'keys:write', 'audit:export', 'approvals:decide'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // OWNER: everything, including users, roles, signing keys and retention.

@@ -16,7 +16,14 @@ import { deploymentScope, deploymentScopeSql, inTenantScope, tenantScope } from 
 const T = '0190a000-0000-7000-8000-000000000001';
 const D = '0190a000-0000-7000-8000-0000000000d1';
 
-const user = (tenantId: string | null): Actor => ({ type: 'user', id: 'u-1', label: 'u', tenantId, role: tenantId ? 'TENANT_ADMIN' : 'ADMIN', permissions: permissionsOf(tenantId ? 'TENANT_ADMIN' : 'ADMIN') });
+const user = (tenantId: string | null): Actor => ({
+  type: 'user',
+  id: 'u-1',
+  label: 'u',
+  tenantId,
+  role: tenantId ? 'TENANT_ADMIN' : 'ADMIN',
+  permissions: permissionsOf(tenantId ? 'TENANT_ADMIN' : 'ADMIN'),
+});
 const key = (tenantId: string | null, deploymentId: string | null, createdById: string | null = null): Actor => ({
   type: 'apiKey',
   id: 'k-1',
@@ -61,7 +68,7 @@ describe('tenant scope (unit)', () => {
     expect(Prisma.sql`SELECT 1 FROM deployments d WHERE true ${deploymentScopeSql(key(T, D), 'd')}`.values).toEqual([T, D]);
   });
 
-  it('knows the person behind an actor and a key\'s deployment without a query', () => {
+  it("knows the person behind an actor and a key's deployment without a query", () => {
     expect(personOf(user(T))).toBe('u-1');
     expect(personOf(key(T, null, 'u-9'))).toBe('u-9');
     expect(personOf(key(null, null, null))).toBeNull();
@@ -78,7 +85,14 @@ describe('tenant scope (through the services)', () => {
     const contract = await makeContract(a.id, { familyIds: [v.familyId] });
     const draft = await makeContract(a.id, { familyIds: [v.familyId], status: 'DRAFT', scope: 'STAGING' });
     const deployment = await makeDeployment(a);
-    const { apiKey } = await createApiKey(systemCtx('test'), { name: 'a key', tenantId: a.id, deploymentId: null, scopes: ['deployments:read'], expiresInDays: 1, allowedCidrs: [] });
+    const { apiKey } = await createApiKey(systemCtx('test'), {
+      name: 'a key',
+      tenantId: a.id,
+      deploymentId: null,
+      scopes: ['deployments:read'],
+      expiresInDays: 1,
+      allowedCidrs: [],
+    });
     const platform = await makeUser('ADMIN', null);
     const approval = (await requestContractActivation(platform.ctx, draft.id, { reason: 'signed' })).approval;
     if (!approval) throw new Error('expected a four-eyes request');

@@ -69,12 +69,16 @@ export async function signIn(input: { email: string; password: string; request: 
         userAgent: input.request.userAgent?.slice(0, 500) ?? null,
       },
     });
-    await record(tx, { actor: { type: 'user', id: user.id, label: user.email }, request: input.request }, {
-      action: 'auth.sign_in',
-      tenantId: home,
-      target: { type: 'session', id: session.id },
-      data: { method: 'password' },
-    });
+    await record(
+      tx,
+      { actor: { type: 'user', id: user.id, label: user.email }, request: input.request },
+      {
+        action: 'auth.sign_in',
+        tenantId: home,
+        target: { type: 'session', id: session.id },
+        data: { method: 'password' },
+      },
+    );
     return session.id;
   });
   return { ok: true, userId: user.id, sessionId };

@@ -126,7 +126,11 @@ export function toApprovalDto(r: ApprovalRow): ApprovalDto {
   };
 }
 
-export function executionOf(r: { payload: Prisma.JsonValue; tenantId: string | null; targetType: string; targetId: string; id: string; requestedById: string; reason: string }, requestedBy: string, payload: unknown): ApprovalExecution<unknown> {
+export function executionOf(
+  r: { payload: Prisma.JsonValue; tenantId: string | null; targetType: string; targetId: string; id: string; requestedById: string; reason: string },
+  requestedBy: string,
+  payload: unknown,
+): ApprovalExecution<unknown> {
   return {
     payload,
     tenantId: r.tenantId,
@@ -255,10 +259,16 @@ export async function closeRequest(
     action,
     tenantId: row.tenantId,
     target: { type: 'approval', id: row.id },
-    data: { action: row.action, target: { type: row.targetType, id: row.targetId }, summary: row.summary, requestedBy: row.requestedBy.email, note: decision.note, expiredAt: outcome === 'EXPIRED' ? row.expiresAt.toISOString() : undefined },
+    data: {
+      action: row.action,
+      target: { type: row.targetType, id: row.targetId },
+      summary: row.summary,
+      requestedBy: row.requestedBy.email,
+      note: decision.note,
+      expiredAt: outcome === 'EXPIRED' ? row.expiresAt.toISOString() : undefined,
+    },
   });
 }
-
 
 /**
  * For actions approved with `redeemedByRequester`: the requester carries the approved action out,
@@ -276,7 +286,6 @@ export async function redeemApproval<P>(tx: Tx, ctx: Ctx, input: { id: string; e
   await tx.approvalRequest.update({ where: { id: row.id }, data: { executedAt: new Date() } });
   return input.executor.payload.parse(row.payload);
 }
-
 
 /** Which pending requests past their deadline a call marks (default: all of them). */
 export type ApprovalExpiryScope = {
@@ -298,9 +307,7 @@ const EXPIRY_BATCH = 200;
 export async function expireStaleRequests(scope: ApprovalExpiryScope, executors: readonly ApprovalExecutor<unknown>[]): Promise<number> {
   const byAction = new Map<ApprovalAction, ApprovalExecutor<unknown>>(executors.map((x) => [x.action, x]));
   const actions = Prisma.sql`AND action::text = ANY(${[...byAction.keys()]}::text[])`;
-  const tenants = scope.tenants
-    ? Prisma.sql`AND (tenant_id = ANY(${scope.tenants.ids}::uuid[]) OR (${scope.tenants.platform} AND tenant_id IS NULL))`
-    : Prisma.empty;
+  const tenants = scope.tenants ? Prisma.sql`AND (tenant_id = ANY(${scope.tenants.ids}::uuid[]) OR (${scope.tenants.platform} AND tenant_id IS NULL))` : Prisma.empty;
   const target = scope.target ? Prisma.sql`AND target_type = ${scope.target.type} AND target_id = ${scope.target.id}` : Prisma.empty;
   const lock = scope.target ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR UPDATE SKIP LOCKED`;
   let total = 0;
@@ -328,7 +335,13 @@ export async function expireStaleRequests(scope: ApprovalExpiryScope, executors:
  */
 export async function findLapsedRequestTargets(client: Tx | typeof db, input: { action: ApprovalAction; targetType: string; targetIds?: string[] }): Promise<Set<string>> {
   const rows = await client.approvalRequest.findMany({
-    where: { action: input.action, targetType: input.targetType, status: 'PENDING', expiresAt: { lte: new Date() }, ...(input.targetIds ? { targetId: { in: input.targetIds } } : {}) },
+    where: {
+      action: input.action,
+      targetType: input.targetType,
+      status: 'PENDING',
+      expiresAt: { lte: new Date() },
+      ...(input.targetIds ? { targetId: { in: input.targetIds } } : {}),
+    },
     select: { targetId: true },
   });
   return new Set(rows.map((r) => r.targetId));

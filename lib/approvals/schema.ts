@@ -13,7 +13,8 @@ export type ApprovalView = (typeof APPROVAL_VIEWS)[number];
 
 export const listApprovalsQuery = pageQuery.extend({
   view: z.enum(APPROVAL_VIEWS).default('all').meta({
-    description: '`inbox`: pending requests of others that you may decide; `mine`: your own requests; `history`: decided, expired and cancelled requests; `all`: everything in scope.',
+    description:
+      '`inbox`: pending requests of others that you may decide; `mine`: your own requests; `history`: decided, expired and cancelled requests; `all`: everything in scope.',
   }),
   status: z.enum(ApprovalStatus).optional(),
   action: z.enum(ApprovalAction).optional(),

@@ -57,7 +57,14 @@ describe('four-eyes approvals', () => {
     await expect(rejectRequest(alice.ctx, approval.id, 'nope')).rejects.toMatchObject({ code: 'forbidden', extra: { reason: 'self_approval' } });
 
     // Alice gets a platform key that may decide approvals — itself four-eyes, approved by Bob.
-    const keyRequest = { name: `alice-${randomUUID().slice(0, 6)}`, tenantId: null, deploymentId: null, scopes: ['approvals:decide', 'approvals:read'] as const, expiresInDays: 1, allowedCidrs: [] };
+    const keyRequest = {
+      name: `alice-${randomUUID().slice(0, 6)}`,
+      tenantId: null,
+      deploymentId: null,
+      scopes: ['approvals:decide', 'approvals:read'] as const,
+      expiresInDays: 1,
+      allowedCidrs: [],
+    };
     await expect(createApiKey(alice.ctx, { ...keyRequest, scopes: [...keyRequest.scopes] })).rejects.toMatchObject({ code: 'forbidden', extra: { reason: 'approval_required' } });
     const keyApproval = await requestPlatformApiKey(alice.ctx, { ...keyRequest, scopes: [...keyRequest.scopes], reason: 'automation' });
     await approveRequest(bob.ctx, keyApproval.id, 'ok');
@@ -112,7 +119,8 @@ describe('four-eyes approvals', () => {
   it('reads a request past its 72 hours as EXPIRED without marking it; the maintenance round marks it', async () => {
     const { tenant, contract, alice, approval, bob } = await draftWithRequest();
     await db.approvalRequest.update({ where: { id: approval.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    const listed = async (query: Partial<Parameters<typeof listApprovals>[1]>) => (await listApprovals(bob.ctx, { ...page, tenantId: tenant.id, ...query })).data.map((a) => `${a.id}:${a.status}`);
+    const listed = async (query: Partial<Parameters<typeof listApprovals>[1]>) =>
+      (await listApprovals(bob.ctx, { ...page, tenantId: tenant.id, ...query })).data.map((a) => `${a.id}:${a.status}`);
     expect(await listed({})).toEqual([`${approval.id}:EXPIRED`]);
     expect(await listed({ status: 'EXPIRED' })).toEqual([`${approval.id}:EXPIRED`]);
     expect(await listed({ status: 'PENDING' })).toEqual([]);
@@ -140,7 +148,7 @@ describe('four-eyes approvals', () => {
     expect((await listApprovals(auditor.ctx, { ...page, view: 'inbox' })).data).toEqual([]);
   });
 
-  it('isolates tenants: a tenant auditor sees only its tenant\'s requests (cross-tenant test)', async () => {
+  it("isolates tenants: a tenant auditor sees only its tenant's requests (cross-tenant test)", async () => {
     const mine = await draftWithRequest();
     const theirs = await draftWithRequest();
     const auditor = await makeUser('AUDITOR', mine.tenant.id);

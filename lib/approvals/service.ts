@@ -82,7 +82,8 @@ async function decide(ctx: Ctx, id: string, decision: Decision, note: string): P
     });
     return 'done' as const;
   });
-  if (outcome === 'expired') throw new AppError('invalid_transition', 'This request has expired (72 hours passed without a decision); file a new one.', { extra: { status: 'EXPIRED' } });
+  if (outcome === 'expired')
+    throw new AppError('invalid_transition', 'This request has expired (72 hours passed without a decision); file a new one.', { extra: { status: 'EXPIRED' } });
   return loadApproval(id);
 }
 
@@ -168,7 +169,13 @@ export async function countApprovalsAwaiting(ctx: Ctx): Promise<number> {
 export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAction; target: ApprovalTarget }): Promise<ApprovalDto | null> {
   authorize(ctx.actor, 'approvals:read');
   const row = await db.approvalRequest.findFirst({
-    where: { AND: [tenantScope(ctx.actor), { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } }, input.action ? { action: input.action } : {}] },
+    where: {
+      AND: [
+        tenantScope(ctx.actor),
+        { targetType: input.target.type, targetId: input.target.id, status: 'PENDING', expiresAt: { gt: new Date() } },
+        input.action ? { action: input.action } : {},
+      ],
+    },
     orderBy: { id: 'desc' },
     include,
   });

@@ -15,8 +15,7 @@ import { type CheckpointSigner, getActiveSigner } from './signer';
  * An event before the chain assigns its place: seq, occurredAt and chain come from the head. `data`
  * is given as a value or, by a caller that already has it, as its JCS text (`dataJson`).
  */
-export type PendingEvent = Omit<CanonicalEvent, 'v' | 'chain' | 'seq' | 'occurredAt' | 'data'> &
-  ({ data: unknown; dataJson?: undefined } | { data?: undefined; dataJson: string });
+export type PendingEvent = Omit<CanonicalEvent, 'v' | 'chain' | 'seq' | 'occurredAt' | 'data'> & ({ data: unknown; dataJson?: undefined } | { data?: undefined; dataJson: string });
 export type AppendedEvent = { id: string; chain: string; seq: number; hash: string; eventHash: string; occurredAt: string };
 
 /**
@@ -182,8 +181,18 @@ export async function appendToChain(
   for (let i = 0; i < n; i++) {
     const p = events[i] as PendingEvent;
     const event: CanonicalEvent = {
-      v: 1, chain, seq: firstSeq + i, occurredAt,
-      id: p.id, actor: p.actor, action: p.action, target: p.target, tenantId: p.tenantId, ip: p.ip, userAgent: p.userAgent, requestId: p.requestId,
+      v: 1,
+      chain,
+      seq: firstSeq + i,
+      occurredAt,
+      id: p.id,
+      actor: p.actor,
+      action: p.action,
+      target: p.target,
+      tenantId: p.tenantId,
+      ip: p.ip,
+      userAgent: p.userAgent,
+      requestId: p.requestId,
       data: p.data ?? null,
     };
     // The row stores JCS(data) as its jsonb: the same value, without a second serialisation.
@@ -211,9 +220,20 @@ export async function appendToChain(
     appended[i] = { id: event.id, chain, seq: event.seq, hash: prevHex, eventHash, occurredAt };
   }
   const columns = [
-    textArray(ids), `{${seqs.join(',')}}`, textArray(actorTypes), textArray(actorIds), textArray(actorLabels), textArray(actions),
-    textArray(targetTypes), textArray(targetIds), textArray(ips), textArray(userAgents), textArray(requestIds),
-    `[${datas.join(',')}]`, `{${eventHashes.join(',')}}`, `{${hashes.join(',')}}`,
+    textArray(ids),
+    `{${seqs.join(',')}}`,
+    textArray(actorTypes),
+    textArray(actorIds),
+    textArray(actorLabels),
+    textArray(actions),
+    textArray(targetTypes),
+    textArray(targetIds),
+    textArray(ips),
+    textArray(userAgents),
+    textArray(requestIds),
+    `[${datas.join(',')}]`,
+    `{${eventHashes.join(',')}}`,
+    `{${hashes.join(',')}}`,
   ];
 
   const every = getEnv().CHARTER_AUDIT_CHECKPOINT_EVERY;

@@ -74,8 +74,17 @@ export function canonicalEventParts(event: CanonicalEvent, knownDataJson?: strin
     isText(event.requestId) &&
     (knownDataJson !== undefined || event.data !== undefined) &&
     hasKeys(event, 13) &&
-    typeof actor === 'object' && actor !== null && typeof actor.type === 'string' && isText(actor.id) && isText(actor.label) && hasKeys(actor, 3) &&
-    typeof target === 'object' && target !== null && isText(target.type) && isText(target.id) && hasKeys(target, 2);
+    typeof actor === 'object' &&
+    actor !== null &&
+    typeof actor.type === 'string' &&
+    isText(actor.id) &&
+    isText(actor.label) &&
+    hasKeys(actor, 3) &&
+    typeof target === 'object' &&
+    target !== null &&
+    isText(target.type) &&
+    isText(target.id) &&
+    hasKeys(target, 2);
   if (!fixed) {
     if (knownDataJson === undefined) return { json: canonicalize(event), dataJson: canonicalize(event.data ?? null) };
     const data = JSON.parse(knownDataJson) as unknown;

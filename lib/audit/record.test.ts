@@ -28,7 +28,14 @@ describe('audit record()', () => {
   it('stores events whose recomputed hashes match, starting at seq 1', async () => {
     const tenant = await makeTenant();
     const ctx = systemCtx('test');
-    await transaction((tx) => record(tx, ctx, { action: 'tenant.updated', tenantId: tenant.id, target: { type: 'tenant', id: tenant.id }, data: { before: { n: 1.5 }, after: { n: 2, s: 'é\u2028😀', big: 12345678901234567890n } } }));
+    await transaction((tx) =>
+      record(tx, ctx, {
+        action: 'tenant.updated',
+        tenantId: tenant.id,
+        target: { type: 'tenant', id: tenant.id },
+        data: { before: { n: 1.5 }, after: { n: 2, s: 'é\u2028😀', big: 12345678901234567890n } },
+      }),
+    );
     const rows = await chainRows(tenant.id);
     expect(rows.map((r) => r.action)).toEqual(['tenant.created', 'tenant.updated']);
     expect(rows[1]?.data).toEqual({ before: { n: 1.5 }, after: { n: 2, s: 'é\u2028😀', big: '12345678901234567890' } });

@@ -87,10 +87,7 @@ function buildExport(options: BuildOptions = {}): string[] {
     hash = chainHashOf(hash, eventHash);
     records.push(options.omit?.includes(event.seq) ? { type: 'omitted', seq: event.seq, eventHash } : { type: 'event', event, hash });
   }
-  const checkpoint = signCheckpoint(
-    buildCheckpoint({ chain: CHAIN, seq: header.toSeq, hash, issuedAt: '2026-02-01T00:00:00.000Z', kid: signer.kid }),
-    signer.sign,
-  );
+  const checkpoint = signCheckpoint(buildCheckpoint({ chain: CHAIN, seq: header.toSeq, hash, issuedAt: '2026-02-01T00:00:00.000Z', kid: signer.kid }), signer.sign);
   records.push({ type: 'checkpoint', ...checkpoint });
   return records.map((r) => serializeRecord(r).slice(0, -1));
 }

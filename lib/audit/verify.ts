@@ -414,7 +414,7 @@ export class ExportVerifier {
   private checkSeal(header: ExportHeader): string | null {
     const event = this.sealEvent;
     if (!event || event.action !== 'audit.exported' || !isObject(event.data)) {
-      return "the export does not end with its own audit.exported event, so its header is not sealed";
+      return 'the export does not end with its own audit.exported event, so its header is not sealed';
     }
     const data = event.data;
     const differs = (field: string, a: unknown, b: unknown) => (canonicalize(a ?? null) === canonicalize(b ?? null) ? null : field);
@@ -424,7 +424,11 @@ export class ExportVerifier {
       differs('exportedAt', event.occurredAt, header.exportedAt) ??
       differs('fromSeq', data.fromSeq, header.fromSeq) ??
       differs('filter', data.filter, header.filter) ??
-      differs('keys', data.keys, header.keys.map((k) => k.kid)) ??
+      differs(
+        'keys',
+        data.keys,
+        header.keys.map((k) => k.kid),
+      ) ??
       differs('format', data.format, 'ndjson');
     return field ? `the header's ${field} differs from the export's own audit.exported event (the header was changed)` : null;
   }

@@ -106,9 +106,13 @@ describe('CopyOut', () => {
 
   it('rejects when a write fails, and the connection is then destroyed rather than reused', async () => {
     const client = await rawPool().connect();
-    const copy = new CopyOut(`COPY (SELECT g FROM generate_series(1, 200000) g) TO STDOUT`, async () => {
-      throw new Error('destination closed');
-    }, 1024);
+    const copy = new CopyOut(
+      `COPY (SELECT g FROM generate_series(1, 200000) g) TO STDOUT`,
+      async () => {
+        throw new Error('destination closed');
+      },
+      1024,
+    );
     client.query(copy);
     await expect(copy.done).rejects.toThrow('destination closed');
     client.release(new Error('mid-COPY'));

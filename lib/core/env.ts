@@ -2,17 +2,25 @@ import { z } from 'zod';
 
 // Every environment variable Charter reads, validated once. `npm start` fills the secrets for the
 // embedded default (generated into .data/); in production they come from the operator.
-const base64Key = z
-  .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded');
+const base64Key = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded');
 
 const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
   NEXTAUTH_URL: z.url().optional(),
   CHARTER_ENCRYPTION_KEY: base64Key,
-  CHARTER_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  CHARTER_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  CHARTER_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  CHARTER_SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .default(12),
   // How many reverse proxies in front of Charter append to X-Forwarded-For (`true` = 1, `false` = 0).
   CHARTER_TRUST_PROXY: z
     .union([z.enum(['true', 'false']), z.string().regex(/^\d{1,2}$/, 'must be true, false or a number of proxies')])
@@ -27,16 +35,34 @@ const envSchema = z.object({
   CHARTER_RATE_LIMIT_SYNC_BATCH: z.coerce.number().int().min(0).optional(),
   CHARTER_RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   // A connected deployment without a heartbeat for this long shows as STALE.
-  CHARTER_HEARTBEAT_STALE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
+  CHARTER_HEARTBEAT_STALE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(15),
   // The vendor as ICT third-party service provider in the DORA register export (lib/modules/dora-register/service.ts).
   CHARTER_VENDOR_NAME: z.string().trim().min(1).max(200).optional(),
-  CHARTER_VENDOR_LEI: z.string().trim().regex(/^[0-9A-Z]{18}[0-9]{2}$/, 'must be a 20-character LEI').optional(),
-  CHARTER_VENDOR_COUNTRY: z.string().trim().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').optional(),
+  CHARTER_VENDOR_LEI: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Z]{18}[0-9]{2}$/, 'must be a 20-character LEI')
+    .optional(),
+  CHARTER_VENDOR_COUNTRY: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+    .optional(),
   // Audit checkpoints (lib/audit/append.ts): one is signed whenever a chain's seq reaches a multiple
   // of EVERY. MINUTES paces the maintenance round (lib/runtime/maintenance.ts), which seals each
   // chain with unsealed events and marks what expired by date; 0 leaves it to `charter maintenance`.
   CHARTER_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-  CHARTER_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+  CHARTER_AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -54,7 +80,10 @@ const millis = (fallback: number, max = 3_600_000) => z.coerce.number().int().mi
  * runs as long as the client reads).
  */
 const databaseEnvSchema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
   CHARTER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   CHARTER_DB_CONNECT_TIMEOUT_MS: millis(5_000, 600_000),
   CHARTER_DB_STATEMENT_TIMEOUT_MS: millis(10_000),

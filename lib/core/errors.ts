@@ -30,11 +30,7 @@ export class AppError extends Error {
   /** HTTP response headers that belong with this error (e.g. Retry-After); never in the body. */
   readonly headers?: Record<string, string>;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { errors?: FieldError[]; extra?: Record<string, unknown>; headers?: Record<string, string> },
-  ) {
+  constructor(code: ErrorCode, message: string, options?: { errors?: FieldError[]; extra?: Record<string, unknown>; headers?: Record<string, string> }) {
     super(message);
     this.name = 'AppError';
     this.code = code;
@@ -169,7 +165,10 @@ const ADAPTER_CAUSES: Record<string, UnavailableCause> = {
 const MESSAGE_CAUSES: [RegExp, UnavailableCause][] = [
   [/timeout exceeded when trying to connect|connection timeout|no database connection free/i, 'db_pool_timeout'],
   [/Connection terminated|not queryable|Connection ended|server closed the connection|connection is closed|Client has encountered a connection error/i, 'db_connection_lost'],
-  [/Query read timeout|Transaction already closed|Unable to start a transaction in the given time|expired transaction|A commit cannot be executed on an expired transaction/i, 'db_timeout'],
+  [
+    /Query read timeout|Transaction already closed|Unable to start a transaction in the given time|expired transaction|A commit cannot be executed on an expired transaction/i,
+    'db_timeout',
+  ],
   [/the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i, 'db_starting'],
   [/Can't reach database server/i, 'db_unreachable'],
 ];

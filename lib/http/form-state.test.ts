@@ -57,7 +57,10 @@ describe('formDataToObject', () => {
 
 describe('invalidInput', () => {
   it('is the problem the server makes of the same ZodError', () => {
-    const result = z.object({ a: z.string(), b: z.object({ c: z.number() }) }).refine(() => false, 'never').safeParse({ b: { c: 'x' } });
+    const result = z
+      .object({ a: z.string(), b: z.object({ c: z.number() }) })
+      .refine(() => false, 'never')
+      .safeParse({ b: { c: 'x' } });
     if (result.success) throw new Error('expected a refusal');
     expect(invalidInput(result.error)).toEqual(toProblem(result.error));
   });
@@ -80,11 +83,23 @@ describe('checkForm: the browser runs the same schemas as the server', () => {
   });
 
   it('names the network line that is wrong, and asks a platform key for a reason', () => {
-    const values = formDataToObject(form([['name', 'sync'], ['tenantId', 'platform'], ['scopes[]', 'tenants:write'], ['expiresInDays', '30'], ['allowedCidrs', '10.20.0.0/16\n10.0.0.300/8']]));
+    const values = formDataToObject(
+      form([
+        ['name', 'sync'],
+        ['tenantId', 'platform'],
+        ['scopes[]', 'tenants:write'],
+        ['expiresInDays', '30'],
+        ['allowedCidrs', '10.20.0.0/16\n10.0.0.300/8'],
+      ]),
+    );
     const problem = checkForm(requestPlatformApiKeyForm, values);
     expect(fieldError({ problem }, 'allowedCidrs')).toBe('“10.0.0.300/8” must be an IPv4 or IPv6 address or CIDR block, e.g. 10.0.0.0/8');
     expect(fieldError({ problem }, 'reason')).toBe('is required');
-    expect(createApiKeyForm.parse({ ...values, tenantId: randomUUID(), allowedCidrs: '10.20.0.0/16\n\n' })).toMatchObject({ tenantId: expect.any(String), deploymentId: null, allowedCidrs: ['10.20.0.0/16'] });
+    expect(createApiKeyForm.parse({ ...values, tenantId: randomUUID(), allowedCidrs: '10.20.0.0/16\n\n' })).toMatchObject({
+      tenantId: expect.any(String),
+      deploymentId: null,
+      allowedCidrs: ['10.20.0.0/16'],
+    });
   });
 
   it('ignores the dates of "pin now" and asks a scheduled upgrade for its date', () => {

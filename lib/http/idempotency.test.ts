@@ -136,9 +136,7 @@ describe('Idempotency-Key on POST (through route())', () => {
 
     const slug2 = uniqueSlug('idem');
     const idem2 = randomUUID();
-    const burst = await Promise.all(
-      Array.from({ length: 6 }, () => createTenantRoute(post(key, JSON.stringify(tenantInput(slug2)), { idempotencyKey: idem2 }), noParams)),
-    );
+    const burst = await Promise.all(Array.from({ length: 6 }, () => createTenantRoute(post(key, JSON.stringify(tenantInput(slug2)), { idempotencyKey: idem2 }), noParams)));
     const statuses = burst.map((r) => r.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);

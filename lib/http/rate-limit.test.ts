@@ -13,7 +13,14 @@ const noParams = { params: Promise.resolve({}) };
 
 async function tenantKey() {
   const tenant = await makeTenant();
-  const { key, apiKey } = await createApiKey(systemCtx('test'), { name: 'rate test', tenantId: tenant.id, deploymentId: null, scopes: ['tenants:read'], expiresInDays: 1, allowedCidrs: [] });
+  const { key, apiKey } = await createApiKey(systemCtx('test'), {
+    name: 'rate test',
+    tenantId: tenant.id,
+    deploymentId: null,
+    scopes: ['tenants:read'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   return { key, id: apiKey.id };
 }
 

@@ -248,11 +248,22 @@ beforeAll(async () => {
   const a = await side(await makeTenant({ sector: 'FINANCE' }), version.familyId, admin.ctx);
   const b = await side(await makeTenant(), version.familyId, admin.ctx);
   const name = `rwn-${randomUUID().slice(0, 8)}`;
-  const platform = await requestPlatformApiKey(admin.ctx, { name, tenantId: null, deploymentId: null, scopes: ['tenants:read'], expiresInDays: 1, allowedCidrs: [], reason: 'falls due' });
+  const platform = await requestPlatformApiKey(admin.ctx, {
+    name,
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['tenants:read'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+    reason: 'falls due',
+  });
   await db.approvalRequest.update({ where: { id: platform.id }, data: { expiresAt: new Date(Date.now() - 60_000) } });
   f = { a, b, versionId: version.id, platformApproval: platform.id, platformTarget: platform.target.id };
 
-  const key = await makeKey(a.tenant.id, API_KEY_SCOPES.filter((s) => !PLATFORM_ONLY_SCOPES.includes(s)));
+  const key = await makeKey(
+    a.tenant.id,
+    API_KEY_SCOPES.filter((s) => !PLATFORM_ONLY_SCOPES.includes(s)),
+  );
   readers = [
     await sessionReader('TENANT_VIEWER', a.tenant.id),
     await sessionReader('AUDITOR', a.tenant.id),
@@ -360,7 +371,10 @@ describe('reads write nothing', () => {
       const after = await heads();
       const events = await appendedBetween(before, after);
       const own = events.filter((e) => e.chain === f.a.tenant.id);
-      expect(own.map((e) => e.action), act.name).toEqual([act.action]);
+      expect(
+        own.map((e) => e.action),
+        act.name,
+      ).toEqual([act.action]);
       expect(own[0]?.userAgent, act.name).toBe(MARK.userAgent);
       expect(causedByReads(events.filter((e) => e !== own[0])), act.name).toEqual([]);
       expect(after.get(f.b.tenant.id), act.name).toBe(before.get(f.b.tenant.id));

@@ -15,7 +15,14 @@ vi.hoisted(() => {
 const noParams = { params: Promise.resolve({}) };
 
 async function platformKey() {
-  const { key } = await createApiKey(systemCtx('test'), { name: 'deadline test', tenantId: null, deploymentId: null, scopes: ['tenants:write'], expiresInDays: 1, allowedCidrs: [] });
+  const { key } = await createApiKey(systemCtx('test'), {
+    name: 'deadline test',
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['tenants:write'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   return key;
 }
 
@@ -64,11 +71,14 @@ describe('a deadline per request', () => {
     }
     // The first attempt finishes on its own and settles the key: the next retry replays its outcome.
     await vi.waitFor(() => expect(finished).toBe(1), { timeout: 5_000 });
-    await vi.waitFor(async () => {
-      const replay = await POST(post(key, idem), noParams);
-      expect(replay.status).toBe(201);
-      expect(await replay.json()).toEqual({ done: true });
-    }, { timeout: 5_000 });
+    await vi.waitFor(
+      async () => {
+        const replay = await POST(post(key, idem), noParams);
+        expect(replay.status).toBe(201);
+        expect(await replay.json()).toEqual({ done: true });
+      },
+      { timeout: 5_000 },
+    );
     expect(runs).toBe(1);
   });
 });

@@ -69,7 +69,7 @@ const ROUTE_DEFINITION = Symbol.for('charter.route-definition');
 /** The definition route() recorded on a handler, or null if it was not made by route(). */
 export function routeDefinitionOf(handler: unknown): RouteDefinition | null {
   if (typeof handler !== 'function') return null;
-  return ((handler as unknown as Record<symbol, RouteDefinition | undefined>)[ROUTE_DEFINITION]) ?? null;
+  return (handler as unknown as Record<symbol, RouteDefinition | undefined>)[ROUTE_DEFINITION] ?? null;
 }
 
 type RouteParams = Record<string, string | string[]>;
@@ -89,7 +89,7 @@ const ROUTE_CORE = Symbol.for('charter.route-core');
 /** The pipeline route() or publicRoute() put behind a handler, or null. */
 export function routeCoreOf(handler: unknown): RouteCore | null {
   if (typeof handler !== 'function') return null;
-  return ((handler as unknown as Record<symbol, RouteCore | undefined>)[ROUTE_CORE]) ?? null;
+  return (handler as unknown as Record<symbol, RouteCore | undefined>)[ROUTE_CORE] ?? null;
 }
 
 function define(core: RouteCore, definition: RouteDefinition): RouteHandler {

@@ -47,7 +47,7 @@ export const SECURITY_SCHEMES = {
     type: 'apiKey',
     in: 'cookie',
     name: 'charter.session',
-    description: 'The browser session of a signed-in user (cookie `__Secure-charter.session` over HTTPS); the role\'s permissions apply.',
+    description: "The browser session of a signed-in user (cookie `__Secure-charter.session` over HTTPS); the role's permissions apply.",
   },
 } as const;
 
@@ -110,18 +110,26 @@ export const PROBLEM_RESPONSES = {
   BadRequest: { status: 400, response: problemResponse(400, 'The request is malformed or a field is invalid (see `errors`); nothing was changed.') },
   Unauthorized: {
     status: 401,
-    response: problemResponse(401, 'No valid credentials: the API key is missing, malformed, unknown, expired, revoked, outside its CIDRs or lacks the scope; the body is identical whatever the reason.', {
-      authenticated: false,
-      extraHeaders: { 'WWW-Authenticate': ref('headers', 'WwwAuthenticate') },
-    }),
+    response: problemResponse(
+      401,
+      'No valid credentials: the API key is missing, malformed, unknown, expired, revoked, outside its CIDRs or lacks the scope; the body is identical whatever the reason.',
+      {
+        authenticated: false,
+        extraHeaders: { 'WWW-Authenticate': ref('headers', 'WwwAuthenticate') },
+      },
+    ),
   },
   Forbidden: { status: 403, response: problemResponse(403, "The signed-in user's role lacks the permission.") },
-  NotFound: { status: 404, response: problemResponse(404, 'No such object in your scope (another tenant\'s objects are reported as not found, never as forbidden).') },
+  NotFound: { status: 404, response: problemResponse(404, "No such object in your scope (another tenant's objects are reported as not found, never as forbidden).") },
   Conflict: {
     status: 409,
-    response: problemResponse(409, 'The request conflicts with the current state, or the Idempotency-Key was reused with another request is still in progress, or its response held a secret and is not replayed (`reason`).', {
-      retryAfter: true,
-    }),
+    response: problemResponse(
+      409,
+      'The request conflicts with the current state, or the Idempotency-Key was reused with another request is still in progress, or its response held a secret and is not replayed (`reason`).',
+      {
+        retryAfter: true,
+      },
+    ),
   },
   PayloadTooLarge: { status: 413, response: problemResponse(413, 'The body exceeds 1 MB.') },
   TooManyRequests: { status: 429, response: problemResponse(429, "The API key's rate limit is exhausted for this window.", { retryAfter: true }) },

@@ -2,16 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { AUTHENTICATED, routeDefinitionOf, type RouteDefinition } from '@/lib/http/route';
 import { IDEMPOTENCY_TTL_MS } from '@/lib/http/idempotency';
-import {
-  HEADERS,
-  IDEMPOTENCY_KEY_PARAMETER,
-  PARAMETER_SCHEMAS,
-  PROBLEM_RESPONSES,
-  ProblemSchema,
-  type ProblemResponseName,
-  SECURITY_SCHEMES,
-  responseHeaders,
-} from './components';
+import { HEADERS, IDEMPOTENCY_KEY_PARAMETER, PARAMETER_SCHEMAS, PROBLEM_RESPONSES, ProblemSchema, type ProblemResponseName, SECURITY_SCHEMES, responseHeaders } from './components';
 import { type JsonSchema, SchemaCollector, isOptionalInput } from './schema';
 
 // The OpenAPI 3.1 document of /api/v1, generated from the definitions route() records: the same
@@ -71,7 +62,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Deployments: "A tenant's self-hosted installations, and the heartbeat their agents report.",
   Models: 'The model catalogue: families and versions, with weights digests and lifecycle; who runs each version (adoption) and whom deprecating it would affect.',
   Rollouts: 'Which model version a deployment is pinned to and how it gets there: pins, scheduled upgrades with notice, rollbacks. Agents read theirs to know what to run.',
-  Contracts: "Contracts between the vendor and a tenant, and the entitlements they grant.",
+  Contracts: 'Contracts between the vendor and a tenant, and the entitlements they grant.',
   Audit: 'The append-only, hash-chained audit trail.',
   Meta: 'About the API itself.',
   Identity: 'Who the caller is: any valid API key may ask, whatever its scopes.',
@@ -115,7 +106,7 @@ function defaultOperationId(method: HttpMethod, template: string): string {
 
 function objectProperties(collector: SchemaCollector, schema: z.ZodType): { properties: Record<string, JsonSchema>; required: Set<string> } {
   const json = collector.convert(schema, 'input');
-  const target = typeof json.$ref === 'string' ? collector.components[json.$ref.split('/').pop() ?? ''] ?? json : json;
+  const target = typeof json.$ref === 'string' ? (collector.components[json.$ref.split('/').pop() ?? ''] ?? json) : json;
   return {
     properties: (target.properties ?? {}) as Record<string, JsonSchema>,
     required: new Set((target.required ?? []) as string[]),
@@ -190,9 +181,7 @@ function buildOperation(ctx: Context, template: string, method: HttpMethod, def:
     tags: def.tags?.length ? def.tags : [defaultTag(template)],
     security: isPublic ? [] : [{ apiKey: scopes }, { session: scopes }],
     parameters,
-    ...(def.body
-      ? { requestBody: { required: !isOptionalInput(def.body), content: { 'application/json': { schema: collector.convert(def.body, 'input') } } } }
-      : {}),
+    ...(def.body ? { requestBody: { required: !isOptionalInput(def.body), content: { 'application/json': { schema: collector.convert(def.body, 'input') } } } } : {}),
     responses,
     'x-charter-permission': def.permission,
     ...(paginated ? { 'x-charter-paginated': true as const } : {}),

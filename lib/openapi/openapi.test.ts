@@ -106,7 +106,14 @@ describe('OpenAPI document: validity', () => {
     };
 
     const tenant = await makeTenant();
-    const { key } = await createApiKey(systemCtx('test'), { name: 'openapi', tenantId: null, deploymentId: null, scopes: ['tenants:read', 'tenants:write'], expiresInDays: 1, allowedCidrs: [] });
+    const { key } = await createApiKey(systemCtx('test'), {
+      name: 'openapi',
+      tenantId: null,
+      deploymentId: null,
+      scopes: ['tenants:read', 'tenants:write'],
+      expiresInDays: 1,
+      allowedCidrs: [],
+    });
     const auth = { authorization: `Bearer ${key}` };
     const one = await getTenantRoute(new NextRequest(`http://localhost/api/v1/tenants/${tenant.id}`, { headers: auth }), { params: Promise.resolve({ id: tenant.id }) });
     expect(one.status).toBe(200);
@@ -114,7 +121,9 @@ describe('OpenAPI document: validity', () => {
     const page = await listTenantsRoute(new NextRequest('http://localhost/api/v1/tenants?limit=2', { headers: auth }), { params: Promise.resolve({}) });
     check('schemas/TenantPage', await page.json());
 
-    const invalid = await createTenantRoute(new NextRequest('http://localhost/api/v1/tenants', { method: 'POST', headers: auth, body: '{"slug":"X"}' }), { params: Promise.resolve({}) });
+    const invalid = await createTenantRoute(new NextRequest('http://localhost/api/v1/tenants', { method: 'POST', headers: auth, body: '{"slug":"X"}' }), {
+      params: Promise.resolve({}),
+    });
     expect(invalid.status).toBe(400);
     check('schemas/Problem', await invalid.json());
     for (const code of Object.keys(ERROR_STATUS) as ErrorCode[]) {

@@ -70,7 +70,14 @@ describe("Charter's /api/v1 server", () => {
   });
 
   it('gives unknown, malformed, one-character-changed and revoked keys the same 401 body', async () => {
-    const { key, apiKey } = await createApiKey(systemCtx('test'), { name: 'served', tenantId: null, deploymentId: null, scopes: ['models:read'], expiresInDays: 1, allowedCidrs: [] });
+    const { key, apiKey } = await createApiKey(systemCtx('test'), {
+      name: 'served',
+      tenantId: null,
+      deploymentId: null,
+      scopes: ['models:read'],
+      expiresInDays: 1,
+      allowedCidrs: [],
+    });
     expect((await fetch(`${base}/api/v1/whoami`, { headers: bearer(key) })).status).toBe(200);
     const changed = key.slice(0, 20) + (key[20] === 'a' ? 'b' : 'a') + key.slice(21);
     await revokeApiKey(systemCtx('test'), apiKey.id, 'test of the served 401');
@@ -175,12 +182,22 @@ describe("Charter's /api/v1 server", () => {
 
   it('believes the socket, not a forged X-Forwarded-For: a key limited to a CIDR stays limited', async () => {
     const { key } = await createApiKey(systemCtx('test'), {
-      name: 'office only', tenantId: null, deploymentId: null, scopes: ['models:read'], expiresInDays: 1, allowedCidrs: ['10.20.0.0/16'],
+      name: 'office only',
+      tenantId: null,
+      deploymentId: null,
+      scopes: ['models:read'],
+      expiresInDays: 1,
+      allowedCidrs: ['10.20.0.0/16'],
     });
     const forged = await fetch(`${base}/api/v1/whoami`, { headers: bearer(key, { 'x-forwarded-for': '10.20.1.2' }) });
     expect(forged.status).toBe(401);
     const { key: local } = await createApiKey(systemCtx('test'), {
-      name: 'loopback only', tenantId: null, deploymentId: null, scopes: ['models:read'], expiresInDays: 1, allowedCidrs: ['127.0.0.1/32'],
+      name: 'loopback only',
+      tenantId: null,
+      deploymentId: null,
+      scopes: ['models:read'],
+      expiresInDays: 1,
+      allowedCidrs: ['127.0.0.1/32'],
     });
     expect((await fetch(`${base}/api/v1/whoami`, { headers: bearer(local, { 'x-forwarded-for': '10.20.1.2' }) })).status).toBe(200);
   });

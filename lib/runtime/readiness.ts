@@ -26,7 +26,11 @@ async function connectWithin(ms: number): Promise<pg.PoolClient> {
     ]);
   } finally {
     clearTimeout(timer);
-    if (late) connecting.then((client) => client.release(), () => {});
+    if (late)
+      connecting.then(
+        (client) => client.release(),
+        () => {},
+      );
   }
 }
 

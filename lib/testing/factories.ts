@@ -63,10 +63,7 @@ export function ctxFor(user: { id: string; email: string; role: Role; tenantId: 
 
 // ── Deployments, the catalogue and contracts go through their services.
 
-export async function makeDeployment(
-  tenant: Pick<TenantDto, 'id' | 'allowedCountries'>,
-  overrides: Partial<CreateDeploymentInput> = {},
-): Promise<DeploymentDto> {
+export async function makeDeployment(tenant: Pick<TenantDto, 'id' | 'allowedCountries'>, overrides: Partial<CreateDeploymentInput> = {}): Promise<DeploymentDto> {
   return createDeployment(systemCtx('test'), {
     tenantId: tenant.id,
     name: uniqueSlug('dep'),
@@ -88,9 +85,7 @@ export async function makeModelVersion(
   options: { familyId?: string; version?: string; status?: ModelVersionStatus; exportRestrictions?: string[] } = {},
 ): Promise<TestModelVersion> {
   const ctx = systemCtx('test');
-  const family = options.familyId
-    ? await getModelFamily(ctx, options.familyId)
-    : await createModelFamily(ctx, { slug: uniqueSlug('fam'), name: 'Test family', modality: 'text' });
+  const family = options.familyId ? await getModelFamily(ctx, options.familyId) : await createModelFamily(ctx, { slug: uniqueSlug('fam'), name: 'Test family', modality: 'text' });
   const status = options.status ?? 'RELEASED';
   const created = await createModelVersion(ctx, {
     family: family.id,
@@ -149,8 +144,18 @@ export async function makeContract(
     exitPeriodDays: 180,
     auditRights: null,
     entitlements: [
-      ...(options.familyIds ?? []).map((modelFamilyId) => ({ modelFamilyId, modelVersionId: null, maxDeployments: options.maxDeployments ?? 3, limits: options.limits ?? { maxGpus: 8 } })),
-      ...(options.versionIds ?? []).map((modelVersionId) => ({ modelFamilyId: null, modelVersionId, maxDeployments: options.maxDeployments ?? 3, limits: options.limits ?? { maxGpus: 8 } })),
+      ...(options.familyIds ?? []).map((modelFamilyId) => ({
+        modelFamilyId,
+        modelVersionId: null,
+        maxDeployments: options.maxDeployments ?? 3,
+        limits: options.limits ?? { maxGpus: 8 },
+      })),
+      ...(options.versionIds ?? []).map((modelVersionId) => ({
+        modelFamilyId: null,
+        modelVersionId,
+        maxDeployments: options.maxDeployments ?? 3,
+        limits: options.limits ?? { maxGpus: 8 },
+      })),
     ],
     registerInfo: {},
   });
@@ -159,11 +164,7 @@ export async function makeContract(
 }
 
 /** An API key (made by the system) and the context a request made with it would have. */
-export async function makeKey(
-  tenantId: string | null,
-  scopes: ApiKeyScope[],
-  options: { deploymentId?: string } = {},
-): Promise<{ key: string; id: string; ctx: Ctx }> {
+export async function makeKey(tenantId: string | null, scopes: ApiKeyScope[], options: { deploymentId?: string } = {}): Promise<{ key: string; id: string; ctx: Ctx }> {
   const { key, apiKey } = await createApiKey(systemCtx('test'), {
     name: 'test key',
     tenantId,

@@ -3,7 +3,15 @@
 import { revalidatePath } from 'next/cache';
 import { formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { type ApiKeyCreation, PLATFORM_KEY, type RotatedApiKey, createApiKeyForm, requestPlatformApiKeyForm, revokeApiKeyForm, rotateApiKeyInput } from '@/lib/modules/api-keys/schema';
+import {
+  type ApiKeyCreation,
+  PLATFORM_KEY,
+  type RotatedApiKey,
+  createApiKeyForm,
+  requestPlatformApiKeyForm,
+  revokeApiKeyForm,
+  rotateApiKeyInput,
+} from '@/lib/modules/api-keys/schema';
 import { createApiKey, requestPlatformApiKey, revokeApiKey, rotateApiKey } from '@/lib/modules/api-keys/service';
 
 // Thin adapters over lib/modules/api-keys/service. The full key exists only in the service's return value

@@ -51,6 +51,13 @@ export async function loadKeyDeployments(ctx: Ctx): Promise<DeploymentChoice[]> 
 export async function deploymentNames(ctx: Ctx, ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
   if (wanted.length === 0 || !can(ctx.actor, 'deployments:read')) return new Map();
-  const found = await Promise.all(wanted.map((id) => getDeployment(ctx, id).then((d) => [id, d.name] as const, () => null)));
+  const found = await Promise.all(
+    wanted.map((id) =>
+      getDeployment(ctx, id).then(
+        (d) => [id, d.name] as const,
+        () => null,
+      ),
+    ),
+  );
   return new Map(found.filter((f): f is readonly [string, string] => f !== null));
 }

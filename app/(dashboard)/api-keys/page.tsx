@@ -61,7 +61,10 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
   const filtered = Boolean(filterTenant || includeInactive);
   const byId = platform ? new Map<string, TenantChoice>(tenants.map((t) => [t.id, t])) : null;
   const own = !platform ? tenants[0] : undefined;
-  const deployments = await deploymentNames(ctx, page.data.map((k) => k.deploymentId));
+  const deployments = await deploymentNames(
+    ctx,
+    page.data.map((k) => k.deploymentId),
+  );
   const now = Date.now();
 
   const table = (
@@ -71,9 +74,7 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
       deployments={deployments}
       canWrite={canWrite}
       now={now}
-      emptyMessage={
-        includeInactive ? 'No API keys.' : filtered || cursor ? 'No active API keys match these filters.' : 'No active API keys. Revoked and expired keys are hidden.'
-      }
+      emptyMessage={includeInactive ? 'No API keys.' : filtered || cursor ? 'No active API keys match these filters.' : 'No active API keys. Revoked and expired keys are hidden.'}
     />
   );
 

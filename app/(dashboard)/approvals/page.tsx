@@ -65,7 +65,11 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
           </Link>
         ))}
       </nav>
-      {notice && <Alert tone="warning" className="mb-3">{notice}</Alert>}
+      {notice && (
+        <Alert tone="warning" className="mb-3">
+          {notice}
+        </Alert>
+      )}
       <ApprovalsTable approvals={page.data} caption={`Approval requests: ${VIEW_LABELS[view]}`} empty={EMPTY[view]} />
       <Pagination
         label="Approval request pages"

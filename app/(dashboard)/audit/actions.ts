@@ -16,8 +16,7 @@ export const changeRetentionAction = formAction(
   (result) => {
     revalidatePath('/audit/retention');
     return {
-      message:
-        result.kind === 'requested' ? 'Requested: another administrator must approve the change (Approvals) within 72 hours.' : 'Retention changed.',
+      message: result.kind === 'requested' ? 'Requested: another administrator must approve the change (Approvals) within 72 hours.' : 'Retention changed.',
     };
   },
 );

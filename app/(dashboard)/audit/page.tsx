@@ -66,7 +66,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const tenants = (await listTenants(ctx, { limit: 200, includeArchived: true })).data;
   const labels: Record<string, string> = { platform: 'platform' };
   for (const t of tenants) labels[t.id] = t.slug;
-  const chainOptions = [...(tenantScoped ? [] : [{ value: 'platform', label: 'Platform (vendor)' }]), ...tenants.map((t) => ({ value: t.slug, label: `${t.legalName} (${t.slug})` }))];
+  const chainOptions = [
+    ...(tenantScoped ? [] : [{ value: 'platform', label: 'Platform (vendor)' }]),
+    ...tenants.map((t) => ({ value: t.slug, label: `${t.legalName} (${t.slug})` })),
+  ];
 
   let page: Page<AuditEventDto> = { data: [], nextCursor: null };
   let notice: string | null = invalid ? 'Some filters in the address were not valid and have been ignored.' : null;
@@ -90,7 +93,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         title="Audit log"
         description={
           tenantScoped
-            ? "Every change, sign-in, export and denied request of your organisation, and the events your deployments uploaded: one tamper-evident hash chain."
+            ? 'Every change, sign-in, export and denied request of your organisation, and the events your deployments uploaded: one tamper-evident hash chain.'
             : 'Every change, sign-in, export and denied request, per tenant chain and the platform chain, tamper-evident and signed.'
         }
         actions={
@@ -116,7 +119,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} placeholder="Actor, target id or action" maxLength={200} />
           </FilterField>
           <FilterField id="action" label="Action" className="w-60">
-            <select id="action" name="action" defaultValue={actionValue} className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 shadow-sm focus:border-sky-600 focus:ring-2 focus:ring-sky-600/30 focus:outline-none">
+            <select
+              id="action"
+              name="action"
+              defaultValue={actionValue}
+              className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 shadow-sm focus:border-sky-600 focus:ring-2 focus:ring-sky-600/30 focus:outline-none"
+            >
               <option value="">Any action</option>
               {AUDIT_ACTION_GROUPS.map((group) => (
                 <optgroup key={group} label={group}>
@@ -190,7 +198,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         nextHref={page.nextCursor ? hrefWith('/audit', { ...filters, cursor: page.nextCursor }) : null}
       />
       <p className="mt-2 text-xs text-slate-600">
-        Newest first. Seq numbers link to each event with its hashes; <Link href="/audit/keys" className="underline">published keys</Link> verify exports offline.
+        Newest first. Seq numbers link to each event with its hashes;{' '}
+        <Link href="/audit/keys" className="underline">
+          published keys
+        </Link>{' '}
+        verify exports offline.
       </p>
     </>
   );

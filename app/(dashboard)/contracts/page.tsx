@@ -66,7 +66,13 @@ export default async function ContractsPage({ searchParams }: { searchParams: Pr
         </FilterField>
         {isPlatform(ctx.actor) && tenants.length > 0 && (
           <FilterField id="tenant" label="Tenant" className="w-64">
-            <Select id="tenant" name="tenant" defaultValue={tenantId ? tenantSlug : ''} options={tenants.map((t) => ({ value: t.slug, label: t.legalName }))} placeholder="All tenants" />
+            <Select
+              id="tenant"
+              name="tenant"
+              defaultValue={tenantId ? tenantSlug : ''}
+              options={tenants.map((t) => ({ value: t.slug, label: t.legalName }))}
+              placeholder="All tenants"
+            />
           </FilterField>
         )}
         <FilterField id="status" label="Status" className="w-48">

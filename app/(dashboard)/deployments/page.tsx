@@ -107,7 +107,12 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
           </a>
         </Alert>
       )}
-      <DeploymentsTable deployments={page.data} tenants={isPlatform(actor) ? names : undefined} emptyMessage={filtered ? 'No deployment matches these filters.' : 'No deployments yet.'} now={Date.now()} />
+      <DeploymentsTable
+        deployments={page.data}
+        tenants={isPlatform(actor) ? names : undefined}
+        emptyMessage={filtered ? 'No deployment matches these filters.' : 'No deployments yet.'}
+        now={Date.now()}
+      />
       <Pagination
         label="Deployment pages"
         firstHref={query.cursor ? hrefWith('/deployments', filters) : null}

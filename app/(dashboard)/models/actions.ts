@@ -5,7 +5,14 @@ import { redirect } from 'next/navigation';
 import { AppError, toProblem } from '@/lib/core/errors';
 import { formAction } from '@/lib/http/action';
 import type { FormState } from '@/lib/http/form-state';
-import { createModelFamilyInput, createModelVersionInput, deprecateModelVersionInput, releaseModelVersionForm, retireModelVersionInput, updateModelVersionForm } from '@/lib/modules/models/schema';
+import {
+  createModelFamilyInput,
+  createModelVersionInput,
+  deprecateModelVersionInput,
+  releaseModelVersionForm,
+  retireModelVersionInput,
+  updateModelVersionForm,
+} from '@/lib/modules/models/schema';
 import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion, updateModelVersion } from '@/lib/modules/models/service';
 
 // Thin adapters over the catalogue services (see app/(dashboard)/tenants/actions.ts for the pattern):
@@ -51,11 +58,7 @@ const deprecate = formAction(
 const retire = formAction(
   { schema: retireModelVersionInput, permission: 'models:write', bound: ['Model version'] },
   (ctx, input, id) => retireModelVersion(ctx, id, input),
-  (result, id) =>
-    changed(
-      result.kind === 'requested' ? 'Retirement requested. It takes effect when a different administrator approves it (within 72 hours).' : 'Retired.',
-      id,
-    ),
+  (result, id) => changed(result.kind === 'requested' ? 'Retirement requested. It takes effect when a different administrator approves it (within 72 hours).' : 'Retired.', id),
 );
 
 const STEPS = { release, deprecate, retire };

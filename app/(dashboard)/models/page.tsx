@@ -43,10 +43,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
     if (toAppError(err).code !== 'validation_failed') throw err;
     notice = 'This page link is no longer valid. Start again from the first page.';
   }
-  const [families, adoption] = await Promise.all([
-    listModelFamilies(ctx, { limit: 200 }),
-    can(actor, 'deployments:read') ? getAdoption(ctx) : null,
-  ]);
+  const [families, adoption] = await Promise.all([listModelFamilies(ctx, { limit: 200 }), can(actor, 'deployments:read') ? getAdoption(ctx) : null]);
   const running = new Map<string, number>();
   for (const c of adoption?.cells ?? []) running.set(c.versionId, (running.get(c.versionId) ?? 0) + c.deployments);
   const canWrite = can(actor, 'models:write') && isPlatform(actor);
@@ -84,7 +81,13 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           <Select id="family" name="family" defaultValue={query.family ?? ''} options={families.data.map((f) => ({ value: f.slug, label: f.name }))} placeholder="All families" />
         </FilterField>
         <FilterField id="status" label="Status">
-          <Select id="status" name="status" defaultValue={query.status ?? ''} options={VERSION_STATUS_OPTIONS.filter((o) => o.value !== 'DRAFT' || isPlatform(actor))} placeholder="Any status" />
+          <Select
+            id="status"
+            name="status"
+            defaultValue={query.status ?? ''}
+            options={VERSION_STATUS_OPTIONS.filter((o) => o.value !== 'DRAFT' || isPlatform(actor))}
+            placeholder="Any status"
+          />
         </FilterField>
         <FilterActions clearHref="/models" filtered={filtered} />
       </FilterBar>

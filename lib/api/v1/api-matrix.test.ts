@@ -29,7 +29,6 @@ import { makeContract, makeDeployment, makeModelVersion, makeTenant, makeUser, r
 //   - a platform key holding the scope                               → 2xx, for either tenant
 // A route file or method without a row here fails the test, so new routes join the matrix.
 
-
 /** Routes outside the matrix, and why. */
 const UNSCOPED: Record<string, string> = {
   'GET /api/v1/openapi.json': 'the public API description; no tenant data, no key needed',
@@ -75,8 +74,16 @@ type Case = {
 const bodyOf = (c: Case, res: { text: string; json: () => Record<string, unknown> }) => c.schema.parse(c.parse ? c.parse(res.text) : res.json());
 
 const contractBody = (f: Fixture) => ({
-  tenantId: f.tenant.id, reference: uniqueSlug('API'), type: 'SUBSCRIPTION', validFrom: '2026-01-01', validUntil: '2029-12-31', noticePeriodDays: 90,
-  governingLaw: 'Law of Germany', dataProcessingCountries: [f.tenant.allowedCountries[0]], exitPeriodDays: 90, entitlements: [{ modelFamilyId: catalogue.familyId, maxDeployments: 1 }],
+  tenantId: f.tenant.id,
+  reference: uniqueSlug('API'),
+  type: 'SUBSCRIPTION',
+  validFrom: '2026-01-01',
+  validUntil: '2029-12-31',
+  noticePeriodDays: 90,
+  governingLaw: 'Law of Germany',
+  dataProcessingCountries: [f.tenant.allowedCountries[0]],
+  exitPeriodDays: 90,
+  entitlements: [{ modelFamilyId: catalogue.familyId, maxDeployments: 1 }],
 });
 
 /** A pending four-eyes request of a person about a fresh draft of `f`'s tenant. */
@@ -89,72 +96,256 @@ async function pendingApproval(f: Fixture): Promise<string> {
   return approval.id;
 }
 
-const deploymentBody = (f: Fixture) => ({ tenantId: f.tenant.id, name: uniqueSlug('api'), environment: 'STAGING', country: f.tenant.allowedCountries[0], hosting: 'PRIVATE_CLOUD' });
+const deploymentBody = (f: Fixture) => ({
+  tenantId: f.tenant.id,
+  name: uniqueSlug('api'),
+  environment: 'STAGING',
+  country: f.tenant.allowedCountries[0],
+  hosting: 'PRIVATE_CLOUD',
+});
 const freshDeployment = async (f: Fixture) => ({ params: { id: (await makeDeployment(f.tenant)).id } });
 
 let catalogue: { versionId: string; family: string; familyId: string; version: string };
 
 const CASES: Case[] = [
-  { method: 'GET', route: '/api/v1/tenants', scope: 'tenants:read', kind: 'list', status: 200, schema: TenantPage, request: (f) => ({ query: { q: f.tenant.slug } }), tenantOf: (t) => t.id },
   {
-    method: 'POST', route: '/api/v1/tenants', scope: 'tenants:write', kind: 'platform', status: 201, schema: Tenant,
-    request: () => ({ body: { slug: uniqueSlug('api'), legalName: 'Matrix Bank AG', lei: randomLei(), sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' } }),
+    method: 'GET',
+    route: '/api/v1/tenants',
+    scope: 'tenants:read',
+    kind: 'list',
+    status: 200,
+    schema: TenantPage,
+    request: (f) => ({ query: { q: f.tenant.slug } }),
+    tenantOf: (t) => t.id,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/tenants',
+    scope: 'tenants:write',
+    kind: 'platform',
+    status: 201,
+    schema: Tenant,
+    request: () => ({
+      body: { slug: uniqueSlug('api'), legalName: 'Matrix Bank AG', lei: randomLei(), sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' },
+    }),
   },
   { method: 'GET', route: '/api/v1/tenants/[id]', scope: 'tenants:read', kind: 'object', status: 200, schema: Tenant, request: (f) => ({ params: { id: f.tenant.id } }) },
-  { method: 'PATCH', route: '/api/v1/tenants/[id]', scope: 'tenants:write', kind: 'platform', status: 200, schema: Tenant, request: (f) => ({ params: { id: f.tenant.id }, body: { sector: 'RESEARCH' } }) },
+  {
+    method: 'PATCH',
+    route: '/api/v1/tenants/[id]',
+    scope: 'tenants:write',
+    kind: 'platform',
+    status: 200,
+    schema: Tenant,
+    request: (f) => ({ params: { id: f.tenant.id }, body: { sector: 'RESEARCH' } }),
+  },
 
-  { method: 'GET', route: '/api/v1/deployments', scope: 'deployments:read', kind: 'list', status: 200, schema: DeploymentPage, request: (f) => ({ query: { tenantId: f.tenant.id } }), tenantOf: (d) => d.tenantId },
+  {
+    method: 'GET',
+    route: '/api/v1/deployments',
+    scope: 'deployments:read',
+    kind: 'list',
+    status: 200,
+    schema: DeploymentPage,
+    request: (f) => ({ query: { tenantId: f.tenant.id } }),
+    tenantOf: (d) => d.tenantId,
+  },
   { method: 'POST', route: '/api/v1/deployments', scope: 'deployments:write', kind: 'create', status: 201, schema: Deployment, request: (f) => ({ body: deploymentBody(f) }) },
-  { method: 'GET', route: '/api/v1/deployments/[id]', scope: 'deployments:read', kind: 'object', status: 200, schema: Deployment, request: (f) => ({ params: { id: f.deploymentId } }) },
-  { method: 'PATCH', route: '/api/v1/deployments/[id]', scope: 'deployments:write', kind: 'object', status: 200, schema: Deployment, request: (f) => ({ params: { id: f.deploymentId }, body: { hosting: 'SOVEREIGN_CLOUD' } }) },
+  {
+    method: 'GET',
+    route: '/api/v1/deployments/[id]',
+    scope: 'deployments:read',
+    kind: 'object',
+    status: 200,
+    schema: Deployment,
+    request: (f) => ({ params: { id: f.deploymentId } }),
+  },
+  {
+    method: 'PATCH',
+    route: '/api/v1/deployments/[id]',
+    scope: 'deployments:write',
+    kind: 'object',
+    status: 200,
+    schema: Deployment,
+    request: (f) => ({ params: { id: f.deploymentId }, body: { hosting: 'SOVEREIGN_CLOUD' } }),
+  },
   { method: 'DELETE', route: '/api/v1/deployments/[id]', scope: 'deployments:write', kind: 'object', status: 200, schema: Deployment, request: freshDeployment },
   {
-    method: 'POST', route: '/api/v1/deployments/[id]/heartbeat', scope: 'deployments:write', kind: 'object', status: 200, schema: HeartbeatAck,
+    method: 'POST',
+    route: '/api/v1/deployments/[id]/heartbeat',
+    scope: 'deployments:write',
+    kind: 'object',
+    status: 200,
+    schema: HeartbeatAck,
     request: (f) => ({ params: { id: f.deploymentId }, body: { agentVersion: '3.1.4', running: [{ modelVersionId: catalogue.versionId }] } }),
   },
 
-  { method: 'GET', route: '/api/v1/deployments/[id]/rollouts', scope: 'deployments:read', kind: 'object', status: 200, schema: RolloutPage, request: (f) => ({ params: { id: f.deploymentId } }) },
   {
-    method: 'POST', route: '/api/v1/deployments/[id]/rollouts', scope: 'deployments:write', kind: 'object', status: 201, schema: Rollout,
+    method: 'GET',
+    route: '/api/v1/deployments/[id]/rollouts',
+    scope: 'deployments:read',
+    kind: 'object',
+    status: 200,
+    schema: RolloutPage,
+    request: (f) => ({ params: { id: f.deploymentId } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/deployments/[id]/rollouts',
+    scope: 'deployments:write',
+    kind: 'object',
+    status: 201,
+    schema: Rollout,
     request: async (f) => ({ params: { id: (await makeDeployment(f.tenant)).id }, body: { modelVersionId: catalogue.versionId } }),
   },
   {
-    method: 'POST', route: '/api/v1/deployments/[id]/running-versions', scope: 'deployments:write', kind: 'object', status: 200, schema: Deployment,
+    method: 'POST',
+    route: '/api/v1/deployments/[id]/running-versions',
+    scope: 'deployments:write',
+    kind: 'object',
+    status: 200,
+    schema: Deployment,
     request: async (f) => {
       const d = await makeDeployment(f.tenant, { environment: 'AIRGAPPED' });
-      const file = { v: 1, type: 'charter.running-versions', deployment: { id: d.id, name: d.name }, reportedAt: new Date().toISOString(), running: [{ family: catalogue.family, version: catalogue.version }] };
+      const file = {
+        v: 1,
+        type: 'charter.running-versions',
+        deployment: { id: d.id, name: d.name },
+        reportedAt: new Date().toISOString(),
+        running: [{ family: catalogue.family, version: catalogue.version }],
+      };
       return { params: { id: d.id }, body: file };
     },
   },
-  { method: 'GET', route: '/api/v1/adoption', scope: 'deployments:read', kind: 'catalogue', status: 200, schema: Adoption, request: () => ({ query: { family: catalogue.family } }) },
-  { method: 'GET', route: '/api/v1/model-versions/[id]/impact', scope: 'models:read', kind: 'catalogue', status: 200, schema: VersionImpact, request: () => ({ params: { id: catalogue.versionId } }) },
+  {
+    method: 'GET',
+    route: '/api/v1/adoption',
+    scope: 'deployments:read',
+    kind: 'catalogue',
+    status: 200,
+    schema: Adoption,
+    request: () => ({ query: { family: catalogue.family } }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/model-versions/[id]/impact',
+    scope: 'models:read',
+    kind: 'catalogue',
+    status: 200,
+    schema: VersionImpact,
+    request: () => ({ params: { id: catalogue.versionId } }),
+  },
   { method: 'GET', route: '/api/v1/models', scope: 'models:read', kind: 'catalogue', status: 200, schema: ModelFamilyPage, request: () => ({ query: { q: catalogue.family } }) },
-  { method: 'GET', route: '/api/v1/model-versions', scope: 'models:read', kind: 'catalogue', status: 200, schema: ModelVersionPage, request: () => ({ query: { family: catalogue.family } }) },
-  { method: 'GET', route: '/api/v1/model-versions/[id]', scope: 'models:read', kind: 'catalogue', status: 200, schema: ModelVersion, request: () => ({ params: { id: catalogue.versionId } }) },
+  {
+    method: 'GET',
+    route: '/api/v1/model-versions',
+    scope: 'models:read',
+    kind: 'catalogue',
+    status: 200,
+    schema: ModelVersionPage,
+    request: () => ({ query: { family: catalogue.family } }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/model-versions/[id]',
+    scope: 'models:read',
+    kind: 'catalogue',
+    status: 200,
+    schema: ModelVersion,
+    request: () => ({ params: { id: catalogue.versionId } }),
+  },
 
-  { method: 'GET', route: '/api/v1/contracts', scope: 'contracts:read', kind: 'list', status: 200, schema: ContractPage, request: (f) => ({ query: { tenantId: f.tenant.id } }), tenantOf: (c) => c.tenantId },
+  {
+    method: 'GET',
+    route: '/api/v1/contracts',
+    scope: 'contracts:read',
+    kind: 'list',
+    status: 200,
+    schema: ContractPage,
+    request: (f) => ({ query: { tenantId: f.tenant.id } }),
+    tenantOf: (c) => c.tenantId,
+  },
   { method: 'GET', route: '/api/v1/contracts/[id]', scope: 'contracts:read', kind: 'object', status: 200, schema: Contract, request: (f) => ({ params: { id: f.contractId } }) },
-  { method: 'GET', route: '/api/v1/contracts/[id]/versions', scope: 'contracts:read', kind: 'object', status: 200, schema: ContractVersionList, request: (f) => ({ params: { id: f.contractId } }) },
+  {
+    method: 'GET',
+    route: '/api/v1/contracts/[id]/versions',
+    scope: 'contracts:read',
+    kind: 'object',
+    status: 200,
+    schema: ContractVersionList,
+    request: (f) => ({ params: { id: f.contractId } }),
+  },
   { method: 'POST', route: '/api/v1/contracts', scope: 'contracts:write', kind: 'platform', status: 201, schema: Contract, request: (f) => ({ body: contractBody(f) }) },
   {
-    method: 'PUT', route: '/api/v1/contracts/[id]', scope: 'contracts:write', kind: 'platform', status: 200, schema: Contract,
+    method: 'PUT',
+    route: '/api/v1/contracts/[id]',
+    scope: 'contracts:write',
+    kind: 'platform',
+    status: 200,
+    schema: Contract,
     request: async (f) => {
       const draft = await makeContract(f.tenant.id, { status: 'DRAFT' });
       const { tenantId: _tenant, ...terms } = contractBody(f);
       return { params: { id: draft.id }, body: { ...terms, noticePeriodDays: 30 } };
     },
   },
-  { method: 'GET', route: '/api/v1/approvals', scope: 'approvals:read', kind: 'platform', status: 200, schema: ApprovalPage, request: (f) => ({ query: { tenantId: f.tenant.id } }) },
-  { method: 'GET', route: '/api/v1/approvals/[id]', scope: 'approvals:read', kind: 'platform', status: 200, schema: Approval, request: async (f) => ({ params: { id: await pendingApproval(f) } }) },
-  { method: 'GET', route: '/api/v1/deployments/[id]/bundle', scope: 'entitlements:read', kind: 'object', status: 200, schema: Bundle, request: (f) => ({ params: { id: f.deploymentId } }) },
-
-  { method: 'GET', route: '/api/v1/audit-events', scope: 'audit:read', kind: 'list', status: 200, schema: AuditEventPage, request: (f) => ({ query: { tenantId: f.tenant.id } }), tenantOf: (e) => e.chain },
   {
-    method: 'POST', route: '/api/v1/audit-events', scope: 'audit:write', kind: 'create', status: 200, schema: IngestResult, tenantOnly: true,
-    request: (f) => ({ body: { deploymentId: f.deploymentId, events: [{ id: randomUUID(), occurredAt: new Date().toISOString(), action: 'model.loaded', actor: { type: 'service' } }] } }),
+    method: 'GET',
+    route: '/api/v1/approvals',
+    scope: 'approvals:read',
+    kind: 'platform',
+    status: 200,
+    schema: ApprovalPage,
+    request: (f) => ({ query: { tenantId: f.tenant.id } }),
   },
   {
-    method: 'GET', route: '/api/v1/audit-events/export', scope: 'audit:read', kind: 'object', status: 200, schema: z.array(z.string()).min(2),
+    method: 'GET',
+    route: '/api/v1/approvals/[id]',
+    scope: 'approvals:read',
+    kind: 'platform',
+    status: 200,
+    schema: Approval,
+    request: async (f) => ({ params: { id: await pendingApproval(f) } }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/deployments/[id]/bundle',
+    scope: 'entitlements:read',
+    kind: 'object',
+    status: 200,
+    schema: Bundle,
+    request: (f) => ({ params: { id: f.deploymentId } }),
+  },
+
+  {
+    method: 'GET',
+    route: '/api/v1/audit-events',
+    scope: 'audit:read',
+    kind: 'list',
+    status: 200,
+    schema: AuditEventPage,
+    request: (f) => ({ query: { tenantId: f.tenant.id } }),
+    tenantOf: (e) => e.chain,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/audit-events',
+    scope: 'audit:write',
+    kind: 'create',
+    status: 200,
+    schema: IngestResult,
+    tenantOnly: true,
+    request: (f) => ({
+      body: { deploymentId: f.deploymentId, events: [{ id: randomUUID(), occurredAt: new Date().toISOString(), action: 'model.loaded', actor: { type: 'service' } }] },
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/audit-events/export',
+    scope: 'audit:read',
+    kind: 'object',
+    status: 200,
+    schema: z.array(z.string()).min(2),
     request: (f) => ({ query: { chain: f.tenant.id, format: 'csv', actionGroup: 'tenant' } }),
     parse: (text) => text.trimEnd().split('\n'),
   },
@@ -203,8 +394,7 @@ function keyFor(tenantId: string | null, scopes: ApiKeyScope[]): Promise<string>
   }
   return key;
 }
-const allBut = (scope: ApiKeyScope, tenantKey: boolean) =>
-  API_KEY_SCOPES.filter((s) => s !== scope && !(tenantKey && PLATFORM_ONLY_SCOPES.includes(s)));
+const allBut = (scope: ApiKeyScope, tenantKey: boolean) => API_KEY_SCOPES.filter((s) => s !== scope && !(tenantKey && PLATFORM_ONLY_SCOPES.includes(s)));
 
 let a: Fixture;
 let b: Fixture;
@@ -246,7 +436,9 @@ describe('/api/v1 scope × route matrix', () => {
     it('answers a key with the scope, of the own tenant, with 2xx and a body matching its schema', async () => {
       if (c.kind === 'platform') {
         expect(PLATFORM_ONLY_SCOPES).toContain(c.scope);
-        await expect(createApiKey(systemCtx('test'), { name: 'x', tenantId: a.tenant.id, deploymentId: null, scopes: [c.scope], expiresInDays: 1, allowedCidrs: [] })).rejects.toMatchObject({ code: 'validation_failed' });
+        await expect(
+          createApiKey(systemCtx('test'), { name: 'x', tenantId: a.tenant.id, deploymentId: null, scopes: [c.scope], expiresInDays: 1, allowedCidrs: [] }),
+        ).rejects.toMatchObject({ code: 'validation_failed' });
         return;
       }
       const res = await call(c, await keyFor(a.tenant.id, [c.scope]), await c.request(a));

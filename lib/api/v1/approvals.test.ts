@@ -53,7 +53,7 @@ beforeAll(async () => {
 });
 
 describe('four-eyes over the API', () => {
-  it('activation: requested with one person\'s key, refused to the same person\'s key, approved with another\'s', async () => {
+  it("activation: requested with one person's key, refused to the same person's key, approved with another's", async () => {
     const tenant = await makeTenant();
     const draft = await makeContract(tenant.id, { familyIds: [familyId], status: 'DRAFT' });
     const requested = await call(activation.POST as Handler, aliceKey, `/api/v1/contracts/${draft.id}/activation`, { id: draft.id, body: { reason: 'signed' } });
@@ -80,17 +80,34 @@ describe('four-eyes over the API', () => {
     const tenant = await makeTenant();
     const contract = await makeContract(tenant.id, { familyIds: [familyId] });
     const path = `/api/v1/contracts/${contract.id}`;
-    const first = ContractChange.parse((await call(termination.POST as Handler, aliceKey, `${path}/termination`, { id: contract.id, body: { reason: 'breach', terminationReason: 'PROVIDER_BREACH' } })).json);
+    const first = ContractChange.parse(
+      (await call(termination.POST as Handler, aliceKey, `${path}/termination`, { id: contract.id, body: { reason: 'breach', terminationReason: 'PROVIDER_BREACH' } })).json,
+    );
     const firstId = first.approval?.id as string;
     expect((await call(cancel.POST as Handler, bobKey, `/api/v1/approvals/${firstId}/cancel`, { id: firstId, body: { note: 'not mine' } })).status).toBe(403);
-    expect((await call(cancel.POST as Handler, aliceKey, `/api/v1/approvals/${firstId}/cancel`, { id: firstId, body: { note: 'settled' } })).json).toMatchObject({ status: 'CANCELLED' });
+    expect((await call(cancel.POST as Handler, aliceKey, `/api/v1/approvals/${firstId}/cancel`, { id: firstId, body: { note: 'settled' } })).json).toMatchObject({
+      status: 'CANCELLED',
+    });
     const second = ContractChange.parse((await call(termination.POST as Handler, aliceKey, `${path}/termination`, { id: contract.id, body: { reason: 'breach again' } })).json);
     const secondId = second.approval?.id as string;
-    expect((await call(reject.POST as Handler, bobKey, `/api/v1/approvals/${secondId}/reject`, { id: secondId, body: { note: 'no evidence' } })).json).toMatchObject({ status: 'REJECTED' });
+    expect((await call(reject.POST as Handler, bobKey, `/api/v1/approvals/${secondId}/reject`, { id: secondId, body: { note: 'no evidence' } })).json).toMatchObject({
+      status: 'REJECTED',
+    });
 
     const amended = await call(amendments.POST as Handler, aliceKey, `${path}/amendments`, {
       id: contract.id,
-      body: { reference: contract.reference, type: 'SUBSCRIPTION', validFrom: '2026-01-01', validUntil: '2029-01-01', noticePeriodDays: 90, governingLaw: 'Law of Germany', dataProcessingCountries: ['DE'], exitPeriodDays: 180, entitlements: [{ modelFamilyId: familyId, maxDeployments: 9 }], reason: 'one more year' },
+      body: {
+        reference: contract.reference,
+        type: 'SUBSCRIPTION',
+        validFrom: '2026-01-01',
+        validUntil: '2029-01-01',
+        noticePeriodDays: 90,
+        governingLaw: 'Law of Germany',
+        dataProcessingCountries: ['DE'],
+        exitPeriodDays: 180,
+        entitlements: [{ modelFamilyId: familyId, maxDeployments: 9 }],
+        reason: 'one more year',
+      },
     });
     expect(amended.status).toBe(202);
     const amendment = ContractChange.parse(amended.json).approval?.id as string;
@@ -107,6 +124,8 @@ describe('four-eyes over the API', () => {
     const res = await call(activation.POST as Handler, system.key, `/api/v1/contracts/${draft.id}/activation`, { id: draft.id, body: { reason: 'x y z' } });
     expect(res.status).toBe(403);
     expect(res.json).toMatchObject({ code: 'forbidden', detail: expect.stringContaining('Only a person') });
-    await expect(createApiKey(systemCtx('test'), { name: 'x', tenantId: tenant.id, deploymentId: null, scopes: ['approvals:decide'], expiresInDays: 1, allowedCidrs: [] })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(
+      createApiKey(systemCtx('test'), { name: 'x', tenantId: tenant.id, deploymentId: null, scopes: ['approvals:decide'], expiresInDays: 1, allowedCidrs: [] }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
   });
 });

@@ -9,14 +9,18 @@ import { makeTenant } from '@/lib/testing/factories';
 
 // GET /api/v1/whoami is outside the scope × route matrix: any valid key may call it.
 
-const call = (key: string) =>
-  whoami(new NextRequest('http://localhost/api/v1/whoami', { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({}) });
+const call = (key: string) => whoami(new NextRequest('http://localhost/api/v1/whoami', { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({}) });
 
 describe('GET /api/v1/whoami', () => {
   it('describes a key of any scope: prefix, scopes, tenant and expiry, with rate-limit headers', async () => {
     const tenant = await makeTenant();
     const { key, apiKey } = await createApiKey(systemCtx('test'), {
-      name: 'agent', tenantId: tenant.id, deploymentId: null, scopes: ['audit:write', 'deployments:write'], expiresInDays: 7, allowedCidrs: [],
+      name: 'agent',
+      tenantId: tenant.id,
+      deploymentId: null,
+      scopes: ['audit:write', 'deployments:write'],
+      expiresInDays: 7,
+      allowedCidrs: [],
     });
     const res = await call(key);
     expect(res.status).toBe(200);

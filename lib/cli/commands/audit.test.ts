@@ -127,7 +127,9 @@ describe('charter audit verify / export', { timeout: 180_000 }, () => {
     };
     walk(path.join(root, 'lib', 'cli', 'commands', 'audit.ts'));
     expect(seen.has(path.join(root, 'lib', 'audit', 'verify.ts'))).toBe(true);
-    expect([...seen].filter((f) => f === path.join(root, 'lib', 'db.ts') || f.includes(`${path.sep}generated${path.sep}`) || f.includes(`${path.sep}services${path.sep}`))).toEqual([]);
+    expect([...seen].filter((f) => f === path.join(root, 'lib', 'db.ts') || f.includes(`${path.sep}generated${path.sep}`) || f.includes(`${path.sep}services${path.sep}`))).toEqual(
+      [],
+    );
   });
 
   it('export --out writes a verifiable file and a summary line; a failed export leaves no file', async () => {
@@ -157,14 +159,25 @@ describe('charter audit verify / export', { timeout: 180_000 }, () => {
   it('verify --keys FILE pins the keys of /api/v1/keys (JSON) or a list of keys, and checks their kids', async () => {
     const other = generateSigningKeyPair();
     const json = path.join(dir, 'keys.json');
-    await writeFile(json, JSON.stringify({ keys: [{ kid: other.kid, alg: 'Ed25519', publicKey: other.publicKey }, { kid, alg: 'Ed25519', publicKey: key }] }));
+    await writeFile(
+      json,
+      JSON.stringify({
+        keys: [
+          { kid: other.kid, alg: 'Ed25519', publicKey: other.publicKey },
+          { kid, alg: 'Ed25519', publicKey: key },
+        ],
+      }),
+    );
     expect(await charter(['audit', 'verify', file, '--keys', json])).toMatchObject({ code: 0, stderr: '' });
     const lines = path.join(dir, 'keys.txt');
     await writeFile(lines, `# pinned on 2026-11-29\n${key}\n`);
     expect(await charter(['audit', 'verify', file, '--keys', lines])).toMatchObject({ code: 0, stderr: '' });
     const wrong = path.join(dir, 'wrong.json');
     await writeFile(wrong, JSON.stringify([{ kid: other.kid, publicKey: other.publicKey }]));
-    expect(await charter(['audit', 'verify', file, '--keys', wrong])).toMatchObject({ code: 1, stdout: `invalid: seq 3: checkpoint signed by unknown key ${kid} (not among the pinned keys)\n` });
+    expect(await charter(['audit', 'verify', file, '--keys', wrong])).toMatchObject({
+      code: 1,
+      stdout: `invalid: seq 3: checkpoint signed by unknown key ${kid} (not among the pinned keys)\n`,
+    });
     const forged = path.join(dir, 'forged.json');
     await writeFile(forged, JSON.stringify([{ kid, publicKey: other.publicKey }]));
     const run = await charter(['audit', 'verify', file, '--keys', forged]);
@@ -185,9 +198,15 @@ describe('charter audit verify / export', { timeout: 180_000 }, () => {
     const sealed = await charter(['audit', 'checkpoint', '--chain', tenant.slug]);
     expect(sealed.code).toBe(0);
     expect(sealed.stdout).toMatch(/^(signed \d+ checkpoint\(s\)|every chain is sealed already)/);
-    expect(await charter(['audit', 'legal-hold', '--tenant', tenant.slug, '--on', '--reason', 'inquiry 7'])).toMatchObject({ code: 0, stdout: `${tenant.slug}: legal hold placed: no purge until it is lifted\n` });
+    expect(await charter(['audit', 'legal-hold', '--tenant', tenant.slug, '--on', '--reason', 'inquiry 7'])).toMatchObject({
+      code: 0,
+      stdout: `${tenant.slug}: legal hold placed: no purge until it is lifted\n`,
+    });
     expect(await charter(['audit', 'purge', '--tenant', tenant.slug])).toMatchObject({ code: 0, stdout: `${tenant.slug}: under legal hold: nothing purged\n` });
-    expect(await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '400', '--reason', 'policy'])).toMatchObject({ code: 0, stdout: `${tenant.slug}: audit retention is now 400 days\n` });
+    expect(await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '400', '--reason', 'policy'])).toMatchObject({
+      code: 0,
+      stdout: `${tenant.slug}: audit retention is now 400 days\n`,
+    });
     const tooShort = await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '30', '--reason', 'policy']);
     expect(tooShort.code).toBe(1);
     expect(tooShort.stderr).toMatch(/^charter: invalid input: retentionDays: must be at least 183 days/);

@@ -51,7 +51,15 @@ describe('charter keys (argument parsing)', () => {
     expect(() => parseExpiry('0d')).toThrow('not a duration');
   });
   it('aligns the list in columns', () => {
-    expect(formatTable(['A', 'BB'], [['xxx', 'y'], ['z', '']])).toBe('A    BB\nxxx  y\nz\n');
+    expect(
+      formatTable(
+        ['A', 'BB'],
+        [
+          ['xxx', 'y'],
+          ['z', ''],
+        ],
+      ),
+    ).toBe('A    BB\nxxx  y\nz\n');
   });
 });
 
@@ -67,7 +75,18 @@ describe('charter keys (against the database)', { timeout: 180_000 }, () => {
 
   it('create prints only the key on stdout, a summary on stderr, and the key authenticates; revoke by prefix ends it', async () => {
     const run = await charter([
-      'keys', 'create', '--tenant', tenant.slug, '--scopes', 'deployments:read,tenants:read', '--expires-in', '30d', '--name', 'Frankfurt agent', '--cidr', '10.0.0.0/8',
+      'keys',
+      'create',
+      '--tenant',
+      tenant.slug,
+      '--scopes',
+      'deployments:read,tenants:read',
+      '--expires-in',
+      '30d',
+      '--name',
+      'Frankfurt agent',
+      '--cidr',
+      '10.0.0.0/8',
     ]);
     expect(run.code, run.stderr).toBe(0);
     const key = run.stdout.trimEnd();
@@ -75,7 +94,9 @@ describe('charter keys (against the database)', { timeout: 180_000 }, () => {
     expect(key).toMatch(KEY);
     const prefix = key.slice(0, 10);
     expect(run.stderr).toMatch(
-      new RegExp(`^created API key ${prefix}… "Frankfurt agent" for tenant ${tenant.slug}, scopes deployments:read, tenants:read, networks 10\\.0\\.0\\.0/8, expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC; it is shown only this once\\n$`),
+      new RegExp(
+        `^created API key ${prefix}… "Frankfurt agent" for tenant ${tenant.slug}, scopes deployments:read, tenants:read, networks 10\\.0\\.0\\.0/8, expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC; it is shown only this once\\n$`,
+      ),
     );
     expect(run.stderr).not.toContain(key.slice(10));
 

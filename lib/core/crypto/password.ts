@@ -3,7 +3,6 @@ import { hash, verify } from '@node-rs/argon2';
 // Argon2id with OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane).
 const OPTIONS = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }

@@ -64,7 +64,13 @@ export const PLATFORM_KEY = 'platform';
 
 /** The create form's fields → createApiKeyInput: networks are one per line, and a platform key has no tenant. */
 function keyFromForm(v: Record<string, unknown>): Record<string, unknown> {
-  const lines = typeof v.allowedCidrs === 'string' ? v.allowedCidrs.split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : [];
+  const lines =
+    typeof v.allowedCidrs === 'string'
+      ? v.allowedCidrs
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : [];
   return {
     name: v.name,
     tenantId: v.tenantId === PLATFORM_KEY ? null : v.tenantId,
@@ -80,7 +86,12 @@ export const requestPlatformApiKeyForm = z.preprocess((v: Record<string, unknown
 
 export const rotateApiKeyInput = z.object({
   /** How long the old key keeps working next to the new one. */
-  overlapHours: z.coerce.number().int().min(0).max(24 * 30).default(24),
+  overlapHours: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
 });
 export type RotateApiKeyInput = z.infer<typeof rotateApiKeyInput>;
 

@@ -157,7 +157,7 @@ describe('API keys', () => {
     }
   });
 
-  it('drops an offboarded tenant\'s keys from the cache when told by NOTIFY', async () => {
+  it("drops an offboarded tenant's keys from the cache when told by NOTIFY", async () => {
     const tenant = await makeTenant();
     const ctx = systemCtx('test');
     const k = await createApiKey(ctx, { ...base, name: 'offboarded', tenantId: tenant.id, scopes: ['tenants:read'] });
@@ -204,6 +204,8 @@ describe('API keys', () => {
 
   it('caps the validity at the configured maximum', async () => {
     const tenant = await makeTenant();
-    await expect(createApiKey(systemCtx('test'), { ...base, expiresInDays: 3000, name: 'long', tenantId: tenant.id, scopes: ['tenants:read'] })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(createApiKey(systemCtx('test'), { ...base, expiresInDays: 3000, name: 'long', tenantId: tenant.id, scopes: ['tenants:read'] })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 });

@@ -123,7 +123,9 @@ export async function createApiKey(ctx: Ctx, requested: CreateApiKeyInput, optio
     if (requested.tenantId === null && ctx.actor.type !== 'system') {
       if (!isPlatform(ctx.actor)) throw new AppError('forbidden', 'Only platform administrators create platform keys.');
       if (!options.approvalId) {
-        throw new AppError('forbidden', 'A platform API key needs four-eyes approval: request it, and collect it here once a second administrator has approved.', { extra: { reason: 'approval_required' } });
+        throw new AppError('forbidden', 'A platform API key needs four-eyes approval: request it, and collect it here once a second administrator has approved.', {
+          extra: { reason: 'approval_required' },
+        });
       }
       input = await redeemApproval(tx, ctx, { id: options.approvalId, executor: platformApiKeyCreation });
     }
@@ -133,7 +135,9 @@ export async function createApiKey(ctx: Ctx, requested: CreateApiKeyInput, optio
       action: 'api_key.created',
       tenantId: row.tenantId,
       target: { type: 'api_key', id: row.id },
-      data: { after: { name: row.name, prefix: row.prefix, scopes: row.scopes, expiresAt: row.expiresAt.toISOString(), allowedCidrs: row.allowedCidrs, deploymentId: row.deploymentId } },
+      data: {
+        after: { name: row.name, prefix: row.prefix, scopes: row.scopes, expiresAt: row.expiresAt.toISOString(), allowedCidrs: row.allowedCidrs, deploymentId: row.deploymentId },
+      },
     });
     return { apiKey: toApiKeyDto(row), key };
   });
@@ -460,12 +464,16 @@ export async function recordKeyDenied(verdict: Extract<KeyVerdict, { ok: false }
   recentDenials.set(dedupe, now + 60_000);
   try {
     await transaction((tx) =>
-      record(tx, { actor: { type: 'apiKey', id: verdict.keyId, label: verdict.prefix }, request }, {
-        action: 'access.denied',
-        tenantId: verdict.tenantId,
-        target: verdict.keyId ? { type: 'api_key', id: verdict.keyId } : null,
-        data: { reason: verdict.reason, path },
-      }),
+      record(
+        tx,
+        { actor: { type: 'apiKey', id: verdict.keyId, label: verdict.prefix }, request },
+        {
+          action: 'access.denied',
+          tenantId: verdict.tenantId,
+          target: verdict.keyId ? { type: 'api_key', id: verdict.keyId } : null,
+          data: { reason: verdict.reason, path },
+        },
+      ),
     );
   } catch (err) {
     logger.error({ err: err instanceof Error ? err.message : String(err), requestId: request.requestId }, 'could not audit a denied API key');

@@ -26,7 +26,9 @@ export const auditExportFilter = z
     targetId: text(200).optional(),
     ip: z.union([z.ipv4(), z.ipv6()]).optional().meta({ description: 'The client IP address recorded with the event (exact).' }),
     requestId: text(200).optional(),
-    q: text(200).optional().meta({ description: "Free text, case-insensitive, in the actor's label and id, the target id and the action (for uploaded events also in the source's action and actor)." }),
+    q: text(200)
+      .optional()
+      .meta({ description: "Free text, case-insensitive, in the actor's label and id, the target id and the action (for uploaded events also in the source's action and actor)." }),
   })
   .refine((f) => !f.from || !f.to || f.from < f.to, { message: 'from must be before to', path: ['to'] });
 export type AuditExportFilter = z.infer<typeof auditExportFilter>;
@@ -50,7 +52,10 @@ export const auditExportQuery = z
   .object({
     ...auditExportFilter.shape,
     chain: z.string().trim().min(1).max(64).meta({ description: 'A tenant slug or id, or `platform`.' }),
-    format: z.enum(AUDIT_EXPORT_FORMATS).default('ndjson').meta({ description: '`ndjson`: the verifiable export. `csv`: the same event fields flattened, for spreadsheets (not verifiable).' }),
+    format: z
+      .enum(AUDIT_EXPORT_FORMATS)
+      .default('ndjson')
+      .meta({ description: '`ndjson`: the verifiable export. `csv`: the same event fields flattened, for spreadsheets (not verifiable).' }),
   })
   .refine((f) => !f.from || !f.to || f.from < f.to, { message: 'from must be before to', path: ['to'] });
 export type AuditExportQuery = z.infer<typeof auditExportQuery>;

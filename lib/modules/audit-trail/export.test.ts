@@ -118,7 +118,10 @@ describe('exportAuditChain', () => {
 
     const { result, text } = await exportText(tenant.slug, { filter: { action: 'tenant.updated' } });
     expect(result).toMatchObject({ fromSeq: 1, toSeq: 5, events: 3, omitted: 2 });
-    const records = text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const records = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records[0].filter).toEqual({ action: 'tenant.updated' });
     // The export's own event (seq 5) is always revealed.
     expect(records.slice(1, 6).map((r) => r.type)).toEqual(['omitted', 'event', 'omitted', 'event', 'event']);
@@ -216,12 +219,12 @@ describe('CSV export', () => {
     for (let i = 0; i < text.length; i++) {
       const c = text[i] as string;
       if (quoted) {
-        if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+        if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
         else if (c === '"') quoted = false;
         else field += c;
       } else if (c === '"') quoted = true;
-      else if (c === ',') row.push(field), (field = '');
-      else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
+      else if (c === ',') (row.push(field), (field = ''));
+      else if (c === '\n') (row.push(field), rows.push(row), (row = []), (field = ''));
       else field += c;
     }
     return rows;
@@ -235,18 +238,40 @@ describe('CSV export', () => {
     await transaction(async (tx) => {
       for (const [i, label] of labels.entries()) {
         const ctx = { ...systemCtx('test'), actor: { ...systemCtx('test').actor, type: 'user' as const, id: label, label } };
-        await record(tx, { ...ctx, request: { ip: '10.0.0.1', userAgent: label, requestId: label } }, {
-          action: 'tenant.updated',
-          tenantId: tenant.id,
-          target: { type: label, id: label },
-          data: datas[i % datas.length],
-        });
+        await record(
+          tx,
+          { ...ctx, request: { ip: '10.0.0.1', userAgent: label, requestId: label } },
+          {
+            action: 'tenant.updated',
+            tenantId: tenant.id,
+            target: { type: label, id: label },
+            data: datas[i % datas.length],
+          },
+        );
       }
     });
     const { result, text } = await exportText(tenant.slug, { format: 'csv' });
     const rows = parseCsv(text);
     const header = rows[0] as string[];
-    expect(header).toEqual(['chain', 'seq', 'id', 'occurredAt', 'actorType', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'tenantId', 'ip', 'userAgent', 'requestId', 'data', 'eventHash', 'hash']);
+    expect(header).toEqual([
+      'chain',
+      'seq',
+      'id',
+      'occurredAt',
+      'actorType',
+      'actorId',
+      'actorLabel',
+      'action',
+      'targetType',
+      'targetId',
+      'tenantId',
+      'ip',
+      'userAgent',
+      'requestId',
+      'data',
+      'eventHash',
+      'hash',
+    ]);
     const events = await db.auditEvent.findMany({ where: { chain: tenant.id, seq: { lte: BigInt(result.toSeq) } }, orderBy: { seq: 'asc' } });
     expect(rows.length - 1).toBe(events.length);
     expect(result.events).toBe(events.length);
@@ -256,16 +281,26 @@ describe('CSV export', () => {
       const row = rows[i + 1] as string[];
       expect(row[col('seq')]).toBe(String(event.seq));
       expect(row[col('occurredAt')]).toBe(event.occurredAt.toISOString());
-      for (const [name, value] of [['actorId', event.actorId], ['actorLabel', event.actorLabel], ['targetType', event.targetType], ['targetId', event.targetId], ['userAgent', event.userAgent], ['requestId', event.requestId]] as const) {
+      for (const [name, value] of [
+        ['actorId', event.actorId],
+        ['actorLabel', event.actorLabel],
+        ['targetType', event.targetType],
+        ['targetId', event.targetId],
+        ['userAgent', event.userAgent],
+        ['requestId', event.requestId],
+      ] as const) {
         expect(row[col(name)], `${name} of seq ${event.seq}`).toBe(defused(value));
       }
       // data as PostgreSQL writes jsonb (keys sorted, ", " and ": "), defused too: only a negative number can start with '-'.
-      const json = event.data === null ? null : (await db.$queryRaw<{ t: string }[]>`SELECT data::text AS t FROM audit_events WHERE chain = ${tenant.id} AND seq = ${event.seq}`)[0]?.t ?? null;
+      const json =
+        event.data === null
+          ? null
+          : ((await db.$queryRaw<{ t: string }[]>`SELECT data::text AS t FROM audit_events WHERE chain = ${tenant.id} AND seq = ${event.seq}`)[0]?.t ?? null);
       expect(row[col('data')], `data of seq ${event.seq}`).toBe(defused(json));
     }
     // The recorded labels came back defused exactly where they start like a formula.
     const byLabel = new Map(events.map((e, i) => [e.actorLabel, rows[i + 1]?.[col('actorLabel')]]));
-    expect([...labels.map((l) => byLabel.get(l))]).toEqual(["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", 'é=1', '', 'plain', '1=1']);
+    expect([...labels.map((l) => byLabel.get(l))]).toEqual(['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", 'é=1', '', 'plain', '1=1']);
     const dataOf = new Map(events.map((e, i) => [e.actorLabel, rows[i + 1]?.[col('data')]]));
     expect(labels.slice(0, datas.length).map((l) => dataOf.get(l))).toEqual(["'-5", '5', '"-x"', '{"a": -1}', '[-1]', '', "'-0.25", 'true']);
   });
@@ -329,10 +364,7 @@ describe('tampering below the application', () => {
     try {
       await db.$transaction(async (tx) => {
         await tx.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`);
-        await tx.$executeRawUnsafe(
-          `UPDATE audit_events SET data = jsonb_set(data, '{after,legalName}', '"Dishonest Holdings"') WHERE chain = $1 AND seq = 2`,
-          tenant.id,
-        );
+        await tx.$executeRawUnsafe(`UPDATE audit_events SET data = jsonb_set(data, '{after,legalName}', '"Dishonest Holdings"') WHERE chain = $1 AND seq = 2`, tenant.id);
       });
     } catch {
       skip('the test database user cannot bypass the append-only trigger');

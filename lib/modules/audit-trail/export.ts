@@ -57,12 +57,7 @@ async function readHead(tx: Tx, chain: string, lock: boolean): Promise<ChainHead
  * Locks the chain's head and records the export's own `audit.exported` event in `tx`: from here the
  * exported range (the first retained seq to the head before this event) is fixed.
  */
-async function recordExport(
-  tx: Tx,
-  ctx: Ctx,
-  target: { chain: string; tenantId: string | null },
-  data: (range: { fromSeq: number; toSeq: number }) => Record<string, unknown>,
-) {
+async function recordExport(tx: Tx, ctx: Ctx, target: { chain: string; tenantId: string | null }, data: (range: { fromSeq: number; toSeq: number }) => Record<string, unknown>) {
   const head = await readHead(tx, target.chain, true);
   const fromSeq = head.baseSeq + 1;
   const exported = await record(tx, ctx, {
@@ -240,7 +235,13 @@ export async function exportAuditChain(input: ExportAuditChainInput): Promise<Ex
   // Fix the range, audit the export and sign the head, atomically. The head row stays locked only
   // for this short transaction, never while streaming, so writers are not held up.
   const sealed = await transaction(async (tx) => {
-    const { head, fromSeq, exported } = await recordExport(tx, ctx, target, (range) => ({ chain: target.chain, format, fromSeq: range.fromSeq, filter, keys: keys.map((k) => k.kid) }));
+    const { head, fromSeq, exported } = await recordExport(tx, ctx, target, (range) => ({
+      chain: target.chain,
+      format,
+      fromSeq: range.fromSeq,
+      filter,
+      keys: keys.map((k) => k.kid),
+    }));
     const checkpoint = await signAndStore(tx, signer, { chain: target.chain, seq: exported.seq, hash: exported.hash });
     const event = await tx.auditEvent.findFirstOrThrow({ where: { chain: target.chain, seq: BigInt(exported.seq) }, select: { occurredAt: true } });
     return { fromSeq, toSeq: exported.seq, prevHash: head.baseHash, checkpoint, exportEventSeq: exported.seq, exportedAt: event.occurredAt.toISOString() };
@@ -340,8 +341,23 @@ export async function exportAuditChain(input: ExportAuditChainInput): Promise<Ex
 
 /** The CSV columns: the canonical event's fields, flattened (actor.type → actorType, …). */
 export const CSV_COLUMNS = [
-  'chain', 'seq', 'id', 'occurredAt', 'actorType', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId',
-  'tenantId', 'ip', 'userAgent', 'requestId', 'data', 'eventHash', 'hash',
+  'chain',
+  'seq',
+  'id',
+  'occurredAt',
+  'actorType',
+  'actorId',
+  'actorLabel',
+  'action',
+  'targetType',
+  'targetId',
+  'tenantId',
+  'ip',
+  'userAgent',
+  'requestId',
+  'data',
+  'eventHash',
+  'hash',
 ] as const;
 
 /**
@@ -399,7 +415,10 @@ async function exportCsv(input: Omit<ExportAuditChainInput, 'filter'> & { target
       return { fromSeq, toSeq: head.lastSeq, exportEventSeq: exported.seq };
     });
   } catch (err) {
-    await connecting.then((client) => client.release(), () => {});
+    await connecting.then(
+      (client) => client.release(),
+      () => {},
+    );
     throw err;
   }
   const client = await connecting;
@@ -448,7 +467,14 @@ const CSV_SLACK_BYTES = 8 << 20;
  * Pipes COPY … TO STDOUT (CSV) into `out`, after a header line, in 1 MB pieces with up to 8 MB of
  * slack towards the destination (constant memory); PostgreSQL reports the row count.
  */
-async function streamCsv(input: { client: PoolClient; chain: string; fromSeq: number; toSeq: number; filter: ExportFilter | null; out: Writable }): Promise<{ rows: number; bytes: number }> {
+async function streamCsv(input: {
+  client: PoolClient;
+  chain: string;
+  fromSeq: number;
+  toSeq: number;
+  filter: ExportFilter | null;
+  out: Writable;
+}): Promise<{ rows: number; bytes: number }> {
   const sink = sinkFor(input.out, CSV_SLACK_BYTES);
   try {
     await sink.write(`${CSV_COLUMNS.join(',')}\n`);

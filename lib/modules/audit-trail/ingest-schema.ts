@@ -11,8 +11,15 @@ const label = (max: number) => z.string().trim().min(1).max(max);
 
 export const ingestAuditEvent = z
   .object({
-    id: z.uuid().meta({ description: "The deployment's own id of the event (e.g. a UUID v7). Idempotency: an id already in the chain with the same content is not stored again; with different content the batch is refused." }),
-    occurredAt: z.iso.datetime({ offset: true }).meta({ description: "When it happened, by the deployment's clock (RFC 3339). Kept in data.source; the chain's occurredAt is the time Charter appended it." }),
+    id: z
+      .uuid()
+      .meta({
+        description:
+          "The deployment's own id of the event (e.g. a UUID v7). Idempotency: an id already in the chain with the same content is not stored again; with different content the batch is refused.",
+      }),
+    occurredAt: z.iso
+      .datetime({ offset: true })
+      .meta({ description: "When it happened, by the deployment's clock (RFC 3339). Kept in data.source; the chain's occurredAt is the time Charter appended it." }),
     action: z
       .string()
       .max(100)
@@ -22,7 +29,11 @@ export const ingestAuditEvent = z
       .object({ type: label(32), id: label(200).nullable().default(null), label: label(200).nullable().default(null) })
       .strict()
       .meta({ description: 'Who acted at the deployment (a local user, a service…).' }),
-    target: z.object({ type: label(64), id: label(200) }).strict().nullable().default(null),
+    target: z
+      .object({ type: label(64), id: label(200) })
+      .strict()
+      .nullable()
+      .default(null),
     data: z.unknown().optional().meta({ description: 'Any JSON details. Never secrets.' }),
   })
   .strict()
@@ -31,7 +42,7 @@ export type IngestAuditEvent = z.infer<typeof ingestAuditEvent>;
 
 export const ingestAuditEventsInput = z
   .object({
-    deploymentId: z.uuid().optional().meta({ description: "The source deployment. Implied (and must match if given) when the key is bound to a deployment; required otherwise." }),
+    deploymentId: z.uuid().optional().meta({ description: 'The source deployment. Implied (and must match if given) when the key is bound to a deployment; required otherwise.' }),
     events: z
       .array(ingestAuditEvent)
       .min(1)

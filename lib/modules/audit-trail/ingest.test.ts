@@ -55,7 +55,9 @@ describe('ingestAuditEvents', () => {
       actor: { type: 'deployment', id: deployment.id, label: deployment.name },
       action: 'audit.ingested',
       target: { type: 'model_version', id: 'mv-249' },
-      data: { source: { action: 'model.loaded', occurredAt: events[249]?.occurredAt, actor: events[249]?.actor, target: events[249]?.target, data: { n: 249, note: 'Zürich 😀' } } },
+      data: {
+        source: { action: 'model.loaded', occurredAt: events[249]?.occurredAt, actor: events[249]?.actor, target: events[249]?.target, data: { n: 249, note: 'Zürich 😀' } },
+      },
     });
     // Searchable by the source's action and actor through the free text.
     expect((await listAuditEvents(systemCtx('test'), { chain: tenant.id, limit: 5, q: 'operator 249' })).data.map((e) => e.id)).toEqual([events[249]?.id]);
@@ -122,7 +124,17 @@ describe('ingestAuditEvents', () => {
     await ingestAuditEvents(ctx, batch([stored]));
     const count = await chainCount(tenant.id);
     // An append that skips the check (as a racing one would) fails on audit_event_ids' key, whole.
-    const again = { id: stored.id, actor: { type: 'deployment', id: deployment.id, label: deployment.name }, action: 'audit.ingested', target: { type: null, id: null }, tenantId: tenant.id, ip: null, userAgent: null, requestId: null, data: null };
+    const again = {
+      id: stored.id,
+      actor: { type: 'deployment', id: deployment.id, label: deployment.name },
+      action: 'audit.ingested',
+      target: { type: null, id: null },
+      tenantId: tenant.id,
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      data: null,
+    };
     const other = { ...again, id: randomUUID() };
     await expect(transaction((tx) => appendToChain(tx, { chain: tenant.id, tenantId: tenant.id, events: [other, again] }))).rejects.toThrow();
     expect(await chainCount(tenant.id)).toBe(count);
@@ -153,7 +165,9 @@ describe('ingestAuditEvents', () => {
     };
     fc.assert(
       fc.property(upload, (e) => {
-        const expected = outcome(() => canonicalize({ source: normaliseData({ action: e.action, occurredAt: e.occurredAt, actor: e.actor, target: e.target, data: e.data === undefined ? null : e.data }) }));
+        const expected = outcome(() =>
+          canonicalize({ source: normaliseData({ action: e.action, occurredAt: e.occurredAt, actor: e.actor, target: e.target, data: e.data === undefined ? null : e.data }) }),
+        );
         expect(outcome(() => sourceDataJson(e))).toBe(expected);
       }),
       { numRuns: 5000 },
@@ -172,7 +186,9 @@ describe('ingestAuditEvents', () => {
     expect(paths).toEqual(expect.arrayContaining(['events.1.action', 'events.2.occurredAt', 'events.3']));
     expect(paths?.some((p) => p.startsWith('events.0'))).toBe(false);
     const repeated = event(5);
-    expect(toAppError(ingestAuditEventsInput.safeParse({ events: [repeated, event(6), repeated] }).error).errors).toEqual([{ path: 'events.2.id', message: 'repeats the id of event 0' }]);
+    expect(toAppError(ingestAuditEventsInput.safeParse({ events: [repeated, event(6), repeated] }).error).errors).toEqual([
+      { path: 'events.2.id', message: 'repeats the id of event 0' },
+    ]);
     expect(ingestAuditEventsInput.safeParse({ events: Array.from({ length: 1001 }, (_, i) => event(i)) }).success).toBe(false);
 
     // An id reused for a different event: the whole batch (the good new one too) is refused.

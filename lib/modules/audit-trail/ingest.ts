@@ -55,7 +55,9 @@ async function sourceDeployment(ctx: Ctx, tenantId: string, named: string | unde
   if (bound && named && named !== bound) throw notFound('Deployment');
   const id = bound ?? named;
   if (!id) {
-    throw new AppError('validation_failed', 'Name the source deployment, or use a key bound to it.', { errors: [{ path: 'deploymentId', message: 'is required for a key not bound to a deployment' }] });
+    throw new AppError('validation_failed', 'Name the source deployment, or use a key bound to it.', {
+      errors: [{ path: 'deploymentId', message: 'is required for a key not bound to a deployment' }],
+    });
   }
   const { rows } = await pool.query<{ id: string; name: string; archived: boolean }>({
     name: 'charter_audit_ingest_deployment',
@@ -89,72 +91,75 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
 
   // On a node-postgres client (a hot path: bench/audit-ingest): lock, duplicate check and
   // one append statement, instead of Prisma's interactive transaction.
-  return pgTransaction(async (client) => {
-    const head = await lockChain(client, tenantId, tenantId);
-    // Under the chain lock, in a statement of its own (so its snapshot includes whatever a
-    // concurrent retry of this batch committed while we waited for the lock): which ids the chain
-    // already has. One probe per id in audit_event_ids, whatever the number of partitions.
-    const known = await auditQuery<{ id: string; seq: string }>(
-      client,
-      'SELECT id::text AS id, seq FROM audit_event_ids WHERE chain = $1 AND id = ANY($2::uuid[])',
-      [tenantId, ids],
-      'charter_audit_ingest_known',
-    );
-    const byId = new Map<string, { seq: number; stored?: { action: string; actor_id: string | null; source: unknown } }>(known.map((row) => [row.id, { seq: Number(row.seq) }]));
-    if (known.length) {
-      // Only a retry gets here: the events themselves, to tell a duplicate from a reused id.
-      const stored = await auditQuery<{ seq: string; action: string; actor_id: string | null; source: unknown }>(
+  return pgTransaction(
+    async (client) => {
+      const head = await lockChain(client, tenantId, tenantId);
+      // Under the chain lock, in a statement of its own (so its snapshot includes whatever a
+      // concurrent retry of this batch committed while we waited for the lock): which ids the chain
+      // already has. One probe per id in audit_event_ids, whatever the number of partitions.
+      const known = await auditQuery<{ id: string; seq: string }>(
         client,
-        "SELECT seq, action, actor_id, data->'source' AS source FROM audit_events WHERE chain = $1 AND seq = ANY($2::bigint[])",
-        [tenantId, known.map((row) => row.seq)],
+        'SELECT id::text AS id, seq FROM audit_event_ids WHERE chain = $1 AND id = ANY($2::uuid[])',
+        [tenantId, ids],
+        'charter_audit_ingest_known',
       );
-      const bySeq = new Map(stored.map((row) => [Number(row.seq), row]));
-      for (const entry of byId.values()) entry.stored = bySeq.get(entry.seq);
-    }
-
-    const conflicts: { path: string; message: string }[] = [];
-    const fresh: PendingEvent[] = [];
-    input.events.forEach((event, i) => {
-      const found = byId.get(event.id);
-      if (!found) {
-        fresh.push({
-          id: event.id,
-          actor: { type: 'deployment', id: deployment.id, label: deployment.name },
-          action: 'audit.ingested',
-          target: { type: event.target?.type ?? null, id: event.target?.id ?? null },
-          tenantId,
-          ip: ctx.request.ip,
-          userAgent: ctx.request.userAgent,
-          requestId: ctx.request.requestId,
-          dataJson: dataJsons[i] as string,
-        });
-        return;
+      const byId = new Map<string, { seq: number; stored?: { action: string; actor_id: string | null; source: unknown } }>(known.map((row) => [row.id, { seq: Number(row.seq) }]));
+      if (known.length) {
+        // Only a retry gets here: the events themselves, to tell a duplicate from a reused id.
+        const stored = await auditQuery<{ seq: string; action: string; actor_id: string | null; source: unknown }>(
+          client,
+          "SELECT seq, action, actor_id, data->'source' AS source FROM audit_events WHERE chain = $1 AND seq = ANY($2::bigint[])",
+          [tenantId, known.map((row) => row.seq)],
+        );
+        const bySeq = new Map(stored.map((row) => [Number(row.seq), row]));
+        for (const entry of byId.values()) entry.stored = bySeq.get(entry.seq);
       }
-      const row = found.stored;
-      if (!row) {
-        conflicts.push({ path: `events.${i}.id`, message: `is already the id of an event (seq ${found.seq}) in this chain that is no longer retained` });
-        return;
-      }
-      const same = row.action === 'audit.ingested' && row.actor_id === deployment.id && canonicalize(row.source ?? null) === canonicalize(sourceOf(event));
-      if (!same) conflicts.push({ path: `events.${i}.id`, message: `is already the id of a different event (seq ${found.seq}) in this chain` });
-    });
-    if (conflicts.length) {
-      throw new AppError('conflict', 'Some event ids are already used by different events; nothing was stored.', { errors: conflicts });
-    }
 
-    const appended = await appendToChain(client, { chain: tenantId, tenantId, events: fresh, head, signer });
-    const seqOf = new Map(appended.map((e) => [e.id, e.seq]));
-    const events = input.events.map((e) => {
-      const seq = seqOf.get(e.id);
-      return seq !== undefined ? { id: e.id, seq, status: 'appended' as const } : { id: e.id, seq: byId.get(e.id)?.seq ?? 0, status: 'duplicate' as const };
-    });
-    return {
-      chain: tenantId,
-      deploymentId: deployment.id,
-      appended: appended.length,
-      duplicates: input.events.length - appended.length,
-      events,
-      receivedAt: new Date().toISOString(),
-    };
-  }, { timeoutMs: getDatabaseEnv().CHARTER_BULK_REQUEST_TIMEOUT_MS });
+      const conflicts: { path: string; message: string }[] = [];
+      const fresh: PendingEvent[] = [];
+      input.events.forEach((event, i) => {
+        const found = byId.get(event.id);
+        if (!found) {
+          fresh.push({
+            id: event.id,
+            actor: { type: 'deployment', id: deployment.id, label: deployment.name },
+            action: 'audit.ingested',
+            target: { type: event.target?.type ?? null, id: event.target?.id ?? null },
+            tenantId,
+            ip: ctx.request.ip,
+            userAgent: ctx.request.userAgent,
+            requestId: ctx.request.requestId,
+            dataJson: dataJsons[i] as string,
+          });
+          return;
+        }
+        const row = found.stored;
+        if (!row) {
+          conflicts.push({ path: `events.${i}.id`, message: `is already the id of an event (seq ${found.seq}) in this chain that is no longer retained` });
+          return;
+        }
+        const same = row.action === 'audit.ingested' && row.actor_id === deployment.id && canonicalize(row.source ?? null) === canonicalize(sourceOf(event));
+        if (!same) conflicts.push({ path: `events.${i}.id`, message: `is already the id of a different event (seq ${found.seq}) in this chain` });
+      });
+      if (conflicts.length) {
+        throw new AppError('conflict', 'Some event ids are already used by different events; nothing was stored.', { errors: conflicts });
+      }
+
+      const appended = await appendToChain(client, { chain: tenantId, tenantId, events: fresh, head, signer });
+      const seqOf = new Map(appended.map((e) => [e.id, e.seq]));
+      const events = input.events.map((e) => {
+        const seq = seqOf.get(e.id);
+        return seq !== undefined ? { id: e.id, seq, status: 'appended' as const } : { id: e.id, seq: byId.get(e.id)?.seq ?? 0, status: 'duplicate' as const };
+      });
+      return {
+        chain: tenantId,
+        deploymentId: deployment.id,
+        appended: appended.length,
+        duplicates: input.events.length - appended.length,
+        events,
+        receivedAt: new Date().toISOString(),
+      };
+    },
+    { timeoutMs: getDatabaseEnv().CHARTER_BULK_REQUEST_TIMEOUT_MS },
+  );
 }

@@ -22,7 +22,12 @@ describe('periodic checkpoints', () => {
     expect(sealed).toContainEqual({ chain: tenant.id, seq: 1 });
     const stored = await db.auditCheckpoint.findFirstOrThrow({ where: { chain: tenant.id, seq: 1n } });
     const key = (await listPublicKeys()).find((k) => k.kid === stored.kid);
-    expect(verifyCheckpointSignature({ v: 1, chain: stored.chain, seq: 1, hash: stored.hash, issuedAt: stored.issuedAt.toISOString(), kid: stored.kid, signature: stored.signature }, key?.publicKey as string)).toBe(true);
+    expect(
+      verifyCheckpointSignature(
+        { v: 1, chain: stored.chain, seq: 1, hash: stored.hash, issuedAt: stored.issuedAt.toISOString(), kid: stored.kid, signature: stored.signature },
+        key?.publicKey as string,
+      ),
+    ).toBe(true);
     expect(await sealUnsealedChains({ chains: [tenant.id] })).toEqual([]);
     // One instance at a time (the maintenance round, which this upkeep is part of); a round also
     // prepares next month's partitions.
@@ -35,7 +40,12 @@ describe('periodic checkpoints', () => {
     const tenant = await makeTenant();
     const deployment = await makeDeployment(tenant);
     const { ctx } = await makeKey(tenant.id, ['audit:write'], { deploymentId: deployment.id });
-    const events = Array.from({ length: 1000 }, (_, i) => ({ id: randomUUID(), occurredAt: new Date().toISOString(), action: 'model.loaded', actor: { type: 'service', id: `s-${i}` } }));
+    const events = Array.from({ length: 1000 }, (_, i) => ({
+      id: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      action: 'model.loaded',
+      actor: { type: 'service', id: `s-${i}` },
+    }));
     const result = await ingestAuditEvents(ctx, ingestAuditEventsInput.parse({ events }));
     const last = result.events.at(-1)?.seq as number;
     expect(last).toBeGreaterThan(1000);

@@ -25,7 +25,19 @@ async function tenantWithHistory(daysAgo: number[], retentionDays = 183): Promis
         chain: tenant.id,
         tenantId: tenant.id,
         at: new Date(Date.now() - days * DAY),
-        events: [{ id: randomUUID(), actor: { type: 'system', id: 'test', label: 'test' }, action: 'tenant.updated', target: { type: 'tenant', id: tenant.id }, tenantId: tenant.id, ip: null, userAgent: null, requestId: null, data: { daysAgo: days } }],
+        events: [
+          {
+            id: randomUUID(),
+            actor: { type: 'system', id: 'test', label: 'test' },
+            action: 'tenant.updated',
+            target: { type: 'tenant', id: tenant.id },
+            tenantId: tenant.id,
+            ip: null,
+            userAgent: null,
+            requestId: null,
+            data: { daysAgo: days },
+          },
+        ],
       }),
     );
   }

@@ -52,7 +52,12 @@ export const auditRetentionChange = approvalExecutor('AUDIT_RETENTION_CHANGE', {
       action: 'audit.retention_changed',
       tenantId: payload.tenantId,
       target: { type: 'tenant', id: payload.tenantId },
-      data: { before: { retentionDays: before.retentionDays }, after: { retentionDays: payload.retentionDays }, approvalId: approval?.id ?? null, reason: approval?.reason ?? null },
+      data: {
+        before: { retentionDays: before.retentionDays },
+        after: { retentionDays: payload.retentionDays },
+        approvalId: approval?.id ?? null,
+        reason: approval?.reason ?? null,
+      },
     });
     return { tenantId: payload.tenantId, retentionDays: payload.retentionDays };
   },
@@ -168,10 +173,18 @@ async function purgeChain(ctx: Ctx, tenant: { id: string; slug: string; retentio
   const outcome = await transaction(async (tx) => {
     // The tenant row and the chain head, locked: legal hold and retention cannot change meanwhile.
     const [row] = await tx.$queryRaw<{ legal_hold: boolean; retention_days: number }[]>`SELECT legal_hold, retention_days FROM tenants WHERE id = ${chain}::uuid FOR UPDATE`;
-    const [head] = await tx.$queryRaw<{ last_seq: bigint; base_seq: bigint; base_hash: string }[]>`SELECT last_seq, base_seq, base_hash FROM audit_chains WHERE id = ${chain} FOR UPDATE`;
+    const [head] = await tx.$queryRaw<
+      { last_seq: bigint; base_seq: bigint; base_hash: string }[]
+    >`SELECT last_seq, base_seq, base_hash FROM audit_chains WHERE id = ${chain} FOR UPDATE`;
     const base = { baseSeq: Number(head?.base_seq ?? 0n), baseHash: head?.base_hash ?? '0'.repeat(64) };
     const result = (status: PurgeOutcome['status'], extra: Partial<PurgeOutcome> = {}): PurgeOutcome => ({
-      chain, label: tenant.slug, status, removed: null, ...base, partitions: [], ...extra,
+      chain,
+      label: tenant.slug,
+      status,
+      removed: null,
+      ...base,
+      partitions: [],
+      ...extra,
     });
     if (row?.legal_hold) return result('legal_hold');
     if (row && row.retention_days !== tenant.retentionDays) throw new AppError('conflict', `The retention of ${tenant.slug} changed during the purge; run it again.`);

@@ -6,13 +6,7 @@ import { pageOf, pageQuery, timestamp } from '@/lib/core/schema';
 
 export const listAuditEventsQuery = pageQuery
   .extend({
-    chain: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .optional()
-      .meta({ description: 'A tenant slug or id, or `platform`. Tenant actors only ever read their own tenant\'s chain.' }),
+    chain: z.string().trim().min(1).max(64).optional().meta({ description: "A tenant slug or id, or `platform`. Tenant actors only ever read their own tenant's chain." }),
     tenantId: z.uuid().optional().meta({ description: "Only this tenant's events (its chain); matches nothing outside the caller's scope." }),
     // The same filters as an export, so a search can be exported as is.
     ...auditExportFilter.shape,

@@ -18,9 +18,7 @@ export type AuditEventDto = CanonicalEvent & { hash: string; eventHash: string }
 /** Denied requests are audited too (README "Audit log"), in their own transaction. */
 export async function recordAccessDenied(ctx: Ctx, details: { permission?: string; path?: string; reason: string }): Promise<void> {
   try {
-    await transaction((tx) =>
-      record(tx, ctx, { action: 'access.denied', tenantId: ctx.actor.tenantId, target: null, data: details }),
-    );
+    await transaction((tx) => record(tx, ctx, { action: 'access.denied', tenantId: ctx.actor.tenantId, target: null, data: details }));
   } catch (err) {
     // The request is refused either way; a failure to audit the refusal must still be visible.
     logger.error({ err: err instanceof Error ? err.message : String(err), requestId: ctx.request.requestId }, 'could not audit a denied request');
@@ -88,11 +86,7 @@ export function toAuditEventDto(row: EventRow): AuditEventDto {
 }
 
 /** One event by chain (a tenant slug or id, or `platform`) and seq; outside the actor's scope it is not found. */
-export async function getAuditEvent(
-  ctx: Ctx,
-  chainRef: string,
-  seq: number,
-): Promise<AuditEventDto & { chainLabel: string; firstSeq: number; lastSeq: number }> {
+export async function getAuditEvent(ctx: Ctx, chainRef: string, seq: number): Promise<AuditEventDto & { chainLabel: string; firstSeq: number; lastSeq: number }> {
   authorize(ctx.actor, 'audit:read');
   const target = await resolveAuditChain(ctx, chainRef);
   const [rows, head] = await Promise.all([

@@ -20,7 +20,12 @@ async function setup(options: { countries?: string[]; depCountry?: string; restr
   const v = await makeModelVersion();
   if (options.restrictions) await db.modelVersion.update({ where: { id: v.id }, data: { exportRestrictions: options.restrictions } });
   const draft = await makeModelVersion({ familyId: v.familyId, status: 'DRAFT' });
-  const contract = await makeContract(tenant.id, { familyIds: [v.familyId], countries: options.countries ?? ['DE', 'FR'], validUntil: new Date(Date.UTC(2030, 0, 1)), graceDays: 30 });
+  const contract = await makeContract(tenant.id, {
+    familyIds: [v.familyId],
+    countries: options.countries ?? ['DE', 'FR'],
+    validUntil: new Date(Date.UTC(2030, 0, 1)),
+    graceDays: 30,
+  });
   const deployment = await makeDeployment(tenant, { country: options.depCountry ?? 'DE' });
   return { tenant, v, draft, contract, deployment };
 }
@@ -98,7 +103,7 @@ describe('entitlement bundles', () => {
     expect(createPublicKey(forger.privateKey)).toBeDefined();
   });
 
-  it('refuses a deployment outside the contract\'s data-processing countries, with the reason, audited', async () => {
+  it("refuses a deployment outside the contract's data-processing countries, with the reason, audited", async () => {
     const { tenant, deployment } = await setup({ countries: ['DE'], depCountry: 'US' });
     await expect(issueBundle(systemCtx('test'), deployment.id)).rejects.toMatchObject({
       code: 'conflict',
@@ -111,7 +116,7 @@ describe('entitlement bundles', () => {
     expect(refused.map((e) => (e.data as { reason: string }).reason)).toEqual(['residency_violation']);
   });
 
-  it('refuses model versions that may not be exported to the deployment\'s country', async () => {
+  it("refuses model versions that may not be exported to the deployment's country", async () => {
     const { deployment, v } = await setup({ restrictions: ['FR'], depCountry: 'FR' });
     await expect(issueBundle(systemCtx('test'), deployment.id)).rejects.toMatchObject({ extra: { reason: 'export_restricted', models: [`${v.family}@${v.version}`] } });
   });

@@ -160,10 +160,14 @@ async function signAndRecord(ctx: Ctx, deployment: DeploymentForBundle, contract
     const ids = new Set(holders.map((h) => h.deployment_id));
     ids.add(deployment.id);
     if (ids.size > maxDeployments) {
-      throw new BundleRefusal('deployment_limit', `Contract ${contract.reference} allows ${maxDeployments} deployment(s), and ${ids.size - 1} other deployment(s) already hold its bundles; archive one or amend the contract.`, {
-        maxDeployments,
-        contract: contract.reference,
-      });
+      throw new BundleRefusal(
+        'deployment_limit',
+        `Contract ${contract.reference} allows ${maxDeployments} deployment(s), and ${ids.size - 1} other deployment(s) already hold its bundles; archive one or amend the contract.`,
+        {
+          maxDeployments,
+          contract: contract.reference,
+        },
+      );
     }
     const row = await tx.entitlementBundle.create({
       data: {
@@ -181,7 +185,16 @@ async function signAndRecord(ctx: Ctx, deployment: DeploymentForBundle, contract
       action: 'bundle.issued',
       tenantId: deployment.tenantId,
       target: { type: 'deployment', id: deployment.id },
-      data: { bundleId: row.id, deployment: deployment.name, contract: contract.reference, contractVersion: contract.currentVersion, kid: signer.kid, payloadHash: row.payloadHash, models: payload.models.length, validUntil: payload.contract.validUntil },
+      data: {
+        bundleId: row.id,
+        deployment: deployment.name,
+        contract: contract.reference,
+        contractVersion: contract.currentVersion,
+        kid: signer.kid,
+        payloadHash: row.payloadHash,
+        models: payload.models.length,
+        validUntil: payload.contract.validUntil,
+      },
     });
   });
   return { bundle, fileName: fileNameOf(deployment, issuedAt), json: `${JSON.stringify(bundle, null, 2)}\n` };

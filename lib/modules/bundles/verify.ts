@@ -60,7 +60,9 @@ export function canonicalJson(value: unknown): string {
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
     // Default sort compares UTF-16 code units, as RFC 8785 requires.
-    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
   }
   throw new TypeError(`JCS cannot encode a ${typeof value}`);
@@ -163,7 +165,13 @@ export function verifyBundle(input: string | unknown, options: { keys: readonly 
   if (at < notBefore) return { status: 'not_yet_valid', reason: `The entitlement of ${what} starts at ${new Date(notBefore).toISOString()}.`, kid, payload, ...times };
   if (at <= validUntil) return { status: 'valid', reason: `Signed by key ${kid}; ${what} is valid until ${times.validUntil}.`, kid, payload, ...times };
   if (at <= graceUntil) {
-    return { status: 'grace', reason: `${what} ended at ${times.validUntil}; its grace period of ${payload.contract.graceDays} days runs until ${times.graceUntil}. Import a renewed bundle.`, kid, payload, ...times };
+    return {
+      status: 'grace',
+      reason: `${what} ended at ${times.validUntil}; its grace period of ${payload.contract.graceDays} days runs until ${times.graceUntil}. Import a renewed bundle.`,
+      kid,
+      payload,
+      ...times,
+    };
   }
   return { status: 'expired', reason: `${what} ended at ${times.validUntil} and its grace period at ${times.graceUntil}. Import a renewed bundle.`, kid, payload, ...times };
 }

@@ -72,14 +72,38 @@ const LEVELS = ['LOW', 'MEDIUM', 'HIGH'] as const;
  */
 export const ContractRegisterInfo = z
   .object({
-    ictServiceType: z.enum(ictServiceTypes).optional().meta({ description: 'Annex III type of ICT services (B_02.02.0060, B_05.02.0020, B_07.01.0040). Self-hosted model licences are usually S13.' }),
-    functionIdentifier: z.string().trim().max(255).optional().meta({ description: "The financial entity's identifier of the function the service supports (B_02.02.0050, B_06.01.0010)." }),
+    ictServiceType: z
+      .enum(ictServiceTypes)
+      .optional()
+      .meta({ description: 'Annex III type of ICT services (B_02.02.0060, B_05.02.0020, B_07.01.0040). Self-hosted model licences are usually S13.' }),
+    functionIdentifier: z
+      .string()
+      .trim()
+      .max(255)
+      .optional()
+      .meta({ description: "The financial entity's identifier of the function the service supports (B_02.02.0050, B_06.01.0010)." }),
     annualCost: z.number().nonnegative().optional().meta({ description: 'Annual expense or estimated cost (B_02.01.0050).' }),
-    currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code').optional().meta({ description: 'ISO 4217 (B_02.01.0040).' }),
-    providerNoticePeriodDays: z.number().int().min(0).max(3650).optional().meta({ description: "The provider's notice period for termination, in days (B_02.02.0110); the contract's noticePeriodDays is the entity's (B_02.02.0100)." }),
+    currency: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code')
+      .optional()
+      .meta({ description: 'ISO 4217 (B_02.01.0040).' }),
+    providerNoticePeriodDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .optional()
+      .meta({ description: "The provider's notice period for termination, in days (B_02.02.0110); the contract's noticePeriodDays is the entity's (B_02.02.0100)." }),
     governingLawCountry: countryCode.optional().meta({ description: 'Country of the governing law (B_02.02.0120).' }),
-    serviceCountries: z.array(countryCode).max(60).optional().meta({ description: 'Countries of provision of the ICT services (B_02.02.0130). Default: the countries of the tenant\'s deployments.' }),
-    providerStoresData: z.boolean().optional().meta({ description: 'Whether the provider stores the entity\'s data (B_02.02.0140). Self-hosted: usually no.' }),
+    serviceCountries: z
+      .array(countryCode)
+      .max(60)
+      .optional()
+      .meta({ description: "Countries of provision of the ICT services (B_02.02.0130). Default: the countries of the tenant's deployments." }),
+    providerStoresData: z.boolean().optional().meta({ description: "Whether the provider stores the entity's data (B_02.02.0140). Self-hosted: usually no." }),
     dataStorageCountries: z.array(countryCode).max(60).optional().meta({ description: 'Location of the data at rest (B_02.02.0150), if the provider stores data.' }),
     dataSensitiveness: z.enum(LEVELS).optional().meta({ description: 'B_02.02.0170' }),
     relianceLevel: z.enum(['NOT_SIGNIFICANT', 'LOW', 'MATERIAL', 'FULL']).optional().meta({ description: 'B_02.02.0180' }),
@@ -88,7 +112,10 @@ export const ContractRegisterInfo = z
     lastAuditDate: z.iso.date().optional().meta({ description: 'Date of the last audit on the provider (B_07.01.0070).' }),
     exitPlan: z.boolean().optional().meta({ description: 'Existence of an exit plan (B_07.01.0080).' }),
     reintegration: z.enum(['EASY', 'DIFFICULT', 'HIGHLY_COMPLEX']).optional().meta({ description: 'Possibility of reintegration of the service (B_07.01.0090).' }),
-    discontinuingImpact: z.enum([...LEVELS, 'NOT_ASSESSED']).optional().meta({ description: 'Impact of discontinuing the ICT services (B_07.01.0100).' }),
+    discontinuingImpact: z
+      .enum([...LEVELS, 'NOT_ASSESSED'])
+      .optional()
+      .meta({ description: 'Impact of discontinuing the ICT services (B_07.01.0100).' }),
     alternativeProviders: z.enum(['YES', 'NO', 'NOT_ASSESSED']).optional().meta({ description: 'B_07.01.0110' }),
     alternativeProvidersNote: z.string().trim().max(500).optional().meta({ description: 'B_07.01.0120' }),
   })
@@ -117,10 +144,7 @@ export const Contract = z
     status: z.enum(ContractStatus).meta({ description: 'An ACTIVE contract past validUntil reads as EXPIRED (expiry happens by date).' }),
     scope: z.enum(ContractScope).meta({ description: 'ALL deployments of the tenant, or those of one environment. At most one ACTIVE contract per tenant and scope.' }),
     currentVersion: z.number().int(),
-    currentVersionHash: z
-      .string()
-      .nullable()
-      .meta({ description: 'SHA-256 (lowercase hex) of the JCS encoding of the current version\'s terms.' }),
+    currentVersionHash: z.string().nullable().meta({ description: "SHA-256 (lowercase hex) of the JCS encoding of the current version's terms." }),
     validFrom: timestamp,
     validUntil: timestamp,
     renewal: z.enum(Renewal),
@@ -162,7 +186,9 @@ export const ContractVersionList = z.object({ data: z.array(ContractVersion) }).
 
 /** A calendar date (valid from 00:00 UTC) or an RFC 3339 timestamp. */
 const dateInput = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a date (YYYY-MM-DD) or an RFC 3339 timestamp') })
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+    error: (issue) => (issue.input === undefined ? 'is required' : 'must be a date (YYYY-MM-DD) or an RFC 3339 timestamp'),
+  })
   .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00.000Z` : s));
 
 const days = (max: number) => z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must not be negative').max(max);
@@ -175,7 +201,13 @@ export const entitlementInput = z
     modelVersionId: z.uuid().nullable().default(null),
     maxDeployments: z.coerce.number().int().min(1, 'must be at least 1').max(10_000),
     limits: z
-      .record(z.string().trim().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, 'limit names are letters, digits and underscores'), limitValue)
+      .record(
+        z
+          .string()
+          .trim()
+          .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, 'limit names are letters, digits and underscores'),
+        limitValue,
+      )
       .default({})
       .refine((l) => Object.keys(l).length <= 32, 'at most 32 limits')
       .meta({ description: 'Other limits, e.g. { "maxGpus": 8, "maxRequestsPerDay": 100000 }.' }),
@@ -186,9 +218,21 @@ export type EntitlementInput = z.infer<typeof entitlementInput>;
 
 const slaInput = z.object({
   availability: z.number().min(0).max(100).optional().meta({ description: 'Percent, e.g. 99.9' }),
-  supportResponseHours: z.number().min(0).max(24 * 90).optional(),
-  rtoHours: z.number().min(0).max(24 * 365).optional(),
-  rpoHours: z.number().min(0).max(24 * 365).optional(),
+  supportResponseHours: z
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .optional(),
+  rtoHours: z
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .optional(),
+  rpoHours: z
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .optional(),
 });
 
 /** The terms of a contract: everything a version snapshots and hashes. */
@@ -235,9 +279,7 @@ export type UpdateContractInput = z.infer<typeof updateContractInput>;
 export type ContractTermsInput = UpdateContractInput;
 
 /** An amendment of an ACTIVE contract is a four-eyes request, so it carries a reason. */
-export const amendContractInput = updateContractInput
-  .and(z.object({ reason: approvalReason }))
-  .meta({ id: 'AmendContractInput' });
+export const amendContractInput = updateContractInput.and(z.object({ reason: approvalReason })).meta({ id: 'AmendContractInput' });
 export type AmendContractInput = z.infer<typeof amendContractInput>;
 
 // ───────────────────────────── the contract form ─────────────────────────────
@@ -310,7 +352,9 @@ export const requestTerminationForm = blankAsText(requestTerminationInput, 'reas
 /** What a four-eyes contract request returns: the request filed (or, for the CLI, the change made). */
 export const ContractChange = z
   .object({
-    kind: z.enum(['requested', 'performed']).meta({ description: '`requested`: waiting for a second administrator; `performed`: carried out at once (a draft edit, or the operator CLI).' }),
+    kind: z
+      .enum(['requested', 'performed'])
+      .meta({ description: '`requested`: waiting for a second administrator; `performed`: carried out at once (a draft edit, or the operator CLI).' }),
     approval: Approval.nullable(),
     contract: Contract,
   })

@@ -45,7 +45,7 @@ describe('contracts service (read)', () => {
     expect((await listContracts(ctx, { ...page, status: 'TERMINATED' })).data).toEqual([]);
   });
 
-  it('isolates tenants: another tenant\'s contract is not found and never listed (cross-tenant test)', async () => {
+  it("isolates tenants: another tenant's contract is not found and never listed (cross-tenant test)", async () => {
     const [mine, other] = [await makeTenant(), await makeTenant()];
     const ours = await makeContract(mine.id);
     const theirs = await makeContract(other.id);
@@ -108,7 +108,9 @@ describe('contracts service (write, lifecycle)', () => {
     expect(versions.every(verifyVersionHash)).toBe(true);
     expect(diffTerms(versions[1]?.terms, versions[0]?.terms).map((c) => c.path)).toEqual(['dataProcessingCountries', 'noticePeriodDays']);
     // Saving the same terms again adds no version.
-    expect((await updateContract(alice.ctx, created.id, updateContractInput.parse({ ...input, noticePeriodDays: 60, dataProcessingCountries: ['DE', 'FR'] }))).currentVersion).toBe(2);
+    expect((await updateContract(alice.ctx, created.id, updateContractInput.parse({ ...input, noticePeriodDays: 60, dataProcessingCountries: ['DE', 'FR'] }))).currentVersion).toBe(
+      2,
+    );
 
     // The database itself refuses to change or delete a version.
     await expect(db.contractVersion.updateMany({ where: { contractId: created.id }, data: { hash: '0'.repeat(64) } })).rejects.toThrow(/immutable/);
@@ -122,7 +124,9 @@ describe('contracts service (write, lifecycle)', () => {
     expect(outside).toMatchObject({ code: 'validation_failed', errors: [{ path: 'dataProcessingCountries' }] });
     expect(createContractInput.safeParse({ ...input, validUntil: '2025-01-01' }).error?.issues[0]).toMatchObject({ path: ['validUntil'] });
     expect(createContractInput.safeParse({ ...input, entitlements: [{ maxDeployments: 1 }] }).success).toBe(false);
-    const unknownFamily = await createContract(alice.ctx, createContractInput.parse({ ...input, entitlements: [{ modelFamilyId: randomUUID(), maxDeployments: 1 }] })).catch(toAppError);
+    const unknownFamily = await createContract(alice.ctx, createContractInput.parse({ ...input, entitlements: [{ modelFamilyId: randomUUID(), maxDeployments: 1 }] })).catch(
+      toAppError,
+    );
     expect(unknownFamily).toMatchObject({ code: 'validation_failed', errors: [{ path: 'entitlements.0.modelFamilyId' }] });
     expect(await db.contract.count({ where: { tenantId: tenant.id } })).toBe(0);
     await createContract(alice.ctx, createContractInput.parse(input));
@@ -171,7 +175,13 @@ describe('contracts service (write, lifecycle)', () => {
     expect(row.expiredAt).not.toBeNull();
     const events = await db.auditEvent.findMany({ where: { targetId: c.id, action: 'contract.status_changed' }, orderBy: { occurredAt: 'asc' } });
     expect(events.at(-1)?.data).toMatchObject({ after: { status: 'EXPIRED' }, reason: 'validUntil reached' });
-    expect(events.at(-1)).toMatchObject({ actorType: 'system', actorId: 'charter:contract-expiry', ip: null, userAgent: 'charter (contract expiry)', requestId: expect.any(String) });
+    expect(events.at(-1)).toMatchObject({
+      actorType: 'system',
+      actorId: 'charter:contract-expiry',
+      ip: null,
+      userAgent: 'charter (contract expiry)',
+      requestId: expect.any(String),
+    });
     expect(await ids('EXPIRED')).toEqual(['EXPIRED']);
   });
 
@@ -242,7 +252,13 @@ describe('contracts service (write, lifecycle)', () => {
       exitPeriodDays: current.exitPeriodDays,
       entitlements: [{ modelFamilyId: v.familyId, maxDeployments: 5, limits: { maxGpus: 16 } }],
     };
-    await expect(amendContract(alice.ctx, c.id, amendContractInput.parse({ ...terms, entitlements: [{ modelFamilyId: v.familyId, maxDeployments: 3, limits: { maxGpus: 8 } }], sla: current.sla, reason: 'noop' }))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(
+      amendContract(
+        alice.ctx,
+        c.id,
+        amendContractInput.parse({ ...terms, entitlements: [{ modelFamilyId: v.familyId, maxDeployments: 3, limits: { maxGpus: 8 } }], sla: current.sla, reason: 'noop' }),
+      ),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
     const result = await amendContract(alice.ctx, c.id, amendContractInput.parse({ ...terms, sla: current.sla, reason: 'more GPUs' }));
     expect(result.kind).toBe('requested');
     expect((await getContract(alice.ctx, c.id)).currentVersion).toBe(1);

@@ -59,8 +59,7 @@ const include = {
 
 type ContractRow = Prisma.ContractGetPayload<{ include: typeof include }>;
 
-const asObject = (v: Prisma.JsonValue): Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const asObject = (v: Prisma.JsonValue): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 function toEntitlementDto(e: ContractRow['entitlements'][number]): EntitlementDto {
   return {
@@ -285,9 +284,13 @@ function checkCountries(tenant: TenantRow, countries: string[]): void {
   const outside = countries.filter((c) => !tenant.allowedCountries.includes(c));
   if (outside.length) {
     const allowed = [...tenant.allowedCountries].sort().join(', ');
-    throw new AppError('validation_failed', `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among the allowed data-processing countries of tenant ${tenant.slug} (${allowed}).`, {
-      errors: [{ path: 'dataProcessingCountries', message: `must be among ${allowed}` }],
-    });
+    throw new AppError(
+      'validation_failed',
+      `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among the allowed data-processing countries of tenant ${tenant.slug} (${allowed}).`,
+      {
+        errors: [{ path: 'dataProcessingCountries', message: `must be among ${allowed}` }],
+      },
+    );
   }
 }
 
@@ -358,9 +361,15 @@ async function checkReferenceFree(tx: Tx, reference: string, contractId: string 
 }
 
 /** Writes version N+1 with its terms and mirrors them onto the contract, audited as an amendment. */
-async function writeVersion(tx: Tx, ctx: Ctx, input: { contractId: string; previous: ContractTerms | null; terms: ContractTerms; termsInput: ContractTermsInput; version: number; approvalId?: string }): Promise<string> {
+async function writeVersion(
+  tx: Tx,
+  ctx: Ctx,
+  input: { contractId: string; previous: ContractTerms | null; terms: ContractTerms; termsInput: ContractTermsInput; version: number; approvalId?: string },
+): Promise<string> {
   const hash = hashTerms(input.terms);
-  await tx.contractVersion.create({ data: { contractId: input.contractId, version: input.version, terms: input.terms as unknown as Prisma.InputJsonValue, hash, createdBy: ctx.actor.label } });
+  await tx.contractVersion.create({
+    data: { contractId: input.contractId, version: input.version, terms: input.terms as unknown as Prisma.InputJsonValue, hash, createdBy: ctx.actor.label },
+  });
   const row = await tx.contract.update({
     where: { id: input.contractId },
     data: { ...mirrorOf(input.terms, input.termsInput), currentVersion: input.version },
@@ -445,7 +454,12 @@ export async function updateContract(ctx: Ctx, id: string, input: UpdateContract
   return transaction(async (tx) => {
     const row = await lockContract(tx, ctx, id);
     if (row.status !== 'DRAFT') {
-      const hint = row.status === 'PENDING_APPROVAL' ? ' Its activation is waiting for approval: cancel or reject that request first.' : row.status === 'ACTIVE' ? ' Amend it instead (four-eyes).' : '';
+      const hint =
+        row.status === 'PENDING_APPROVAL'
+          ? ' Its activation is waiting for approval: cancel or reject that request first.'
+          : row.status === 'ACTIVE'
+            ? ' Amend it instead (four-eyes).'
+            : '';
       throw new AppError('invalid_transition', `Only a draft can be edited; this contract is ${row.status}.${hint}`, { extra: { status: row.status } });
     }
     await checkReferenceFree(tx, input.reference, row.id);
@@ -490,12 +504,24 @@ async function lockForExecution(tx: Tx, contractId: string) {
   return row;
 }
 
-async function recordStatus(tx: Tx, ctx: Ctx, row: { id: string; tenantId: string; reference: string }, change: { from: ContractStatus; to: ContractStatus; approvalId?: string | null; reason?: string; extra?: Record<string, unknown> }): Promise<void> {
+async function recordStatus(
+  tx: Tx,
+  ctx: Ctx,
+  row: { id: string; tenantId: string; reference: string },
+  change: { from: ContractStatus; to: ContractStatus; approvalId?: string | null; reason?: string; extra?: Record<string, unknown> },
+): Promise<void> {
   await record(tx, ctx, {
     action: 'contract.status_changed',
     tenantId: row.tenantId,
     target: { type: 'contract', id: row.id },
-    data: { before: { status: change.from }, after: { status: change.to }, reference: row.reference, approvalId: change.approvalId ?? null, reason: change.reason ?? null, ...change.extra },
+    data: {
+      before: { status: change.from },
+      after: { status: change.to },
+      reference: row.reference,
+      approvalId: change.approvalId ?? null,
+      reason: change.reason ?? null,
+      ...change.extra,
+    },
   });
 }
 
@@ -538,13 +564,21 @@ export const contractTermination = approvalExecutor('CONTRACT_TERMINATE', {
   payload: terminatePayload,
   async prepare(tx, _ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
-    if (effectiveContractStatus(row) !== 'ACTIVE') throw new AppError('invalid_transition', `Only an active contract can be terminated; this one is ${effectiveContractStatus(row)}.`);
+    if (effectiveContractStatus(row) !== 'ACTIVE')
+      throw new AppError('invalid_transition', `Only an active contract can be terminated; this one is ${effectiveContractStatus(row)}.`);
   },
   async execute(tx, ctx, { payload, approval }) {
     const row = await lockForExecution(tx, payload.contractId);
-    if (effectiveContractStatus(row) !== 'ACTIVE') throw new AppError('invalid_transition', `Only an active contract can be terminated; this one is ${effectiveContractStatus(row)}.`);
+    if (effectiveContractStatus(row) !== 'ACTIVE')
+      throw new AppError('invalid_transition', `Only an active contract can be terminated; this one is ${effectiveContractStatus(row)}.`);
     await tx.contract.update({ where: { id: row.id }, data: { status: 'TERMINATED', terminatedAt: new Date(), terminationReason: payload.terminationReason } });
-    await recordStatus(tx, ctx, row, { from: 'ACTIVE', to: 'TERMINATED', approvalId: approval?.id, reason: approval?.reason, extra: { terminationReason: payload.terminationReason } });
+    await recordStatus(tx, ctx, row, {
+      from: 'ACTIVE',
+      to: 'TERMINATED',
+      approvalId: approval?.id,
+      reason: approval?.reason,
+      extra: { terminationReason: payload.terminationReason },
+    });
     return { contractId: row.id, reference: row.reference, status: 'TERMINATED' };
   },
 });
@@ -561,7 +595,8 @@ export const entitlementsChange = approvalExecutor('ENTITLEMENTS_CHANGE', {
   payload: amendPayload,
   async prepare(tx, _ctx, { payload }) {
     const row = await lockForExecution(tx, payload.contractId);
-    if (effectiveContractStatus(row) !== 'ACTIVE') throw new AppError('invalid_transition', `Only an active contract is amended through approval; this one is ${effectiveContractStatus(row)}.`);
+    if (effectiveContractStatus(row) !== 'ACTIVE')
+      throw new AppError('invalid_transition', `Only an active contract is amended through approval; this one is ${effectiveContractStatus(row)}.`);
     await checkUnchanged(tx, row, payload);
   },
   async execute(tx, ctx, { payload, approval }) {
@@ -657,7 +692,10 @@ export async function amendContract(ctx: Ctx, id: string, input: AmendContractIn
     target: { type: 'contract', id: t.target.contractId },
     payload: { ...t.target, terms: termsPayload(terms) },
     reason,
-    summary: `Amend contract ${t.reference} of ${t.tenantName}: ${preview.map((c) => c.path).slice(0, 4).join(', ')}${preview.length > 4 ? ', …' : ''}`,
+    summary: `Amend contract ${t.reference} of ${t.tenantName}: ${preview
+      .map((c) => c.path)
+      .slice(0, 4)
+      .join(', ')}${preview.length > 4 ? ', …' : ''}`,
   });
   return finish(id, outcome);
 }

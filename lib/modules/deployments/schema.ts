@@ -25,8 +25,7 @@ const deploymentName = z
 
 export const deploymentParams = z.object({ id: z.uuid('must be a deployment id (UUID)') });
 
-const airgappedIsConsistent = (d: { environment?: Environment; connectivity?: Connectivity }) =>
-  !(d.environment === 'AIRGAPPED' && d.connectivity === 'CONNECTED');
+const airgappedIsConsistent = (d: { environment?: Environment; connectivity?: Connectivity }) => !(d.environment === 'AIRGAPPED' && d.connectivity === 'CONNECTED');
 const airgappedIssue = { message: 'an air-gapped environment cannot have connected connectivity', path: ['connectivity'] };
 
 export const createDeploymentInput = z
@@ -38,9 +37,7 @@ export const createDeploymentInput = z
     environment: choice(Environment, 'environment'),
     country: countryCode.meta({ description: "ISO 3166-1 alpha-2; must be one of the tenant's allowed data-processing countries." }),
     hosting: choice(Hosting, 'hosting'),
-    connectivity: choice(Connectivity, 'connectivity')
-      .optional()
-      .meta({ description: 'Defaults to AIRGAPPED for the AIRGAPPED environment, CONNECTED otherwise.' }),
+    connectivity: choice(Connectivity, 'connectivity').optional().meta({ description: 'Defaults to AIRGAPPED for the AIRGAPPED environment, CONNECTED otherwise.' }),
   })
   .refine(airgappedIsConsistent, airgappedIssue)
   .meta({ id: 'CreateDeploymentInput' });
@@ -108,7 +105,7 @@ export const heartbeatInput = z
     reportedAt: z.iso
       .datetime({ offset: true })
       .optional()
-      .meta({ description: "When the agent took this report (its clock). A report older than the last one applied does not change the running versions." }),
+      .meta({ description: 'When the agent took this report (its clock). A report older than the last one applied does not change the running versions.' }),
   })
   .meta({ id: 'HeartbeatInput' });
 export type HeartbeatInput = z.infer<typeof heartbeatInput>;
@@ -183,7 +180,13 @@ export const runningVersionsFile = z
       name: z.string().trim().min(1).max(63),
     }),
     reportedAt: z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' }),
-    agentVersion: z.string().trim().min(1).max(64).regex(/^[\x21-\x7e]+$/).optional(),
+    agentVersion: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[\x21-\x7e]+$/)
+      .optional(),
     running: z
       .array(
         z.object({

@@ -36,14 +36,20 @@ describe('deployments service', () => {
     const d = await createDeployment(ctx, createDeploymentInput.parse({ ...base, name: ' Fra-Prod-1 ', country: 'fr' }));
     expect(d).toMatchObject({ tenantId: tenant.id, name: 'fra-prod-1', country: 'FR', connectivity: 'CONNECTED', status: 'NEVER_SEEN', running: [], lastHeartbeatAt: null });
     const events = await listAuditEvents(ctx, { limit: 5, action: 'deployment.created' });
-    expect(events.data[0]).toMatchObject({ chain: tenant.id, target: { type: 'deployment', id: d.id }, data: { after: { name: 'fra-prod-1', country: 'FR', connectivity: 'CONNECTED' } } });
+    expect(events.data[0]).toMatchObject({
+      chain: tenant.id,
+      target: { type: 'deployment', id: d.id },
+      data: { after: { name: 'fra-prod-1', country: 'FR', connectivity: 'CONNECTED' } },
+    });
     // An air-gapped environment defaults to air-gapped connectivity, and cannot be "connected".
     const air = await createDeployment(ctx, { ...base, environment: 'AIRGAPPED', name: 'vault', country: 'DE' });
     expect(air).toMatchObject({ connectivity: 'AIRGAPPED', status: 'AIRGAPPED' });
-    await expect(createDeployment(ctx, { ...base, environment: 'AIRGAPPED', connectivity: 'CONNECTED', name: 'vault-2', country: 'DE' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(createDeployment(ctx, { ...base, environment: 'AIRGAPPED', connectivity: 'CONNECTED', name: 'vault-2', country: 'DE' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
-  it('refuses a country outside the tenant\'s allowed countries, naming them, and changes nothing (residency)', async () => {
+  it("refuses a country outside the tenant's allowed countries, naming them, and changes nothing (residency)", async () => {
     const tenant = await makeTenant({ homeCountry: 'DE', allowedCountries: ['DE', 'AT'] });
     const { ctx } = await makeUser('ADMIN', null);
     const error = await createDeployment(ctx, { ...base, tenantId: tenant.id, name: 'us-east', country: 'US' }).catch(toAppError);
@@ -77,7 +83,12 @@ describe('deployments service', () => {
     const ctx = systemCtx('test');
     const first = await createDeployment(ctx, { ...base, tenantId: a.id, name: 'prod', country: 'DE' });
     const error = await createDeployment(ctx, createDeploymentInput.parse({ ...base, tenantId: a.id, name: 'PROD', country: 'FR' })).catch(toAppError);
-    expect(error).toMatchObject({ code: 'conflict', status: 409, message: 'A deployment named prod already exists in this tenant.', errors: [{ path: 'name', message: 'is already taken' }] });
+    expect(error).toMatchObject({
+      code: 'conflict',
+      status: 409,
+      message: 'A deployment named prod already exists in this tenant.',
+      errors: [{ path: 'name', message: 'is already taken' }],
+    });
     const second = await createDeployment(ctx, { ...base, tenantId: a.id, name: 'staging', country: 'DE' });
     await expect(updateDeployment(ctx, second.id, { name: 'prod' })).rejects.toMatchObject({ code: 'conflict', errors: [{ path: 'name' }] });
     expect((await createDeployment(ctx, { ...base, tenantId: b.id, name: 'prod', country: 'DE' })).name).toBe('prod');
@@ -115,12 +126,18 @@ describe('deployments service', () => {
     const agent = await keyCtx(tenant.id, { deploymentId: d.id });
 
     const before = Date.now();
-    const ack = await recordHeartbeat(agent, d.id, { agentVersion: '2.0.0', running: [{ family: v1.family, version: '1.0.0' }, { modelVersionId: embed.id }, { modelVersionId: v1.id }] });
+    const ack = await recordHeartbeat(agent, d.id, {
+      agentVersion: '2.0.0',
+      running: [{ family: v1.family, version: '1.0.0' }, { modelVersionId: embed.id }, { modelVersionId: v1.id }],
+    });
     expect(ack.runningChanged).toBe(true);
     expect(new Date(ack.nextHeartbeatBefore).getTime() - new Date(ack.receivedAt).getTime()).toBe(heartbeatStaleMinutes() * 60_000);
     expect(ack.deployment).toMatchObject({ status: 'HEALTHY', agentVersion: '2.0.0' });
     expect(ack.deployment.running.map((r) => [r.family, r.version, r.source, r.versionStatus])).toEqual(
-      [[embed.family, '0.9.0', 'HEARTBEAT', 'DEPRECATED'], [v1.family, '1.0.0', 'HEARTBEAT', 'RELEASED']].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      [
+        [embed.family, '0.9.0', 'HEARTBEAT', 'DEPRECATED'],
+        [v1.family, '1.0.0', 'HEARTBEAT', 'RELEASED'],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
     );
     const row = await db.deployment.findUniqueOrThrow({ where: { id: d.id } });
     expect(row.lastHeartbeatAt!.getTime()).toBeGreaterThanOrEqual(before);
@@ -143,7 +160,13 @@ describe('deployments service', () => {
         before: { running: [refs(embed), refs(v1)].sort(), agentVersion: '2.0.0' },
         after: { running: [refs(embed), refs(v2)].sort(), agentVersion: '2.0.1' },
       },
-      { agentVersion: '2.0.0', running: [refs(embed), refs(v1)].sort(), reportedAt: expect.any(String), before: { running: [], agentVersion: null }, after: { running: [refs(embed), refs(v1)].sort(), agentVersion: '2.0.0' } },
+      {
+        agentVersion: '2.0.0',
+        running: [refs(embed), refs(v1)].sort(),
+        reportedAt: expect.any(String),
+        before: { running: [], agentVersion: null },
+        after: { running: [refs(embed), refs(v1)].sort(), agentVersion: '2.0.0' },
+      },
     ]);
     expect(events.data[0]?.actor).toMatchObject({ type: 'apiKey', id: agent.actor.id });
   });
@@ -220,7 +243,10 @@ describe('deployments service', () => {
     const ctx = (await makeUser('TENANT_ADMIN', tenant.id)).ctx;
     const air = await makeDeployment(tenant, { environment: 'AIRGAPPED', name: 'bunker' });
     const v = await makeModelVersion();
-    await expect(recordHeartbeat(ctx, air.id, { agentVersion: '1', running: [] })).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringContaining('air-gapped') });
+    await expect(recordHeartbeat(ctx, air.id, { agentVersion: '1', running: [] })).rejects.toMatchObject({
+      code: 'invalid_transition',
+      message: expect.stringContaining('air-gapped'),
+    });
     const manual = await setRunningVersions(ctx, air.id, { running: [{ modelVersionId: v.id }], source: 'MANUAL' });
     expect(manual).toMatchObject({ status: 'AIRGAPPED', lastHeartbeatAt: null, running: [{ modelVersionId: v.id, source: 'MANUAL' }] });
     const [event] = (await listAuditEvents(ctx, { limit: 1, targetId: air.id })).data;
@@ -250,7 +276,11 @@ describe('deployments service', () => {
   it('denies roles without deployments:write (denied-role test)', async () => {
     const tenant = await makeTenant();
     const d = await makeDeployment(tenant);
-    for (const [role, tenantId] of [['TENANT_VIEWER', tenant.id], ['AUDITOR', null], ['AUDITOR', tenant.id]] as const) {
+    for (const [role, tenantId] of [
+      ['TENANT_VIEWER', tenant.id],
+      ['AUDITOR', null],
+      ['AUDITOR', tenant.id],
+    ] as const) {
       const { ctx } = await makeUser(role, tenantId);
       expect((await getDeployment(ctx, d.id)).id).toBe(d.id);
       await expect(createDeployment(ctx, { ...base, tenantId: tenant.id, name: uniqueSlug('x'), country: 'DE' })).rejects.toMatchObject({ code: 'forbidden' });
@@ -263,7 +293,7 @@ describe('deployments service', () => {
     expect(await db.deployment.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ hosting: 'ON_PREMISES', archivedAt: null, lastHeartbeatAt: null });
   });
 
-  it('isolates tenants: another tenant\'s deployment is not found and never listed (cross-tenant test)', async () => {
+  it("isolates tenants: another tenant's deployment is not found and never listed (cross-tenant test)", async () => {
     const [mine, other] = [await makeTenant(), await makeTenant()];
     const theirs = await makeDeployment(other);
     const ours = await makeDeployment(mine);

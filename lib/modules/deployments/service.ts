@@ -72,9 +72,7 @@ export function toDeploymentDto(d: DeploymentRow, now: Date = new Date()): Deplo
     agentVersion: d.agentVersion,
     lastHeartbeatAt: d.lastHeartbeatAt?.toISOString() ?? null,
     pinnedVersionId: d.pinnedVersionId,
-    pinnedVersion: d.pinnedVersion
-      ? { id: d.pinnedVersion.id, family: d.pinnedVersion.family.slug, version: d.pinnedVersion.version, status: d.pinnedVersion.status }
-      : null,
+    pinnedVersion: d.pinnedVersion ? { id: d.pinnedVersion.id, family: d.pinnedVersion.family.slug, version: d.pinnedVersion.version, status: d.pinnedVersion.status } : null,
     running: d.runningVersions
       .map((r) => ({
         modelVersionId: r.modelVersionId,
@@ -187,7 +185,6 @@ function auditedFields(d: DeploymentRow): Record<string, unknown> {
   return Object.fromEntries(AUDITED_FIELDS.map((f) => [f, d[f]]));
 }
 
-
 type TenantForDeployment = { id: string; slug: string; allowedCountries: string[]; status: string; archivedAt: Date | null };
 
 /** FOR SHARE: a concurrent change of the tenant's allowed countries waits for this transaction (and vice versa). */
@@ -203,11 +200,10 @@ async function lockTenantForDeployment(tx: Tx, tenantId: string): Promise<Tenant
 function checkResidency(tenant: TenantForDeployment, country: string): void {
   if (tenant.allowedCountries.includes(country)) return;
   const allowed = [...tenant.allowedCountries].sort().join(', ');
-  throw new AppError(
-    'validation_failed',
-    `${country} is not one of the allowed data-processing countries of tenant ${tenant.slug}: ${allowed}.`,
-    { errors: [{ path: 'country', message: `must be one of ${allowed}` }], extra: { allowedCountries: [...tenant.allowedCountries].sort() } },
-  );
+  throw new AppError('validation_failed', `${country} is not one of the allowed data-processing countries of tenant ${tenant.slug}: ${allowed}.`, {
+    errors: [{ path: 'country', message: `must be one of ${allowed}` }],
+    extra: { allowedCountries: [...tenant.allowedCountries].sort() },
+  });
 }
 
 function nameTaken(name: string): AppError {
@@ -497,7 +493,11 @@ export async function importRunningVersions(ctx: Ctx, deploymentId: string, file
         : [];
     });
     if (errors.length) {
-      throw new AppError('validation_failed', `The weights digests in this file do not match the catalogue for ${errors.length === 1 ? 'one version' : `${errors.length} versions`}; nothing was imported.`, { errors });
+      throw new AppError(
+        'validation_failed',
+        `The weights digests in this file do not match the catalogue for ${errors.length === 1 ? 'one version' : `${errors.length} versions`}; nothing was imported.`,
+        { errors },
+      );
     }
   }
   return setRunningVersions(ctx, deployment.id, {

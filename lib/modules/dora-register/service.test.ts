@@ -13,7 +13,17 @@ describe('DORA register of information export', () => {
     const contract = await makeContract(tenant.id, { familyIds: [v.familyId], countries: ['DE', 'FR'] });
     await db.contract.update({
       where: { id: contract.id },
-      data: { registerInfo: { ictServiceType: 'S13', annualCost: 120000, currency: 'EUR', governingLawCountry: 'DE', substitutability: 'MEDIUM', exitPlan: true, relianceLevel: 'MATERIAL' } },
+      data: {
+        registerInfo: {
+          ictServiceType: 'S13',
+          annualCost: 120000,
+          currency: 'EUR',
+          governingLawCountry: 'DE',
+          substitutability: 'MEDIUM',
+          exitPlan: true,
+          relianceLevel: 'MATERIAL',
+        },
+      },
     });
     const { ctx } = await makeUser('TENANT_ADMIN', tenant.id);
     const out = await exportDoraRegister(ctx, { tenantId: tenant.id, entityType: 'eba_CT:x12', reportingDate: '2026-12-31' });
@@ -32,7 +42,9 @@ describe('DORA register of information export', () => {
     expect(row?.[11]).toBe('eba_GA:DE');
     expect(row?.[17]).toBe('eba_ZZ:x796');
     expect(file('b_07.01')?.rows[0]?.slice(4, 8)).toEqual(['eba_ZZ:x961', '', '', 'eba_BT:x28']);
-    expect(out.gaps).toEqual(expect.arrayContaining([expect.objectContaining({ template: 'b_01.01', column: 'c0050' }), expect.objectContaining({ template: 'b_07.01', column: 'c0070' })]));
+    expect(out.gaps).toEqual(
+      expect.arrayContaining([expect.objectContaining({ template: 'b_01.01', column: 'c0050' }), expect.objectContaining({ template: 'b_07.01', column: 'c0070' })]),
+    );
     expect(await db.auditEvent.count({ where: { tenantId: tenant.id, action: 'dora.register_exported' } })).toBe(1);
   });
 

@@ -69,7 +69,9 @@ export async function exportDoraRegister(ctx: Ctx, input: DoraExportInput): Prom
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId } });
   if (!tenant) throw notFound('Tenant');
   if (tenant.sector !== 'FINANCE') {
-    throw new AppError('invalid_transition', `${tenant.legalName} is not a financial entity (sector ${tenant.sector}): DORA's register of information does not apply.`, { extra: { reason: 'not_financial_entity' } });
+    throw new AppError('invalid_transition', `${tenant.legalName} is not a financial entity (sector ${tenant.sector}): DORA's register of information does not apply.`, {
+      extra: { reason: 'not_financial_entity' },
+    });
   }
   const contracts = await db.contract.findMany({
     where: { tenantId: tenant.id, status: { in: ['ACTIVE', 'EXPIRED', 'TERMINATED'] } },
@@ -103,7 +105,13 @@ export async function exportDoraRegister(ctx: Ctx, input: DoraExportInput): Prom
     const info: ContractRegisterInfoDto = ContractRegisterInfo.safeParse(c.registerInfo).data ?? {};
     const ref = c.reference;
     const ended = c.status === 'EXPIRED' || (c.status === 'ACTIVE' && c.validUntil <= new Date());
-    rows['b_02.01'].push({ c0010: ref, c0020: c.type === 'FRAMEWORK' ? 'eba_CO:x2' : 'eba_CO:x1', c0030: '', c0040: currency(info.currency), c0050: info.annualCost === undefined ? '' : String(info.annualCost) });
+    rows['b_02.01'].push({
+      c0010: ref,
+      c0020: c.type === 'FRAMEWORK' ? 'eba_CO:x2' : 'eba_CO:x1',
+      c0030: '',
+      c0040: currency(info.currency),
+      c0050: info.annualCost === undefined ? '' : String(info.annualCost),
+    });
     if (info.annualCost !== undefined) {
       totalCost += info.annualCost;
       costCurrency ??= info.currency;

@@ -30,7 +30,15 @@ async function draft(familySlug?: string) {
   const family = familySlug ?? (await createModelFamily(ctx, { slug: uniqueSlug('fam'), name: 'Lifecycle family' })).slug;
   const v = await createModelVersion(
     ctx,
-    createModelVersionInput.parse({ family, version: '1.0.0', weightsDigest: digest(), parameterCount: '7000000000', contextLength: 8192, licence: 'Test licence', releaseNotes: '# Notes' }),
+    createModelVersionInput.parse({
+      family,
+      version: '1.0.0',
+      weightsDigest: digest(),
+      parameterCount: '7000000000',
+      contextLength: 8192,
+      licence: 'Test licence',
+      releaseNotes: '# Notes',
+    }),
   );
   return { ctx, family, v };
 }
@@ -48,12 +56,21 @@ describe('model catalogue: writes and lifecycle', () => {
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toContain('weightsDigest');
     // Upper-case hex is normalised, not refused.
-    expect(createModelVersionInput.parse({ family, version: '1.0.1', weightsDigest: `SHA256:${'AB'.repeat(32)}`, parameterCount: 1, contextLength: 1, licence: 'x1' }).weightsDigest).toBe(`sha256:${'ab'.repeat(32)}`);
-    await expect(createModelVersion(ctx, { ...createModelVersionInput.parse({ family, version: '1.0.0', weightsDigest: digest(), parameterCount: 1, contextLength: 1, licence: 'x1' }) })).rejects.toMatchObject({
+    expect(
+      createModelVersionInput.parse({ family, version: '1.0.1', weightsDigest: `SHA256:${'AB'.repeat(32)}`, parameterCount: 1, contextLength: 1, licence: 'x1' }).weightsDigest,
+    ).toBe(`sha256:${'ab'.repeat(32)}`);
+    await expect(
+      createModelVersion(ctx, { ...createModelVersionInput.parse({ family, version: '1.0.0', weightsDigest: digest(), parameterCount: 1, contextLength: 1, licence: 'x1' }) }),
+    ).rejects.toMatchObject({
       code: 'conflict',
       errors: [{ path: 'version' }],
     });
-    await expect(createModelVersion(ctx, createModelVersionInput.parse({ family: 'no-such-family', version: '1.0.0', weightsDigest: digest(), parameterCount: 1, contextLength: 1, licence: 'x1' }))).rejects.toMatchObject({
+    await expect(
+      createModelVersion(
+        ctx,
+        createModelVersionInput.parse({ family: 'no-such-family', version: '1.0.0', weightsDigest: digest(), parameterCount: 1, contextLength: 1, licence: 'x1' }),
+      ),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
       errors: [{ path: 'family' }],
     });
@@ -83,7 +100,11 @@ describe('model catalogue: writes and lifecycle', () => {
   it('denies catalogue changes to roles without models:write and to tenant actors (denied-role test)', async () => {
     const v = await makeModelVersion({ status: 'DRAFT' });
     const tenant = await makeTenant();
-    for (const [role, tenantId] of [['AUDITOR', null], ['TENANT_ADMIN', tenant.id], ['TENANT_VIEWER', tenant.id]] as const) {
+    for (const [role, tenantId] of [
+      ['AUDITOR', null],
+      ['TENANT_ADMIN', tenant.id],
+      ['TENANT_VIEWER', tenant.id],
+    ] as const) {
       const { ctx } = await makeUser(role, tenantId);
       await expect(createModelFamily(ctx, { slug: uniqueSlug('x'), name: 'Nope' })).rejects.toMatchObject({ code: 'forbidden' });
       await expect(releaseModelVersion(ctx, v.id)).rejects.toMatchObject({ code: 'forbidden' });
@@ -91,7 +112,7 @@ describe('model catalogue: writes and lifecycle', () => {
     expect((await getModelVersion(systemCtx('test'), v.id)).status).toBe('DRAFT');
   });
 
-  it('refuses a deprecation that breaks an affected contract\'s notice period, naming the tenants, and changes nothing', async () => {
+  it("refuses a deprecation that breaks an affected contract's notice period, naming the tenants, and changes nothing", async () => {
     const v = await makeModelVersion();
     const [runs, entitled, unrelated] = [await makeTenant(), await makeTenant(), await makeTenant()];
     // `runs` runs it (and has a 120-day contract for another family); `entitled` is granted the family (60 days).
@@ -110,14 +131,23 @@ describe('model catalogue: writes and lifecycle', () => {
     expect(impact.totals).toEqual({ tenants: 2, deployments: 1, contracts: 2 });
 
     const { ctx } = await makeUser('ADMIN', null);
-    const error = await deprecateModelVersion(ctx, v.id, deprecateModelVersionInput.parse({ deprecatedAt: inDays(90), endOfLifeAt: inDays(200), reason: 'superseded' })).then(unexpected, toAppError);
+    const error = await deprecateModelVersion(ctx, v.id, deprecateModelVersionInput.parse({ deprecatedAt: inDays(90), endOfLifeAt: inDays(200), reason: 'superseded' })).then(
+      unexpected,
+      toAppError,
+    );
     expect(error).toMatchObject({ code: 'validation_failed', status: 400, errors: [{ path: 'deprecatedAt', message: `must be on or after ${inDays(120)}` }] });
     expect(error.message).toContain(runs.slug);
     expect(error.message).not.toContain(entitled.slug); // 60 days are given
     expect(error.message).not.toContain(unrelated.slug);
-    expect(error.extra).toMatchObject({ earliestAllowedDate: impact.earliestAllowedDate, affectedTenants: [{ id: runs.id, slug: runs.slug, contracts: [{ noticePeriodDays: 120 }] }] });
+    expect(error.extra).toMatchObject({
+      earliestAllowedDate: impact.earliestAllowedDate,
+      affectedTenants: [{ id: runs.id, slug: runs.slug, contracts: [{ noticePeriodDays: 120 }] }],
+    });
     // Too early for both when the end of life is also short.
-    const both = await deprecateModelVersion(ctx, v.id, deprecateModelVersionInput.parse({ deprecatedAt: inDays(10), endOfLifeAt: inDays(30), reason: 'x-y-z' })).then(unexpected, toAppError);
+    const both = await deprecateModelVersion(ctx, v.id, deprecateModelVersionInput.parse({ deprecatedAt: inDays(10), endOfLifeAt: inDays(30), reason: 'x-y-z' })).then(
+      unexpected,
+      toAppError,
+    );
     expect((both.extra?.affectedTenants as { id: string }[]).map((t) => t.id).sort()).toEqual([runs.id, entitled.id].sort());
     expect(both.errors?.map((e) => e.path)).toEqual(['deprecatedAt', 'endOfLifeAt']);
     expect((await getModelVersion(ctx, v.id)).status).toBe('RELEASED');
@@ -132,7 +162,9 @@ describe('model catalogue: writes and lifecycle', () => {
     const v = await makeModelVersion();
     expect(deprecateModelVersionInput.safeParse({ deprecatedAt: inDays(10), endOfLifeAt: inDays(5), reason: 'abc' }).error?.issues[0]?.path).toEqual(['endOfLifeAt']);
     expect(deprecateModelVersionInput.safeParse({ deprecatedAt: 'next week', endOfLifeAt: inDays(5), reason: 'abc' }).success).toBe(false);
-    await expect(deprecateModelVersion(systemCtx('test'), v.id, deprecateModelVersionInput.parse({ deprecatedAt: inDays(-1), endOfLifeAt: inDays(5), reason: 'abc' }))).rejects.toMatchObject({
+    await expect(
+      deprecateModelVersion(systemCtx('test'), v.id, deprecateModelVersionInput.parse({ deprecatedAt: inDays(-1), endOfLifeAt: inDays(5), reason: 'abc' })),
+    ).rejects.toMatchObject({
       errors: [{ path: 'deprecatedAt' }],
     });
   });
@@ -150,7 +182,10 @@ describe('model catalogue: writes and lifecycle', () => {
 
     const later = await makeModelVersion();
     await deprecateModelVersion(systemCtx('test'), later.id, { deprecatedAt: inDays(0), endOfLifeAt: inDays(30), reason: 'abc' });
-    await expect(retireModelVersion(requester.ctx, later.id, { reason: 'too soon' })).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringContaining(inDays(30)) });
+    await expect(retireModelVersion(requester.ctx, later.id, { reason: 'too soon' })).rejects.toMatchObject({
+      code: 'invalid_transition',
+      message: expect.stringContaining(inDays(30)),
+    });
     await expect(retireModelVersion(systemCtx('test'), later.id, { reason: 'too soon' })).rejects.toMatchObject({ code: 'invalid_transition' });
   });
 
@@ -160,7 +195,12 @@ describe('model catalogue: writes and lifecycle', () => {
     const [a, b] = [await makeTenant(), await makeTenant()];
     const ctx = systemCtx('test');
     const made: string[] = [];
-    for (const [tenant, version] of [[a, v1], [a, v2], [a, v2], [b, v1]] as const) {
+    for (const [tenant, version] of [
+      [a, v1],
+      [a, v2],
+      [a, v2],
+      [b, v1],
+    ] as const) {
       const d = await makeDeployment(tenant);
       made.push(d.id);
       await setRunningVersions(ctx, d.id, { running: [{ modelVersionId: version.id }], source: 'MANUAL' });

@@ -85,12 +85,7 @@ export const VERSION_TRANSITIONS: Record<ModelVersionStatus, readonly ModelVersi
   RETIRED: [],
 };
 
-export const modelFamilyRef = z
-  .string(required)
-  .trim()
-  .min(1, 'is required')
-  .max(64)
-  .meta({ description: 'Family slug or id.', example: 'aurora' });
+export const modelFamilyRef = z.string(required).trim().min(1, 'is required').max(64).meta({ description: 'Family slug or id.', example: 'aurora' });
 
 export const createModelFamilyInput = z
   .object({
@@ -207,7 +202,9 @@ export const VersionImpact = z
     tenants: z.array(
       z.object({
         tenant: tenantRef,
-        reasons: z.array(z.enum(IMPACT_REASONS)).meta({ description: 'RUNS: a deployment reports it; PINNED: a deployment is pinned to it; ENTITLED: an active contract grants it or its family.' }),
+        reasons: z
+          .array(z.enum(IMPACT_REASONS))
+          .meta({ description: 'RUNS: a deployment reports it; PINNED: a deployment is pinned to it; ENTITLED: an active contract grants it or its family.' }),
         deployments: z.array(
           z.object({
             id: z.uuid(),

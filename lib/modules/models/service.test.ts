@@ -13,7 +13,13 @@ describe('models service (catalogue, read)', () => {
     const { ctx } = await makeUser('ADMIN', null);
     const families = await listModelFamilies(ctx, { ...page, q: v1.family });
     expect(families.data).toHaveLength(1);
-    expect(families.data[0]).toMatchObject({ slug: v1.family, versions: [{ id: v2.id, version: '1.1.0', status: 'RELEASED' }, { id: v1.id, version: '1.0.0', status: 'DEPRECATED' }] });
+    expect(families.data[0]).toMatchObject({
+      slug: v1.family,
+      versions: [
+        { id: v2.id, version: '1.1.0', status: 'RELEASED' },
+        { id: v1.id, version: '1.0.0', status: 'DEPRECATED' },
+      ],
+    });
 
     expect((await listModelVersions(ctx, { ...page, family: v1.family })).data.map((v) => v.id)).toEqual([v2.id, v1.id]);
     expect((await listModelVersions(ctx, { ...page, family: v1.familyId, status: 'DEPRECATED' })).data.map((v) => v.id)).toEqual([v1.id]);

@@ -355,12 +355,7 @@ function startOfDay(date: Date): Date {
  * deprecation or end of life may take effect under its notice period (counted in whole days from
  * today, UTC). A tenant actor sees only its own tenant.
  */
-async function computeImpact(
-  client: Tx,
-  ctx: Ctx,
-  version: VersionWithFamily,
-  now: Date,
-): Promise<VersionImpactDto> {
+async function computeImpact(client: Tx, ctx: Ctx, version: VersionWithFamily, now: Date): Promise<VersionImpactDto> {
   // A deployment's own key sees its deployment only (as everywhere else).
   const deploymentWhere: Prisma.DeploymentWhereInput = {
     AND: [deploymentScope(ctx.actor), { archivedAt: null, OR: [{ pinnedVersionId: version.id }, { runningVersions: { some: { modelVersionId: version.id } } }] }],
@@ -386,9 +381,7 @@ async function computeImpact(
     }),
   ]);
   const entitling = new Set(entitledContracts.map((c) => c.id));
-  const contractTenants = entitledContracts.length
-    ? await client.contract.findMany({ where: { id: { in: [...entitling] } }, select: { tenantId: true } })
-    : [];
+  const contractTenants = entitledContracts.length ? await client.contract.findMany({ where: { id: { in: [...entitling] } }, select: { tenantId: true } }) : [];
   const tenantIds = [...new Set([...deployments.map((d) => d.tenantId), ...contractTenants.map((c) => c.tenantId)])];
   const [tenants, contracts] = await Promise.all([
     client.tenant.findMany({ where: { id: { in: tenantIds } }, select: { id: true, slug: true, legalName: true }, orderBy: { legalName: 'asc' } }),
@@ -501,10 +494,16 @@ export async function deprecateModelVersion(ctx: Ctx, id: string, input: Depreca
         },
       );
     }
-    return changeStatus(tx, ctx, before, { status: 'DEPRECATED', deprecatedAt, endOfLifeAt }, {
-      reason: input.reason,
-      affected: { tenants: impact.tenants.map((t) => t.tenant.slug), deployments: impact.totals.deployments, earliestAllowedDate: impact.earliestAllowedDate },
-    });
+    return changeStatus(
+      tx,
+      ctx,
+      before,
+      { status: 'DEPRECATED', deprecatedAt, endOfLifeAt },
+      {
+        reason: input.reason,
+        affected: { tenants: impact.tenants.map((t) => t.tenant.slug), deployments: impact.totals.deployments, earliestAllowedDate: impact.earliestAllowedDate },
+      },
+    );
   });
 }
 
@@ -523,11 +522,17 @@ async function retireIn(tx: Tx, ctx: Ctx, id: string, reason: string, approvalId
   const now = new Date();
   checkEndOfLife(before, now);
   const impact = await computeImpact(tx, ctx, before, now);
-  return changeStatus(tx, ctx, before, { status: 'RETIRED' }, {
-    reason,
-    ...(approvalId ? { approvalId } : {}),
-    stillRunning: impact.tenants.flatMap((t) => t.deployments.filter((d) => d.runs).map((d) => `${t.tenant.slug}/${d.name}`)),
-  });
+  return changeStatus(
+    tx,
+    ctx,
+    before,
+    { status: 'RETIRED' },
+    {
+      reason,
+      ...(approvalId ? { approvalId } : {}),
+      stillRunning: impact.tenants.flatMap((t) => t.deployments.filter((d) => d.runs).map((d) => `${t.tenant.slug}/${d.name}`)),
+    },
+  );
 }
 
 const retirePayload = z.object({ modelVersionId: z.uuid(), reason: z.string().min(1) });

@@ -21,7 +21,11 @@ describe('dashboard notifications', () => {
     const { ctx: admin } = await makeUser('ADMIN', null);
     const all = await listNotifications(admin);
     const about = (id: string) => all.filter((n) => n.href === `/contracts/${id}`);
-    expect(about(soon.id).map((n) => n.kind).sort()).toEqual(['contract_expiring', 'model_end_of_life']);
+    expect(
+      about(soon.id)
+        .map((n) => n.kind)
+        .sort(),
+    ).toEqual(['contract_expiring', 'model_end_of_life']);
     expect(about(soon.id).find((n) => n.kind === 'contract_expiring')).toMatchObject({ severity: 'danger', title: expect.stringContaining('within 30 days') });
     expect(about(later.id)[0]).toMatchObject({ severity: 'info', title: expect.stringContaining('within 90 days') });
     expect(all.some((n) => n.kind === 'approvals_waiting')).toBe(true);

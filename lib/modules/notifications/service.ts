@@ -32,12 +32,25 @@ export async function listNotifications(ctx: Ctx, now: Date = new Date()): Promi
   if (can(ctx.actor, 'approvals:decide')) {
     const waiting = await countApprovalsAwaiting(ctx);
     if (waiting > 0) {
-      out.push({ kind: 'approvals_waiting', severity: 'warning', title: `${waiting} request${waiting === 1 ? '' : 's'} waiting for your approval`, detail: 'Four-eyes requests expire 72 hours after they were made.', href: '/approvals?view=inbox' });
+      out.push({
+        kind: 'approvals_waiting',
+        severity: 'warning',
+        title: `${waiting} request${waiting === 1 ? '' : 's'} waiting for your approval`,
+        detail: 'Four-eyes requests expire 72 hours after they were made.',
+        href: '/approvals?view=inbox',
+      });
     }
   }
   if (ctx.actor.type === 'user' && can(ctx.actor, 'keys:write')) {
     const toCollect = await db.approvalRequest.count({ where: { requestedById: ctx.actor.id, action: 'PLATFORM_API_KEY_CREATE', status: 'APPROVED', executedAt: null } });
-    if (toCollect > 0) out.push({ kind: 'approval_to_collect', severity: 'info', title: 'An approved platform API key is ready to collect', detail: 'It is shown once, to you alone.', href: '/approvals?view=mine' });
+    if (toCollect > 0)
+      out.push({
+        kind: 'approval_to_collect',
+        severity: 'info',
+        title: 'An approved platform API key is ready to collect',
+        detail: 'It is shown once, to you alone.',
+        href: '/approvals?view=mine',
+      });
   }
 
   if (can(ctx.actor, 'contracts:read')) {

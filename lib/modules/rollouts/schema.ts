@@ -13,9 +13,7 @@ export const deploymentRolloutParams = z.object({ id: z.uuid('must be a deployme
 export const createRolloutInput = z
   .object({
     modelVersionId: z.uuid({ error: (i) => (i.input === undefined ? 'is required' : 'must be a model version id (UUID)') }),
-    scheduledFor: lifecycleDate
-      .optional()
-      .meta({ description: 'Leave out to pin at once. A future date schedules an upgrade: the pin moves at the first contact after it.' }),
+    scheduledFor: lifecycleDate.optional().meta({ description: 'Leave out to pin at once. A future date schedules an upgrade: the pin moves at the first contact after it.' }),
     noticeAt: lifecycleDate.optional().meta({ description: 'When the tenant is given notice of a scheduled upgrade (default: now). Not after `scheduledFor`.' }),
     note: z.string().trim().max(500).optional().meta({ description: 'Why; recorded with the rollout and in the audit trail.' }),
   })
@@ -34,9 +32,7 @@ export const createRolloutForm = z.preprocess((v: Record<string, unknown>, ctx) 
   return v;
 }, createRolloutInput);
 
-export const endRolloutInput = z
-  .object({ reason: z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(500) })
-  .meta({ id: 'EndRolloutInput' });
+export const endRolloutInput = z.object({ reason: z.string(required).trim().min(3, 'give a reason of at least 3 characters').max(500) }).meta({ id: 'EndRolloutInput' });
 export type EndRolloutInput = z.infer<typeof endRolloutInput>;
 
 export const listRolloutsQuery = pageQuery.extend({ status: z.enum(RolloutStatus).optional() });

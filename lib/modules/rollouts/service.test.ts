@@ -81,7 +81,9 @@ describe('rollouts', () => {
     const { v1, tenant, deployment, admin } = await setup({ maxDeployments: 1 });
     await createRollout(admin.ctx, deployment.id, { modelVersionId: v1.id });
     const second = await makeDeployment(tenant);
-    expect(await createRollout(admin.ctx, second.id, { modelVersionId: v1.id }).then(unexpected, toAppError)).toMatchObject({ extra: { reason: 'deployment_limit', maxDeployments: 1, used: 1 } });
+    expect(await createRollout(admin.ctx, second.id, { modelVersionId: v1.id }).then(unexpected, toAppError)).toMatchObject({
+      extra: { reason: 'deployment_limit', maxDeployments: 1, used: 1 },
+    });
   });
 
   it('schedules an upgrade with a notice date, starts it at the first contact after the date, and rolls it back', async () => {
@@ -110,7 +112,11 @@ describe('rollouts', () => {
     expect(back).toMatchObject({ kind: 'ROLLBACK', status: 'COMPLETED', from: { id: v2.id }, to: { id: v1.id }, rollsBackId: upgrade.id, note: 'regression in 1.1.0' });
     expect((await getDeployment(admin.ctx, deployment.id)).pinnedVersionId).toBe(v1.id);
     const all = (await listRollouts(admin.ctx, deployment.id, page)).data;
-    expect(all.map((r) => [r.kind, r.status])).toEqual([['ROLLBACK', 'COMPLETED'], ['UPGRADE', 'ROLLED_BACK'], ['PIN', 'COMPLETED']]);
+    expect(all.map((r) => [r.kind, r.status])).toEqual([
+      ['ROLLBACK', 'COMPLETED'],
+      ['UPGRADE', 'ROLLED_BACK'],
+      ['PIN', 'COMPLETED'],
+    ]);
     // The first pin had nothing before it.
     await expect(rollBackRollout(admin.ctx, all[2]!.id, { reason: 'again' })).rejects.toMatchObject({ code: 'invalid_transition' });
     const actions = (await listAuditEvents(systemCtx('test'), { limit: 20, chain: tenant.id, targetId: deployment.id })).data.map((e) => e.action);
@@ -153,7 +159,7 @@ describe('rollouts', () => {
 });
 
 describe('running versions of air-gapped sites', () => {
-  it('imports the site\'s file: checks the deployment and the weights digests, refuses an older file, and audits the file hash', async () => {
+  it("imports the site's file: checks the deployment and the weights digests, refuses an older file, and audits the file hash", async () => {
     const { v1, tenant, admin } = await setup();
     const site = await makeDeployment(tenant, { environment: 'AIRGAPPED', name: `vault-${Date.now()}` });
     const catalogueDigest = (await db.modelVersion.findUniqueOrThrow({ where: { id: v1.id } })).weightsDigest;
@@ -166,7 +172,10 @@ describe('running versions of air-gapped sites', () => {
       running: [{ family: v1.family, version: '1.0.0', weightsDigest: catalogueDigest }],
     };
     const wrongDigest = { ...file, running: [{ ...file.running[0]!, weightsDigest: `sha256:${'0'.repeat(64)}` }] };
-    expect(await importRunningVersions(admin.ctx, site.id, wrongDigest).then(unexpected, toAppError)).toMatchObject({ code: 'validation_failed', errors: [{ path: 'running.0.weightsDigest' }] });
+    expect(await importRunningVersions(admin.ctx, site.id, wrongDigest).then(unexpected, toAppError)).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'running.0.weightsDigest' }],
+    });
     const elsewhere = await makeDeployment(tenant);
     await expect(importRunningVersions(admin.ctx, elsewhere.id, file)).rejects.toMatchObject({ errors: [{ path: 'deployment.id' }] });
     expect((await getDeployment(admin.ctx, site.id)).running).toEqual([]);
@@ -176,7 +185,10 @@ describe('running versions of air-gapped sites', () => {
     const older = { ...file, reportedAt: new Date(Date.now() - 7_200_000).toISOString() };
     await expect(importRunningVersions(admin.ctx, site.id, older)).rejects.toMatchObject({ code: 'conflict' });
     const event = (await listAuditEvents(systemCtx('test'), { limit: 1, chain: tenant.id, targetId: site.id })).data[0];
-    expect(event).toMatchObject({ action: 'deployment.updated', data: { source: 'IMPORT', fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/), after: { running: [`${v1.family}@1.0.0`], agentVersion: '1.9.0' } } });
+    expect(event).toMatchObject({
+      action: 'deployment.updated',
+      data: { source: 'IMPORT', fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/), after: { running: [`${v1.family}@1.0.0`], agentVersion: '1.9.0' } },
+    });
     // Another tenant cannot import into it.
     await expect(importRunningVersions((await makeUser('TENANT_ADMIN', (await makeTenant()).id)).ctx, site.id, file)).rejects.toMatchObject({ code: 'not_found' });
   });

@@ -59,7 +59,12 @@ export async function rotateSigningKey(ctx: AuditContext, tx?: Tx): Promise<Rota
     const kid = await createKey(t, ctx);
     const created = await t.signingKey.findUniqueOrThrow({ where: { kid }, select: { publicKey: true } });
     const retired = previous.map((k) => k.kid);
-    await record(t, ctx, { action: 'signing_key.rotated', tenantId: null, target: { type: 'signing_key', id: kid }, data: { from: retired, to: kid, publicKey: created.publicKey } });
+    await record(t, ctx, {
+      action: 'signing_key.rotated',
+      tenantId: null,
+      target: { type: 'signing_key', id: kid },
+      data: { from: retired, to: kid, publicKey: created.publicKey },
+    });
     return { kid, publicKey: created.publicKey, retired };
   };
   return tx ? run(tx) : transaction(run);

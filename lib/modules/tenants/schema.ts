@@ -22,8 +22,7 @@ const tenantFields = z.object({
   sensitivity: choice(Sensitivity, 'sensitivity level'),
 });
 
-const homeCountryAllowed = (t: { homeCountry?: string; allowedCountries?: string[] }) =>
-  !t.homeCountry || !t.allowedCountries || t.allowedCountries.includes(t.homeCountry);
+const homeCountryAllowed = (t: { homeCountry?: string; allowedCountries?: string[] }) => !t.homeCountry || !t.allowedCountries || t.allowedCountries.includes(t.homeCountry);
 const homeCountryIssue = {
   message: 'the home country must be one of the allowed data-processing countries',
   path: ['allowedCountries'],
@@ -66,20 +65,22 @@ export const listTenantsQuery = pageQuery.extend({
 export type ListTenantsQuery = z.infer<typeof listTenantsQuery>;
 
 /** The public shape of a tenant (API responses, OpenAPI). */
-export const Tenant = z.object({
-  id: z.uuid(),
-  slug: z.string(),
-  legalName: z.string(),
-  lei: z.string().nullable(),
-  sector: z.enum(Sector),
-  homeCountry: z.string(),
-  allowedCountries: z.array(z.string()),
-  sensitivity: z.enum(Sensitivity),
-  status: z.enum(TenantStatus),
-  archivedAt: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-}).meta({ id: 'Tenant' });
+export const Tenant = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    legalName: z.string(),
+    lei: z.string().nullable(),
+    sector: z.enum(Sector),
+    homeCountry: z.string(),
+    allowedCountries: z.array(z.string()),
+    sensitivity: z.enum(Sensitivity),
+    status: z.enum(TenantStatus),
+    archivedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Tenant' });
 export type TenantDto = z.infer<typeof Tenant>;
 
 export const TenantPage = pageOf(Tenant).meta({ id: 'TenantPage' });

@@ -12,7 +12,15 @@ describe('tenants service', () => {
   it('creates and edits a tenant, auditing before/after in the tenant chain', async () => {
     const { ctx } = await makeUser('ADMIN', null);
     const slug = uniqueSlug('acme');
-    const created = await createTenant(ctx, { slug, legalName: 'Acme Bank AG', sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'CONFIDENTIAL', lei: randomLei() });
+    const created = await createTenant(ctx, {
+      slug,
+      legalName: 'Acme Bank AG',
+      sector: 'FINANCE',
+      homeCountry: 'DE',
+      allowedCountries: ['DE'],
+      sensitivity: 'CONFIDENTIAL',
+      lei: randomLei(),
+    });
     expect(created.status).toBe('ONBOARDING');
     const updated = await updateTenant(ctx, created.id, { legalName: 'Acme Bank SE', allowedCountries: ['AT', 'DE'] });
     expect(updated.legalName).toBe('Acme Bank SE');
@@ -26,7 +34,9 @@ describe('tenants service', () => {
   it('refuses a duplicate slug with a conflict and changes nothing', async () => {
     const { ctx } = await makeUser('ADMIN', null);
     const tenant = await makeTenant();
-    const error = await createTenant(ctx, { slug: tenant.slug, legalName: 'Copy', sector: 'OTHER', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' }).catch(toAppError);
+    const error = await createTenant(ctx, { slug: tenant.slug, legalName: 'Copy', sector: 'OTHER', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' }).catch(
+      toAppError,
+    );
     expect(error).toMatchObject({ code: 'conflict', status: 409, message: 'A tenant with this slug already exists.', errors: [{ path: 'slug', message: 'is already taken' }] });
     expect(await db.tenant.count({ where: { slug: tenant.slug } })).toBe(1);
   });
@@ -38,7 +48,10 @@ describe('tenants service', () => {
     await changeTenantStatus(ctx, tenant.id, { status: 'ACTIVE', reason: 'contract signed' });
     await expect(changeTenantStatus(ctx, tenant.id, { status: 'ONBOARDING', reason: 'back' })).rejects.toMatchObject({ code: 'invalid_transition' });
     // Offboarding is four-eyes: refused directly, requested by one owner, approved by another.
-    await expect(changeTenantStatus(ctx, tenant.id, { status: 'OFFBOARDED', reason: 'contract ended' })).rejects.toMatchObject({ code: 'forbidden', extra: { reason: 'approval_required' } });
+    await expect(changeTenantStatus(ctx, tenant.id, { status: 'OFFBOARDED', reason: 'contract ended' })).rejects.toMatchObject({
+      code: 'forbidden',
+      extra: { reason: 'approval_required' },
+    });
     const request = await requestTenantOffboarding(ctx, tenant.id, 'contract ended');
     expect((await getTenant(ctx, tenant.id)).status).toBe('ACTIVE');
     await approveRequest((await makeUser('OWNER', null)).ctx, request.id, 'exit plan completed');
@@ -57,7 +70,9 @@ describe('tenants service', () => {
     for (const role of ['AUDITOR', 'TENANT_ADMIN', 'TENANT_VIEWER'] as const) {
       const { ctx } = await makeUser(role, role === 'AUDITOR' ? null : tenant.id);
       await expect(updateTenant(ctx, tenant.id, { legalName: 'Hijacked' })).rejects.toMatchObject({ code: 'forbidden' });
-      await expect(createTenant(ctx, { slug: uniqueSlug(), legalName: 'New', sector: 'OTHER', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' })).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(
+        createTenant(ctx, { slug: uniqueSlug(), legalName: 'New', sector: 'OTHER', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' }),
+      ).rejects.toMatchObject({ code: 'forbidden' });
     }
     expect((await getTenant((await makeUser('ADMIN', null)).ctx, tenant.id)).legalName).toBe(tenant.legalName);
   });

@@ -40,7 +40,6 @@ export function toTenantDto(t: Tenant): TenantDto {
 
 const AUDITED_FIELDS = ['legalName', 'lei', 'sector', 'homeCountry', 'allowedCountries', 'sensitivity', 'status', 'archivedAt'] as const;
 
-
 /** Keyset-paginated by (legalName, id), with a case-insensitive search over name, slug and LEI. */
 export async function listTenants(ctx: Ctx, query: ListTenantsQuery): Promise<Page<TenantDto>> {
   authorize(ctx.actor, 'tenants:read');
@@ -49,11 +48,7 @@ export async function listTenants(ctx: Ctx, query: ListTenantsQuery): Promise<Pa
   if (query.status) and.push({ status: query.status });
   if (query.q) {
     and.push({
-      OR: [
-        { legalName: { contains: query.q, mode: 'insensitive' } },
-        { slug: { contains: query.q.toLowerCase() } },
-        { lei: { startsWith: query.q.toUpperCase() } },
-      ],
+      OR: [{ legalName: { contains: query.q, mode: 'insensitive' } }, { slug: { contains: query.q.toLowerCase() } }, { lei: { startsWith: query.q.toUpperCase() } }],
     });
   }
   if (query.cursor) {

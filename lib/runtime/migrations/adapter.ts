@@ -18,7 +18,7 @@
  * functions (our audit triggers). PostgreSQL's simple-query protocol runs a
  * multi-statement script as sent, which is what Prisma's native engine does.
  */
-import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaPg } from '@prisma/adapter-pg';
 import {
   ColumnTypeEnum,
   type ColumnType,
@@ -29,50 +29,45 @@ import {
   type SqlQuery,
   type SqlResultSet,
   type Transaction,
-} from '@prisma/driver-adapter-utils'
-import pg from 'pg'
+} from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 
-import {
-  createDatabase,
-  dropDatabase,
-  temporaryDatabaseName,
-  type ConnectionSettings,
-} from './connection'
+import { createDatabase, dropDatabase, temporaryDatabaseName, type ConnectionSettings } from './connection';
 
-const PG_CHAR_OID = 18 // the one-byte catalogue type "char" (pg_constraint.contype, pg_class.relkind, …)
-const PG_TEXT_OID = 25
+const PG_CHAR_OID = 18; // the one-byte catalogue type "char" (pg_constraint.contype, pg_class.relkind, …)
+const PG_TEXT_OID = 25;
 
 /**
  * Result row arrays whose columns were relabelled from "char" to text, with the
  * indexes of those columns. Keyed by the `rows` array because PrismaPg returns
  * the driver's `rows` array unchanged in its SqlResultSet (defect 1).
  */
-const charColumnsByRows = new WeakMap<unknown[], number[]>()
+const charColumnsByRows = new WeakMap<unknown[], number[]>();
 
 /** Relabels "char" fields as text so PrismaPg accepts them, remembering which they were. */
 function relabelCharColumns(result: unknown): void {
-  if (!isQueryResult(result)) return
-  const charColumns: number[] = []
+  if (!isQueryResult(result)) return;
+  const charColumns: number[] = [];
   result.fields.forEach((field, index) => {
     if (field.dataTypeID === PG_CHAR_OID) {
-      field.dataTypeID = PG_TEXT_OID
-      charColumns.push(index)
+      field.dataTypeID = PG_TEXT_OID;
+      charColumns.push(index);
     }
-  })
-  if (charColumns.length > 0) charColumnsByRows.set(result.rows, charColumns)
+  });
+  if (charColumns.length > 0) charColumnsByRows.set(result.rows, charColumns);
 }
 
 function isQueryResult(value: unknown): value is pg.QueryResult {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { fields?: unknown }).fields)
+  return typeof value === 'object' && value !== null && Array.isArray((value as { fields?: unknown }).fields);
 }
 
 /** Restores the `Character` column type for columns relabelled by relabelCharColumns. */
 function restoreCharColumnTypes(resultSet: SqlResultSet): SqlResultSet {
-  const charColumns = charColumnsByRows.get(resultSet.rows)
-  if (!charColumns) return resultSet
-  const columnTypes: ColumnType[] = [...resultSet.columnTypes]
-  for (const index of charColumns) columnTypes[index] = ColumnTypeEnum.Character
-  return { ...resultSet, columnTypes }
+  const charColumns = charColumnsByRows.get(resultSet.rows);
+  if (!charColumns) return resultSet;
+  const columnTypes: ColumnType[] = [...resultSet.columnTypes];
+  for (const index of charColumns) columnTypes[index] = ColumnTypeEnum.Character;
+  return { ...resultSet, columnTypes };
 }
 
 /**
@@ -81,47 +76,47 @@ function restoreCharColumnTypes(resultSet: SqlResultSet): SqlResultSet {
  * subclass (passed to pg.Pool as `Client`) covers every path PrismaPg uses.
  */
 class CatalogCharClient extends pg.Client {}
-const originalQuery = pg.Client.prototype.query
+const originalQuery = pg.Client.prototype.query;
 // Client#query has a dozen overloads (promise, callback, submittable); this
 // wrapper forwards any of them, hence the untyped arguments and the cast.
 CatalogCharClient.prototype.query = function query(this: pg.Client, ...args: unknown[]): unknown {
-  const last = args.length - 1
-  const callback = args[last]
+  const last = args.length - 1;
+  const callback = args[last];
   if (typeof callback === 'function') {
     args[last] = (error: unknown, result: unknown) => {
-      if (!error) relabelCharColumns(result)
-      return (callback as (error: unknown, result: unknown) => void)(error, result)
-    }
+      if (!error) relabelCharColumns(result);
+      return (callback as (error: unknown, result: unknown) => void)(error, result);
+    };
   }
-  const returned: unknown = Reflect.apply(originalQuery, this, args)
+  const returned: unknown = Reflect.apply(originalQuery, this, args);
   if (returned instanceof Promise) {
     return returned.then((result: unknown) => {
-      relabelCharColumns(result)
-      return result
-    })
+      relabelCharColumns(result);
+      return result;
+    });
   }
-  return returned
-} as typeof originalQuery
+  return returned;
+} as typeof originalQuery;
 
 /** Wraps a PrismaPg adapter with the "char" fix, the executeScript fix and our own cleanup. */
 class CharterPgAdapter implements SqlDriverAdapter {
-  readonly provider = 'postgres'
-  readonly adapterName: string
+  readonly provider = 'postgres';
+  readonly adapterName: string;
 
   constructor(
     private readonly inner: SqlDriverAdapter,
     private readonly schema: string,
     private readonly cleanup: () => Promise<void>,
   ) {
-    this.adapterName = inner.adapterName
+    this.adapterName = inner.adapterName;
   }
 
   async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    return restoreCharColumnTypes(await this.inner.queryRaw(query))
+    return restoreCharColumnTypes(await this.inner.queryRaw(query));
   }
 
   executeRaw(query: SqlQuery): Promise<number> {
-    return this.inner.executeRaw(query)
+    return this.inner.executeRaw(query);
   }
 
   /**
@@ -130,48 +125,48 @@ class CharterPgAdapter implements SqlDriverAdapter {
    * statements; going through executeRaw keeps PrismaPg's error mapping.
    */
   async executeScript(script: string): Promise<void> {
-    await this.inner.executeRaw({ sql: script, args: [], argTypes: [] })
+    await this.inner.executeRaw({ sql: script, args: [], argTypes: [] });
   }
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
-    const transaction = await this.inner.startTransaction(isolationLevel)
-    return new CharterPgTransaction(transaction)
+    const transaction = await this.inner.startTransaction(isolationLevel);
+    return new CharterPgTransaction(transaction);
   }
 
   getConnectionInfo(): ConnectionInfo {
-    return { schemaName: this.schema, supportsRelationJoins: true }
+    return { schemaName: this.schema, supportsRelationJoins: true };
   }
 
   dispose(): Promise<void> {
-    return this.cleanup()
+    return this.cleanup();
   }
 }
 
 /** Transactions need the "char" fix too: the describer may run inside one. */
 class CharterPgTransaction implements Transaction {
-  readonly provider = 'postgres'
-  readonly adapterName: string
-  readonly options: Transaction['options']
+  readonly provider = 'postgres';
+  readonly adapterName: string;
+  readonly options: Transaction['options'];
 
   constructor(private readonly inner: Transaction) {
-    this.adapterName = inner.adapterName
-    this.options = inner.options
+    this.adapterName = inner.adapterName;
+    this.options = inner.options;
   }
 
   async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    return restoreCharColumnTypes(await this.inner.queryRaw(query))
+    return restoreCharColumnTypes(await this.inner.queryRaw(query));
   }
 
   executeRaw(query: SqlQuery): Promise<number> {
-    return this.inner.executeRaw(query)
+    return this.inner.executeRaw(query);
   }
 
   commit(): Promise<void> {
-    return this.inner.commit()
+    return this.inner.commit();
   }
 
   rollback(): Promise<void> {
-    return this.inner.rollback()
+    return this.inner.rollback();
   }
 }
 
@@ -180,23 +175,23 @@ async function openAdapter(settings: ConnectionSettings, afterClose: () => Promi
   // One connection, like Prisma's native engine: the engine takes a session-level
   // pg_advisory_lock and never unlocks it (it relies on the connection closing),
   // so every statement must run on the connection that holds the lock.
-  const pool = new pg.Pool({ ...settings.pgConfig, Client: CatalogCharClient, max: 1 })
+  const pool = new pg.Pool({ ...settings.pgConfig, Client: CatalogCharClient, max: 1 });
   // As in connection.ts: a lost connection fails the engine's query, not the process.
-  pool.on('connect', (client) => client.on('error', () => {}))
+  pool.on('connect', (client) => client.on('error', () => {}));
   pool.on('error', () => {
     // An idle client lost its connection; the next query reports the error.
-  })
+  });
   // An external pool is not ended by PrismaPg on dispose; we end it ourselves,
   // before afterClose() (defect 3: drop the shadow database only after).
-  const inner = await new PrismaPg(pool, { schema: settings.schema }).connect()
-  let closed = false
+  const inner = await new PrismaPg(pool, { schema: settings.schema }).connect();
+  let closed = false;
   return new CharterPgAdapter(inner, settings.schema, async () => {
-    if (closed) return
-    closed = true
-    await inner.dispose()
-    await pool.end()
-    await afterClose()
-  })
+    if (closed) return;
+    closed = true;
+    await inner.dispose();
+    await pool.end();
+    await afterClose();
+  });
 }
 
 /**
@@ -205,43 +200,43 @@ async function openAdapter(settings: ConnectionSettings, afterClose: () => Promi
  * shadow database the engine did not dispose of itself.
  */
 export class CharterMigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
-  readonly provider = 'postgres'
-  readonly adapterName = '@prisma/adapter-pg'
-  private readonly open = new Set<CharterPgAdapter>()
+  readonly provider = 'postgres';
+  readonly adapterName = '@prisma/adapter-pg';
+  private readonly open = new Set<CharterPgAdapter>();
 
   constructor(private readonly settings: ConnectionSettings) {}
 
   async connect(): Promise<SqlDriverAdapter> {
-    return this.track(await openAdapter(this.settings, async () => {}))
+    return this.track(await openAdapter(this.settings, async () => {}));
   }
 
   /** Defect 2: create the shadow database ourselves and connect to it by its own URL. */
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const name = temporaryDatabaseName(this.settings.database, 'shadow')
-    await createDatabase(this.settings, name)
+    const name = temporaryDatabaseName(this.settings.database, 'shadow');
+    await createDatabase(this.settings, name);
     try {
-      const shadow = this.settings.forDatabase(name)
-      return this.track(await openAdapter(shadow, () => dropDatabase(this.settings, name)))
+      const shadow = this.settings.forDatabase(name);
+      return this.track(await openAdapter(shadow, () => dropDatabase(this.settings, name)));
     } catch (error) {
-      await dropDatabase(this.settings, name)
-      throw error
+      await dropDatabase(this.settings, name);
+      throw error;
     }
   }
 
   /** Releases every adapter still open (and so drops leftover shadow databases). */
   async close(): Promise<void> {
-    const adapters = [...this.open]
-    this.open.clear()
-    await Promise.all(adapters.map((adapter) => adapter.dispose()))
+    const adapters = [...this.open];
+    this.open.clear();
+    await Promise.all(adapters.map((adapter) => adapter.dispose()));
   }
 
   private track(adapter: CharterPgAdapter): CharterPgAdapter {
-    this.open.add(adapter)
-    const dispose = adapter.dispose.bind(adapter)
+    this.open.add(adapter);
+    const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
-      this.open.delete(adapter)
-      await dispose()
-    }
-    return adapter
+      this.open.delete(adapter);
+      await dispose();
+    };
+    return adapter;
   }
 }

@@ -38,11 +38,7 @@ export default async function NewApiKeyPage({ searchParams }: { searchParams: Pr
 
   return (
     <>
-      <PageHeader
-        title="New API key"
-        description="For an integration or a deployment agent. The key is shown once, right after it is created."
-        crumbs={crumbs}
-      />
+      <PageHeader title="New API key" description="For an integration or a deployment agent. The key is shown once, right after it is created." crumbs={crumbs} />
       {own && !acceptsNewKeys(own) ? (
         <Alert tone="info">Your tenant has been offboarded: it cannot get new keys.</Alert>
       ) : (

@@ -20,8 +20,18 @@ import { collectPlatformKeyAction, decideApprovalAction } from '../actions';
 export const metadata: Metadata = { title: 'Approval request' };
 
 function targetLink(a: ApprovalDto): ReactNode {
-  if (a.target.type === 'contract') return <Link href={`/contracts/${a.target.id}`} className="text-brand-800 hover:underline">Contract</Link>;
-  if (a.target.type === 'tenant' && a.tenant) return <Link href={`/tenants/${a.tenant.slug}`} className="text-brand-800 hover:underline">{a.tenant.legalName}</Link>;
+  if (a.target.type === 'contract')
+    return (
+      <Link href={`/contracts/${a.target.id}`} className="text-brand-800 hover:underline">
+        Contract
+      </Link>
+    );
+  if (a.target.type === 'tenant' && a.tenant)
+    return (
+      <Link href={`/tenants/${a.tenant.slug}`} className="text-brand-800 hover:underline">
+        {a.tenant.legalName}
+      </Link>
+    );
   return (
     <span>
       {a.target.type} <span className="font-mono text-xs">{a.target.id}</span>
@@ -58,25 +68,33 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
               {approval.requestedBy.name} <span className="text-xs text-slate-600">{approval.requestedBy.email}</span>
             </DetailItem>
             <DetailItem label="Requested">
-              <time dateTime={approval.requestedAt} className="font-mono text-xs">{formatUtc(approval.requestedAt)}</time>
+              <time dateTime={approval.requestedAt} className="font-mono text-xs">
+                {formatUtc(approval.requestedAt)}
+              </time>
             </DetailItem>
             <DetailItem label="Reason">
               <p className="whitespace-pre-wrap">{approval.reason}</p>
             </DetailItem>
             <DetailItem label="Expires">
-              <time dateTime={approval.expiresAt} className="font-mono text-xs">{formatUtc(approval.expiresAt)}</time>
+              <time dateTime={approval.expiresAt} className="font-mono text-xs">
+                {formatUtc(approval.expiresAt)}
+              </time>
               {approval.status === 'PENDING' && <span className="ml-2 text-xs text-slate-600">({relativeTime(approval.expiresAt)})</span>}
             </DetailItem>
             {approval.decidedAt && (
               <DetailItem label="Decision">
                 {approval.decidedBy ? `${approval.decidedBy.name} · ` : ''}
-                <time dateTime={approval.decidedAt} className="font-mono text-xs">{formatUtc(approval.decidedAt)}</time>
+                <time dateTime={approval.decidedAt} className="font-mono text-xs">
+                  {formatUtc(approval.decidedAt)}
+                </time>
                 {approval.decisionNote && <p className="mt-1 whitespace-pre-wrap text-slate-700">{approval.decisionNote}</p>}
               </DetailItem>
             )}
             {approval.executedAt && (
               <DetailItem label="Carried out">
-                <time dateTime={approval.executedAt} className="font-mono text-xs">{formatUtc(approval.executedAt)}</time>
+                <time dateTime={approval.executedAt} className="font-mono text-xs">
+                  {formatUtc(approval.executedAt)}
+                </time>
               </DetailItem>
             )}
           </DetailList>

@@ -4,7 +4,16 @@ import { notFound } from 'next/navigation';
 import { formatUtc, show } from '@/components/audit/audit-events-table';
 import { BundleDownload } from '@/components/contracts/bundle-download';
 import { ContractStatusBadge } from '@/components/contracts/contract-status-badge';
-import { CONTRACT_STATUS_LABELS, REGISTER_FIELD_LABELS, RENEWAL_LABELS, SCOPE_LABELS, TERMINATION_REASON_OPTIONS, TYPE_LABELS, daysFromNow, formatDate } from '@/components/contracts/labels';
+import {
+  CONTRACT_STATUS_LABELS,
+  REGISTER_FIELD_LABELS,
+  RENEWAL_LABELS,
+  SCOPE_LABELS,
+  TERMINATION_REASON_OPTIONS,
+  TYPE_LABELS,
+  daysFromNow,
+  formatDate,
+} from '@/components/contracts/labels';
 import { LifecycleControls } from '@/components/contracts/lifecycle-controls';
 import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Alert } from '@/components/ui/alert';
@@ -115,7 +124,9 @@ export default async function ContractPage({ params, searchParams }: Props) {
             <DetailItem label="Status">
               <ContractStatusBadge status={contract.status} />
               {contract.terminatedAt && <span className="ml-2 text-xs text-slate-600">on {formatUtc(contract.terminatedAt)}</span>}
-              {contract.terminationReason && <span className="block text-xs text-slate-600">{TERMINATION_REASON_OPTIONS.find((o) => o.value === contract.terminationReason)?.label}</span>}
+              {contract.terminationReason && (
+                <span className="block text-xs text-slate-600">{TERMINATION_REASON_OPTIONS.find((o) => o.value === contract.terminationReason)?.label}</span>
+              )}
             </DetailItem>
             <DetailItem label="Valid">
               <span className="font-mono text-xs">{formatDate(contract.validFrom)}</span> – <span className="font-mono text-xs">{formatDate(contract.validUntil)}</span>
@@ -161,7 +172,9 @@ export default async function ContractPage({ params, searchParams }: Props) {
               {pending ? ': a request is waiting for approval.' : '.'}
             </p>
           )}
-          <p className="mt-3 text-xs text-slate-600">Activation, termination and amendments of an active contract need a second administrator&apos;s approval. Expiry happens by date.</p>
+          <p className="mt-3 text-xs text-slate-600">
+            Activation, termination and amendments of an active contract need a second administrator&apos;s approval. Expiry happens by date.
+          </p>
         </Card>
       </div>
 
@@ -183,7 +196,11 @@ export default async function ContractPage({ params, searchParams }: Props) {
               <Tr key={e.id}>
                 <Td>{e.modelFamily ? `${e.modelFamily.name} (all versions)` : `${e.modelVersion?.family} ${e.modelVersion?.version}`}</Td>
                 <Td>{e.maxDeployments}</Td>
-                <Td className="font-mono text-xs">{Object.entries(e.limits).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '—'}</Td>
+                <Td className="font-mono text-xs">
+                  {Object.entries(e.limits)
+                    .map(([k, v]) => `${k}=${String(v)}`)
+                    .join(', ') || '—'}
+                </Td>
               </Tr>
             ))}
           </TBody>
@@ -241,7 +258,9 @@ export default async function ContractPage({ params, searchParams }: Props) {
           <Pagination
             label="Covered deployments"
             firstHref={search.deployments ? `${hrefWith(base, { from: firstParam(search.from), to: firstParam(search.to) })}#bundles-heading` : null}
-            nextHref={covered.nextCursor ? `${hrefWith(base, { from: firstParam(search.from), to: firstParam(search.to), deployments: covered.nextCursor })}#bundles-heading` : null}
+            nextHref={
+              covered.nextCursor ? `${hrefWith(base, { from: firstParam(search.from), to: firstParam(search.to), deployments: covered.nextCursor })}#bundles-heading` : null
+            }
             firstLabel="First deployments"
             nextLabel="More deployments"
           />
@@ -287,10 +306,16 @@ export default async function ContractPage({ params, searchParams }: Props) {
                 <Tr key={v.version} data-version={v.version}>
                   <Td className="font-medium">
                     v{v.version}
-                    {v.version === contract.currentVersion && <Badge tone="info" className="ml-2">current</Badge>}
+                    {v.version === contract.currentVersion && (
+                      <Badge tone="info" className="ml-2">
+                        current
+                      </Badge>
+                    )}
                   </Td>
                   <Td>
-                    <time dateTime={v.createdAt} className="font-mono text-xs whitespace-nowrap">{formatUtc(v.createdAt)}</time>
+                    <time dateTime={v.createdAt} className="font-mono text-xs whitespace-nowrap">
+                      {formatUtc(v.createdAt)}
+                    </time>
                   </Td>
                   <Td className="text-xs">{v.createdBy}</Td>
                   <Td className="font-mono text-xs break-all">

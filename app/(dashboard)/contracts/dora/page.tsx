@@ -15,7 +15,10 @@ export const metadata: Metadata = { title: 'DORA register of information' };
 export default async function DoraPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireCtx();
   const wanted = (await searchParams).tenant;
-  const financial = can(ctx.actor, 'tenants:read') && can(ctx.actor, 'contracts:read') ? (await listTenants(ctx, { limit: 200, includeArchived: false })).data.filter((t) => t.sector === 'FINANCE') : [];
+  const financial =
+    can(ctx.actor, 'tenants:read') && can(ctx.actor, 'contracts:read')
+      ? (await listTenants(ctx, { limit: 200, includeArchived: false })).data.filter((t) => t.sector === 'FINANCE')
+      : [];
   const tenant = financial.find((t) => t.slug === wanted) ?? (financial.length === 1 ? financial[0] : undefined);
   return (
     <>

@@ -27,7 +27,15 @@ export default async function NewContractPage({ searchParams }: { searchParams: 
       />
       {allowed ? (
         <Card className="max-w-5xl">
-          <ContractForm mode="create" tenants={tenants} families={await loadFamilies(ctx)} countries={countryOptions()} initial={emptyFormValues(preselected)} cancelHref="/contracts" action={createContractAction} />
+          <ContractForm
+            mode="create"
+            tenants={tenants}
+            families={await loadFamilies(ctx)}
+            countries={countryOptions()}
+            initial={emptyFormValues(preselected)}
+            cancelHref="/contracts"
+            action={createContractAction}
+          />
         </Card>
       ) : (
         <Alert tone="info">Only platform administrators create contracts.</Alert>

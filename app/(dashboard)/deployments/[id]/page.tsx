@@ -121,13 +121,17 @@ export default async function DeploymentPage({ params }: Props) {
                   <time dateTime={d.lastHeartbeatAt} className="font-mono text-xs" data-testid="last-heartbeat">
                     {formatUtc(d.lastHeartbeatAt)}
                   </time>{' '}
-                  <span className="text-xs text-slate-600">({relativeTime(d.lastHeartbeatAt, now)}; stale after {staleMinutes} minutes)</span>
+                  <span className="text-xs text-slate-600">
+                    ({relativeTime(d.lastHeartbeatAt, now)}; stale after {staleMinutes} minutes)
+                  </span>
                 </>
               ) : (
                 <span className="text-slate-600">Never — the agent has not checked in yet.</span>
               )}
             </DetailItem>
-            <DetailItem label="Agent version">{d.agentVersion ? <span className="font-mono text-xs">{d.agentVersion}</span> : <span className="text-slate-500">unknown</span>}</DetailItem>
+            <DetailItem label="Agent version">
+              {d.agentVersion ? <span className="font-mono text-xs">{d.agentVersion}</span> : <span className="text-slate-500">unknown</span>}
+            </DetailItem>
             <DetailItem label="Deployment id">
               <span className="font-mono text-xs">{d.id}</span>
             </DetailItem>
@@ -155,13 +159,20 @@ export default async function DeploymentPage({ params }: Props) {
             )}
             {scheduled && (
               <p className="text-xs text-sky-900" data-testid="rollout-scheduled">
-                Upgrade to <span className="font-mono">{scheduled.to.family}@{scheduled.to.version}</span> scheduled for{' '}
-                <span className="font-mono">{scheduled.scheduledFor?.slice(0, 10)}</span> (notice given {scheduled.noticeAt?.slice(0, 10) ?? '—'}).
+                Upgrade to{' '}
+                <span className="font-mono">
+                  {scheduled.to.family}@{scheduled.to.version}
+                </span>{' '}
+                scheduled for <span className="font-mono">{scheduled.scheduledFor?.slice(0, 10)}</span> (notice given {scheduled.noticeAt?.slice(0, 10) ?? '—'}).
               </p>
             )}
             {canWrite && catalogue && (
               <div className="border-t border-slate-200 pt-3">
-                <RolloutForm action={createRolloutAction.bind(null, d.id)} airgapped={d.connectivity === 'AIRGAPPED'} versions={released.map((v) => ({ value: v.id, label: `${v.family}@${v.version}` }))} />
+                <RolloutForm
+                  action={createRolloutAction.bind(null, d.id)}
+                  airgapped={d.connectivity === 'AIRGAPPED'}
+                  versions={released.map((v) => ({ value: v.id, label: `${v.family}@${v.version}` }))}
+                />
               </div>
             )}
           </div>

@@ -50,7 +50,10 @@ export default async function ModelVersionPage({ params }: Props) {
   const v = await loadVersion(ctx, (await params).id);
   const impact = await getVersionImpact(ctx, v.id);
   const canWrite = can(actor, 'models:write') && isPlatform(actor);
-  const pending = canWrite && v.status === 'DEPRECATED' && can(actor, 'approvals:read') ? await findPendingApproval(ctx, { action: 'MODEL_VERSION_RETIRE', target: { type: 'model_version', id: v.id } }) : null;
+  const pending =
+    canWrite && v.status === 'DEPRECATED' && can(actor, 'approvals:read')
+      ? await findPendingApproval(ctx, { action: 'MODEL_VERSION_RETIRE', target: { type: 'model_version', id: v.id } })
+      : null;
   const showNotice = v.status === 'RELEASED' || v.status === 'DEPRECATED';
 
   return (

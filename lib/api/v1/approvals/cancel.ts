@@ -9,7 +9,7 @@ export const POST = route(
     body: decideApprovalInput,
     response: Approval,
     status: 200,
-    summary: "Withdraw your own pending request",
+    summary: 'Withdraw your own pending request',
     tags: ['Approvals'],
   },
   ({ ctx, params, body }) => cancelRequest(ctx, params.id, body.note),

@@ -10,7 +10,7 @@ export const POST = route(
     response: ContractChange,
     status: 202,
     summary: 'Request termination of an active contract (four-eyes)',
-    description: "Deployments keep their bundles: a bundle past its validity enters its grace period and is never a shutdown instruction.",
+    description: 'Deployments keep their bundles: a bundle past its validity enters its grace period and is never a shutdown instruction.',
     tags: ['Contracts'],
   },
   ({ ctx, params, body }) => requestContractTermination(ctx, params.id, body),

@@ -10,9 +10,9 @@ export const GET = route(
     response: Bundle,
     summary: "Issue the deployment's signed entitlement bundle from its tenant's active contract",
     description: [
-      'The bundle is everything an air-gapped deployment needs: verify it offline with the vendor\'s public key (`GET /api/v1/keys`, pinned out of band) and the dependency-free verifier (`lib/modules/bundles/verify.ts`, `npx charter bundle verify`).',
+      "The bundle is everything an air-gapped deployment needs: verify it offline with the vendor's public key (`GET /api/v1/keys`, pinned out of band) and the dependency-free verifier (`lib/modules/bundles/verify.ts`, `npx charter bundle verify`).",
       '',
-      'Refused with 409 and a `reason` of `no_active_contract`, `residency_violation` (the deployment\'s country is outside the contract\'s data-processing countries), `export_restricted`, `no_models` or `deployment_limit`. Every issue and refusal is audited.',
+      "Refused with 409 and a `reason` of `no_active_contract`, `residency_violation` (the deployment's country is outside the contract's data-processing countries), `export_restricted`, `no_models` or `deployment_limit`. Every issue and refusal is audited.",
     ].join('\n'),
     tags: ['Entitlements'],
   },

@@ -22,7 +22,7 @@ export const POST = route(
     response: Rollout,
     summary: 'Pin a deployment to a model version now, or schedule an upgrade with a notice date',
     description:
-      'Only a RELEASED version that the active contract covering the deployment grants (the version or its family, within `maxDeployments`) and that is not export-restricted for the deployment\'s country. A refusal is a 400 problem with a stable `reason`: `unknown_version`, `version_not_released`, `export_restricted`, `no_active_contract`, `not_entitled` or `deployment_limit`. A deployment\'s own (agent) key cannot change its rollouts.',
+      "Only a RELEASED version that the active contract covering the deployment grants (the version or its family, within `maxDeployments`) and that is not export-restricted for the deployment's country. A refusal is a 400 problem with a stable `reason`: `unknown_version`, `version_not_released`, `export_restricted`, `no_active_contract`, `not_entitled` or `deployment_limit`. A deployment's own (agent) key cannot change its rollouts.",
     tags: ['Rollouts'],
   },
   ({ ctx, params, body }) => createRollout(ctx, params.id, body),

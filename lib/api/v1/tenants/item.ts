@@ -6,9 +6,8 @@ import { getTenant, updateTenant } from '@/lib/modules/tenants/service';
 
 const params = z.object({ id: z.string().min(1).max(64).meta({ description: 'Tenant id or slug' }) });
 
-export const GET = route(
-  { permission: 'tenants:read', params, response: Tenant, summary: 'Get a tenant by id or slug', tags: ['Tenants'] },
-  ({ ctx, params }) => getTenant(ctx, params.id),
+export const GET = route({ permission: 'tenants:read', params, response: Tenant, summary: 'Get a tenant by id or slug', tags: ['Tenants'] }, ({ ctx, params }) =>
+  getTenant(ctx, params.id),
 );
 
 export const PATCH = route(

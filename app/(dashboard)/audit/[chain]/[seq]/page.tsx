@@ -92,8 +92,12 @@ export default async function AuditEventPage({ params }: Props) {
                   {changes.map((c) => (
                     <tr key={c.key} className="align-top">
                       <td className="py-1 pr-2 text-slate-700">{c.key}</td>
-                      <td className="py-1 pr-2 break-all">{c.hasBefore ? <del className="bg-red-50 text-red-900 decoration-red-400">{show(c.before)}</del> : <span className="text-slate-400">—</span>}</td>
-                      <td className="py-1 break-all">{c.hasAfter ? <ins className="bg-emerald-50 text-emerald-900 no-underline">{show(c.after)}</ins> : <span className="text-slate-400">—</span>}</td>
+                      <td className="py-1 pr-2 break-all">
+                        {c.hasBefore ? <del className="bg-red-50 text-red-900 decoration-red-400">{show(c.before)}</del> : <span className="text-slate-400">—</span>}
+                      </td>
+                      <td className="py-1 break-all">
+                        {c.hasAfter ? <ins className="bg-emerald-50 text-emerald-900 no-underline">{show(c.after)}</ins> : <span className="text-slate-400">—</span>}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

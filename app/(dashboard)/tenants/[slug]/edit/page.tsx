@@ -46,10 +46,7 @@ export default async function EditTenantPage({ params }: { params: Promise<{ slu
 
   return (
     <>
-      <PageHeader
-        title={`Edit ${tenant.legalName}`}
-        crumbs={[{ label: 'Tenants', href: '/tenants' }, { label: tenant.legalName, href: detailHref }, { label: 'Edit' }]}
-      />
+      <PageHeader title={`Edit ${tenant.legalName}`} crumbs={[{ label: 'Tenants', href: '/tenants' }, { label: tenant.legalName, href: detailHref }, { label: 'Edit' }]} />
       {body}
     </>
   );

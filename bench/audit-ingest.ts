@@ -28,7 +28,7 @@ await admin.end();
 useDatabase(url);
 
 const { migrateDeploy } = await import('@/lib/runtime/migrations/engine');
-await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } } as never);
+await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } });
 const { bootstrap } = await import('@/lib/runtime/bootstrap');
 await bootstrap();
 const { systemCtx } = await import('@/lib/access/system');
@@ -81,7 +81,7 @@ async function ours(ctxs: Ctx[], batches: number): Promise<number> {
   const { ms } = await timed(async () => {
     const worker = async () => {
       for (let b = next++; b < batches; b = next++) {
-        const ctx = ctxs[b % ctxs.length] as Ctx;
+        const ctx = ctxs[b % ctxs.length];
         await ingestAuditEvents(ctx, ingestAuditEventsInput.parse(bodies[b]));
       }
     };
@@ -96,7 +96,7 @@ async function raw(chains: string[], batches: number): Promise<number> {
   for (const chain of chains) await pool.query('SELECT charter_audit_partition($1, now())', [chain]);
   const seqs = new Map(chains.map((c) => [c, 0]));
   const prepared = Array.from({ length: batches }, (_, b) => {
-    const chain = chains[b % chains.length] as string;
+    const chain = chains[b % chains.length];
     const events = (body(size) as { events: { id: string; actor: { id: string; label: string }; action: string; target: { type: string; id: string }; data: unknown }[] }).events;
     const first = (seqs.get(chain) ?? 0) + 1;
     seqs.set(chain, first + events.length - 1);
@@ -125,7 +125,7 @@ async function raw(chains: string[], batches: number): Promise<number> {
   const { ms } = await timed(async () => {
     const worker = async () => {
       for (let b = next++; b < batches; b = next++) {
-        const { chain, cols } = prepared[b] as (typeof prepared)[number];
+        const { chain, cols } = prepared[b];
         await pool.query(
           `INSERT INTO audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash)
            SELECT e.id, $15, e.seq, now(), e.a, e.b, e.c, e.d, e.e, e.f, NULL, e.g, e.h, e.i, e.j, e.k, e.l
@@ -141,7 +141,7 @@ async function raw(chains: string[], batches: number): Promise<number> {
 }
 
 const one = [await agent(0)];
-const many = [one[0] as Ctx];
+const many = [one[0]];
 for (let i = 1; i < tenantsMany; i++) many.push(await agent(i));
 
 // Warm-up of both paths (JIT, connections, partitions).
@@ -166,11 +166,11 @@ for (let r = 0; r < rounds; r++) {
     ),
   });
   const fmt = (x: { o: number; b: number }) => `${Math.round(x.o).toLocaleString('en')} / ${Math.round(x.b).toLocaleString('en')} ev/s = ${(x.o / x.b).toFixed(2)}`;
-  console.log(`round ${r + 1}: 1 tenant ${fmt(oneCase.runs[r] as { o: number; b: number })}; ${tenantsMany} tenants ${fmt(manyCase.runs[r] as { o: number; b: number })}`);
+  console.log(`round ${r + 1}: 1 tenant ${fmt(oneCase.runs[r])}; ${tenantsMany} tenants ${fmt(manyCase.runs[r])}`);
 }
 console.log('');
 for (const { label, runs } of cases) {
-  const { o, b } = [...runs].sort((x, y) => x.o / x.b - y.o / y.b)[Math.floor(runs.length / 2)] as { o: number; b: number };
+  const { o, b } = [...runs].sort((x, y) => x.o / x.b - y.o / y.b)[Math.floor(runs.length / 2)];
   console.log(ratioLine(label, `${Math.round(o).toLocaleString('en')} ev/s`, `${Math.round(b).toLocaleString('en')} ev/s`, o / b, '≥ 0.5×', o / b >= 0.5));
 }
 {

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   useDatabase(url);
 
   const { migrateDeploy } = await import('@/lib/runtime/migrations/engine');
-  await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } } as never);
+  await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } });
   const { bootstrap } = await import('@/lib/runtime/bootstrap');
   await bootstrap();
   const { systemCtx } = await import('@/lib/access/system');
@@ -71,8 +71,8 @@ async function main(): Promise<void> {
     let batch = '';
     for (let i = 0; i < total; i++) {
       seq += 1;
-      const user = USERS[i % USERS.length] as (typeof USERS)[number];
-      const action = ACTIONS[i % ACTIONS.length] as string;
+      const user = USERS[i % USERS.length];
+      const action = ACTIONS[i % ACTIONS.length];
       const occurredAt = new Date(Math.floor(start + i * step)).toISOString();
       const event = {
         v: 1 as const,

@@ -70,7 +70,7 @@ async function createDatabase(): Promise<string> {
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DATABASE}`);
-    return (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    return (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
   } finally {
     await admin.end();
   }
@@ -233,7 +233,7 @@ async function stopAll(): Promise<void> {
     servers.map(
       ({ child }) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
           const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
           child.once('exit', () => {
             clearTimeout(timer);
@@ -296,11 +296,11 @@ function load(server: Server, pathname: string, keys: string[], seconds: number)
     url: `${server.url}${pathname}`,
     connections: CONNECTIONS,
     duration: seconds,
-    headers: { authorization: bearer[0]! },
+    headers: { authorization: bearer[0] },
     // Many keys: each request takes the next one, round robin across all connections.
     requests:
       keys.length > 1
-        ? [{ method: 'GET', path: pathname, setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: bearer[next++ % bearer.length]! } }) }]
+        ? [{ method: 'GET', path: pathname, setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: bearer[next++ % bearer.length] } }) }]
         : undefined,
   });
 }
@@ -343,8 +343,8 @@ async function revocationTrial(services: Services, instances: Server[]): Promise
       const res = await fetch(`${inst.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });
       const sentAfterRevocation = revokedAt !== null;
       await res.arrayBuffer();
-      if (res.status === 200) state[i]!.ok = true;
-      else if (res.status === 401 && sentAfterRevocation && state[i]!.revokedSeenAt === null) state[i]!.revokedSeenAt = performance.now();
+      if (res.status === 200) state[i].ok = true;
+      else if (res.status === 401 && sentAfterRevocation && state[i].revokedSeenAt === null) state[i].revokedSeenAt = performance.now();
       else if (res.status !== 401) throw new Error(`${inst.name}: unexpected ${res.status}`);
       await sleep(POLL_MS);
     }
@@ -364,7 +364,7 @@ async function revocationTrial(services: Services, instances: Server[]): Promise
   await Promise.all(pollers);
   return {
     revokeMs: revokedAt - t0,
-    visibleAfterMs: Object.fromEntries(instances.map((inst, i) => [inst.name, state[i]!.revokedSeenAt === null ? null : state[i]!.revokedSeenAt! - revokedAt!])),
+    visibleAfterMs: Object.fromEntries(instances.map((inst, i) => [inst.name, state[i].revokedSeenAt === null ? null : state[i].revokedSeenAt - revokedAt])),
   };
 }
 
@@ -373,7 +373,7 @@ async function revocationTrial(services: Services, instances: Server[]): Promise
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
@@ -484,13 +484,13 @@ async function main(): Promise<void> {
     const results: Record<string, Measurement> = {};
     for (const s of scenarios) results[s.name] = await measure(s, keys);
     rounds.push(results);
-    say(`\nround ${round}/${ROUNDS} (load average ${os.loadavg()[0]!.toFixed(2)})`);
+    say(`\nround ${round}/${ROUNDS} (load average ${os.loadavg()[0].toFixed(2)})`);
     say(table(Object.entries(results)));
   }
 
   const summary: Record<string, Measurement> = {};
   for (const s of scenarios) {
-    const all = rounds.map((r) => r[s.name]!);
+    const all = rounds.map((r) => r[s.name]);
     summary[s.name] = {
       rps: median(all.map((m) => m.rps)),
       p50: median(all.map((m) => m.p50)),

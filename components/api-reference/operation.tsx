@@ -97,7 +97,7 @@ function ResponseRow({ status, response, doc }: { status: string; response: Resp
       </div>
       {ok && media && (
         <div className="mt-1.5 ml-1">
-          <SchemaView schema={media.schema as JsonSchema} components={doc.components.schemas} />
+          <SchemaView schema={media.schema} components={doc.components.schemas} />
         </div>
       )}
       {ok && response.headers && (
@@ -147,7 +147,7 @@ export function Operation({ doc, path, method, op }: { doc: OpenApiDocument; pat
         )}
         {op.requestBody && (
           <Section title={`Request body${op.requestBody.required ? '' : ' (optional)'} · application/json`}>
-            <SchemaView schema={(op.requestBody.content['application/json']?.schema ?? {}) as JsonSchema} components={doc.components.schemas} />
+            <SchemaView schema={(op.requestBody.content['application/json']?.schema ?? {})} components={doc.components.schemas} />
           </Section>
         )}
         <Section title="Responses">

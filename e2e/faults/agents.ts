@@ -131,7 +131,7 @@ type Control = { stopping: boolean; stopHardAt: number };
 async function deliver(record: Recorder, agent: Agent, events: Event[], targets: Targets, start: number, control: Control, resent = false): Promise<boolean> {
   let at = start;
   for (let attempt = 0; ; attempt++) {
-    const instance = targets.list[at % targets.list.length] as Instance;
+    const instance = targets.list[at % targets.list.length];
     const { answer, json } = await call(record, 'upload', instance, 'POST', '/api/v1/audit-events', agent.key, { events });
     if (answer.status >= 200 && answer.status < 300) {
       record.ack(agent.tenantId, json as IngestAck, resent);
@@ -152,7 +152,7 @@ async function deliver(record: Recorder, agent: Agent, events: Event[], targets:
 
 async function heartbeat(record: Recorder, agent: Agent, targets: Targets, at: number): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const instance = targets.list[(at + attempt) % targets.list.length] as Instance;
+    const instance = targets.list[(at + attempt) % targets.list.length];
     const { answer } = await call(record, 'heartbeat', instance, 'POST', `/api/v1/deployments/${agent.deploymentId}/heartbeat`, agent.key, { agentVersion: '1.8.2', running: [] });
     if (answer.status < 500 && answer.status !== 0) return;
     await sleep(backoff(answer, attempt));
@@ -178,7 +178,7 @@ async function agentLoop(record: Recorder, agent: Agent, index: number, targets:
     if (roll > 0.95 && sent.length > 1) {
       // An acknowledged batch again (its acknowledgement was lost on the agent's side).
       record.resends++;
-      await deliver(record, agent, sent[Math.floor(Math.random() * (sent.length - 1))] as Event[], targets, home + 1, control, true);
+      await deliver(record, agent, sent[Math.floor(Math.random() * (sent.length - 1))], targets, home + 1, control, true);
     }
     if (sent.length > 20) sent.shift();
     if (Date.now() >= nextHeartbeat) {

@@ -32,7 +32,7 @@ const API_KINDS = new Set(['upload', 'heartbeat', 'probe', 'search']);
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const sample = (items: string[], n = 3) => `${items.slice(0, n).join('; ')}${items.length > n ? `; … (${items.length})` : ''}`;
@@ -202,7 +202,7 @@ async function runScenario(rig: Rig, scenario: Scenario): Promise<Result> {
   const fleet = await rig.charter.fleet({ tenants: scenario.tenants, agentsPerTenant: scenario.agentsPerTenant, probes: scenario.instances + 1 });
   const instances = await Promise.all(Array.from({ length: scenario.instances }, (_, i) => rig.charter.startInstance(`${scenario.id}-${i + 1}`, freshPort())));
   // Unrecorded: the warm-up's uploads are not counted as acknowledged, nor are they checked.
-  await Promise.all(instances.map((instance, i) => warmUp(instance, fleet.probes[fleet.probes.length - 1] as Agent, fleet.agents[i] as Agent, fleet.reader)));
+  await Promise.all(instances.map((instance, i) => warmUp(instance, fleet.probes[fleet.probes.length - 1], fleet.agents[i], fleet.reader)));
   const started = Date.now();
   const targets = { list: [...instances] };
   const load = startLoad({ agents: fleet.agents, probes: fleet.probes, targets });

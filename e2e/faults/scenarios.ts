@@ -44,7 +44,7 @@ async function restart(run: Run, mode: 'fast' | 'immediate'): Promise<void> {
   const { cluster } = run.rig;
   // Raw-pool connections of the search stay idle for 10 s: the restart terminates them while idle.
   for (const instance of run.targets.list) {
-    const answer = await search(run.load.record, instance, run.fleet.reader, run.fleet.tenants[0]?.slug as string);
+    const answer = await search(run.load.record, instance, run.fleet.reader, run.fleet.tenants[0]?.slug);
     run.note(`audit search on ${instance.name}: ${answer.status}`);
   }
   const downAt = Date.now();
@@ -125,7 +125,7 @@ export const SCENARIOS: Scenario[] = [
       run.targets.list.splice(run.targets.list.indexOf(victim), 1);
       const fresh = await run.rig.charter.startInstance('kill-instance-new', freshPort());
       // As the first instances were before the load (a cold instance compiles its queries first).
-      await warmUp(fresh, run.fleet.probes.at(-1) as Agent, run.fleet.agents[0] as Agent, run.fleet.reader);
+      await warmUp(fresh, run.fleet.probes.at(-1) as Agent, run.fleet.agents[0], run.fleet.reader);
       run.note(`${fresh.name} serving ${Date.now() - killedAt} ms after the kill`);
       run.targets.list.push(fresh);
       run.load.watch(fresh);

@@ -99,7 +99,7 @@ describe('tenant scope (through the services)', () => {
 
     const other = (await makeUser('TENANT_ADMIN', b.id)).ctx;
     // No tenant role reads approvals today; the scope must still hold should one ever be given it.
-    const readingApprovals = (ctx: Ctx): Ctx => ({ ...ctx, actor: { ...ctx.actor, permissions: new Set([...ctx.actor.permissions, 'approvals:read' as const]) } as Actor });
+    const readingApprovals = (ctx: Ctx): Ctx => ({ ...ctx, actor: { ...ctx.actor, permissions: new Set([...ctx.actor.permissions, 'approvals:read' as const]) } });
     const notFound = async (p: Promise<unknown>) => expect((await p.then(() => null, toAppError))?.code).toBe('not_found');
     await notFound(getTenant(other, a.slug));
     await notFound(getContract(other, contract.id));

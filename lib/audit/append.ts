@@ -112,8 +112,8 @@ function textArray(values: readonly (string | null)[]): string {
 function uuidV7(): string {
   const b = randomBytes(16);
   b.writeUIntBE(Date.now(), 0, 6);
-  b[6] = ((b[6] as number) & 0x0f) | 0x70;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  b[6] = ((b[6]) & 0x0f) | 0x70;
+  b[8] = ((b[8]) & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
@@ -179,7 +179,7 @@ export async function appendToChain(
   link.write(head.lastHash, 0, 'hex');
   let prevHex = head.lastHash;
   for (let i = 0; i < n; i++) {
-    const p = events[i] as PendingEvent;
+    const p = events[i];
     const event: CanonicalEvent = {
       v: 1,
       chain,

@@ -241,7 +241,7 @@ describe('canonicalData', () => {
     );
     const deep: unknown[] = [];
     let at = deep;
-    for (let i = 0; i < 150; i++) at = (at[0] = []) as unknown[];
+    for (let i = 0; i < 150; i++) at = (at[0] = []);
     expect(canonicalData(deep)).toBe(canonicalize(deep));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -149,7 +149,7 @@ function plainJcs(value: unknown, depth: number): string | undefined {
       const keys = Object.keys(record).sort();
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
+        const key = keys[i];
         if (!key.isWellFormed()) return undefined;
         const item = plainJcs(record[key], depth + 1);
         if (item === undefined) return undefined;

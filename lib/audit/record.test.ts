@@ -87,7 +87,7 @@ describe('audit record()', () => {
     await expect(db.$executeRawUnsafe('TRUNCATE audit_checkpoints')).rejects.toThrow(/append-only/);
     // …and so is every partition, addressed directly (audit_events is partitioned).
     const [partition] = await db.$queryRaw<{ name: string }[]>`SELECT charter_audit_partition(${tenant.id}, ${row?.occurredAt}::timestamptz) AS name`;
-    const name = partition?.name as string;
+    const name = partition?.name;
     expect(name).toMatch(/^audit_events_p_[0-9a-f]{32}_\d{6}$/);
     await expect(db.$executeRawUnsafe(`UPDATE ${name} SET action = 'forged'`)).rejects.toThrow(/append-only/);
     await expect(db.$executeRawUnsafe(`DELETE FROM ${name}`)).rejects.toThrow(/append-only/);

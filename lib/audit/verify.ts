@@ -50,7 +50,7 @@ function seqAt(bytes: Buffer, at: number): number {
   let value = 0;
   let i = at;
   for (; i < bytes.length && i - at < 16; i++) {
-    const b = bytes[i] as number;
+    const b = bytes[i];
     if (b === 0x2c) break;
     if (b < 0x30 || b > 0x39 || (b === 0x30 && i === at && bytes[i + 1] !== 0x2c)) return -1;
     value = value * 10 + (b - 0x30);
@@ -151,7 +151,7 @@ function parseHeader(value: Json): ExportHeader {
     prevHash,
     exportedAt,
     exportedBy: by as ExportHeader['exportedBy'],
-    filter: (value.filter as ExportFilter | null) ?? null,
+    filter: (value.filter) ?? null,
     keys,
   };
 }

@@ -76,7 +76,7 @@ export class CopyOut implements Submittable {
     this.connection = connection;
     const listeners = connection.stream.listeners('data') as ((chunk: Buffer) => void)[];
     if (listeners.length !== 1) throw new Error(`COPY needs the connection's one data listener, found ${listeners.length}`);
-    this.pgDataHandler = listeners[0] as (chunk: Buffer) => void;
+    this.pgDataHandler = listeners[0];
     connection.stream.removeListener('data', this.pgDataHandler);
     connection.stream.on('data', this.onData);
     connection.query(this.text);
@@ -104,7 +104,7 @@ export class CopyOut implements Submittable {
         at += take;
         if (this.headerHave < HEADER) return;
         this.headerHave = 0;
-        this.code = this.header[0] as number;
+        this.code = this.header[0];
         this.bodyLeft = this.header.readUInt32BE(1) - 4;
         if (this.code === ERROR_RESPONSE) {
           // node-postgres parses the error and calls handleError (then reads the ReadyForQuery).

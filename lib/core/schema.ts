@@ -75,7 +75,7 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === arity && parsed.every((v) => typeof v === 'string' || typeof v === 'number')) {
-      return parsed as (string | number)[];
+      return parsed;
     }
   } catch {
     // fall through to the error below

@@ -6,7 +6,7 @@ import { AppError } from '@/lib/core/errors';
  * NextRequest, fromWebRequest) or Charter's own `/api/v1` server (lib/runtime/api-server.ts, from a
  * node:http request). The body is read at most once, with a size limit, and memoised.
  */
-export interface ApiRequest {
+export type ApiRequest = {
   readonly method: string;
   readonly pathname: string;
   readonly searchParams: URLSearchParams;

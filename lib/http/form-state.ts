@@ -21,7 +21,7 @@ export type FormState<D = never> = {
   data?: D;
 };
 
-export const initialFormState: FormState<never> = { nonce: 0 };
+export const initialFormState: FormState = { nonce: 0 };
 
 function setPath(target: Record<string, unknown> | unknown[], path: string[], value: unknown): void {
   const [head, ...rest] = path as [string, ...string[]];
@@ -30,7 +30,7 @@ function setPath(target: Record<string, unknown> | unknown[], path: string[], va
     slot[head] = value;
     return;
   }
-  if (typeof slot[head] !== 'object' || slot[head] === null) slot[head] = /^\d+$/.test(rest[0] as string) ? [] : {};
+  if (typeof slot[head] !== 'object' || slot[head] === null) slot[head] = /^\d+$/.test(rest[0]) ? [] : {};
   setPath(slot[head] as Record<string, unknown>, rest, value);
 }
 

@@ -69,7 +69,7 @@ export async function claimIdempotencyKey(scope: IdempotencyScope, ttlMs: number
 export async function completeIdempotencyKey(id: string, response: StoredResponse): Promise<void> {
   await db.idempotencyRecord.updateMany({
     where: { id, responseStatus: null },
-    data: { responseStatus: response.status, responseHeaders: response.headers as Prisma.InputJsonObject, responseBody: response.body },
+    data: { responseStatus: response.status, responseHeaders: response.headers, responseBody: response.body },
   });
 }
 

@@ -197,7 +197,7 @@ async function callRoute(reader: Reader, key: string, r: Request): Promise<{ sta
 /** May `reader` call this route? (Refusals are audited as access.denied by design, so they are not reads.) */
 async function permitted(reader: Reader, key: string): Promise<boolean> {
   const permission = routeDefinitionOf((await loadRoute(key.slice('GET '.length))).GET)?.permission ?? null;
-  return permission === null || permission === AUTHENTICATED || can(reader.ctx.actor, permission as Permission);
+  return permission === null || permission === AUTHENTICATED || can(reader.ctx.actor, permission);
 }
 
 type Head = Map<string, bigint>;
@@ -311,7 +311,7 @@ describe('reads write nothing', () => {
     const imported = new Set<string>();
     for (const file of sources) {
       for (const m of readFileSync(file, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'@\/lib\/services\/[^']+'/g)) {
-        for (const name of (m[1] as string).split(',').map((n) => n.trim())) if (name && !name.startsWith('type ')) imported.add(name);
+        for (const name of (m[1]).split(',').map((n) => n.trim())) if (name && !name.startsWith('type ')) imported.add(name);
       }
     }
     const covered = new Set([...Object.keys(PAGE_READS), ...Object.keys(AUDITED_PAGE_READS), ...PURE]);

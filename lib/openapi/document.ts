@@ -138,7 +138,7 @@ function buildOperation(ctx: Context, template: string, method: HttpMethod, def:
   // Path parameters: every {name} in the template, described by the params schema when there is one.
   const pathProps = def.params ? objectProperties(collector, def.params).properties : {};
   for (const [, name] of template.matchAll(/\{([^}]+)\}/g)) {
-    parameters.push(describeParameter(name as string, 'path', pathProps[name as string] ?? { type: 'string' }, true));
+    parameters.push(describeParameter(name, 'path', pathProps[name] ?? { type: 'string' }, true));
   }
 
   let paginated = false;
@@ -194,7 +194,7 @@ function undocumentedOperation(template: string, method: HttpMethod): OperationO
     summary: `${method} ${template} (undocumented: not made with route())`,
     tags: [defaultTag(template)],
     security: [],
-    parameters: [...template.matchAll(/\{([^}]+)\}/g)].map(([, name]) => describeParameter(name as string, 'path', { type: 'string' }, true)),
+    parameters: [...template.matchAll(/\{([^}]+)\}/g)].map(([, name]) => describeParameter(name, 'path', { type: 'string' }, true)),
     responses: { default: { description: 'Unknown.' } },
     'x-charter-permission': null,
     'x-charter-undocumented': true,
@@ -217,7 +217,7 @@ export function buildOpenApiDocument(routes: RouteTable): OpenApiDocument {
 
   const paths: OpenApiDocument['paths'] = {};
   for (const template of Object.keys(routes).sort()) {
-    const mod = routes[template]!;
+    const mod = routes[template];
     const item: OpenApiDocument['paths'][string] = {};
     for (const method of HTTP_METHODS) {
       const handler = mod[method];
@@ -233,8 +233,8 @@ export function buildOpenApiDocument(routes: RouteTable): OpenApiDocument {
   for (const [component, p] of Object.entries(standardParameters)) {
     parameters[component] = describeParameter(p.name, 'query', p.schema, false);
   }
-  parameters.Limit!.description ??= 'Page size (1–200, default 50).';
-  parameters.Cursor!.description ??= 'Opaque cursor from `nextCursor` of the previous page; omit for the first page.';
+  parameters.Limit.description ??= 'Page size (1–200, default 50).';
+  parameters.Cursor.description ??= 'Opaque cursor from `nextCursor` of the previous page; omit for the first page.';
 
   return {
     openapi: '3.1.1',

@@ -68,7 +68,7 @@ export async function makeDeployment(tenant: Pick<TenantDto, 'id' | 'allowedCoun
     tenantId: tenant.id,
     name: uniqueSlug('dep'),
     environment: 'PRODUCTION',
-    country: tenant.allowedCountries[0] as string,
+    country: tenant.allowedCountries[0],
     hosting: 'ON_PREMISES',
     ...overrides,
   });
@@ -173,7 +173,7 @@ export async function makeKey(tenantId: string | null, scopes: ApiKeyScope[], op
     expiresInDays: 30,
     allowedCidrs: [],
   });
-  const verdict = await verifyApiKey(key, { ip: '198.51.100.7', permission: scopes[0] as ApiKeyScope });
+  const verdict = await verifyApiKey(key, { ip: '198.51.100.7', permission: scopes[0] });
   if (!verdict.ok) throw new Error(`test key refused: ${verdict.reason}`);
   return { key, id: apiKey.id, ctx: { actor: verdict.actor, request: { ip: '198.51.100.7', userAgent: 'vitest', requestId: randomUUID() } } };
 }

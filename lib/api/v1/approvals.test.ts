@@ -56,22 +56,22 @@ describe('four-eyes over the API', () => {
   it("activation: requested with one person's key, refused to the same person's key, approved with another's", async () => {
     const tenant = await makeTenant();
     const draft = await makeContract(tenant.id, { familyIds: [familyId], status: 'DRAFT' });
-    const requested = await call(activation.POST as Handler, aliceKey, `/api/v1/contracts/${draft.id}/activation`, { id: draft.id, body: { reason: 'signed' } });
+    const requested = await call(activation.POST, aliceKey, `/api/v1/contracts/${draft.id}/activation`, { id: draft.id, body: { reason: 'signed' } });
     expect(requested.status).toBe(202);
     const change = ContractChange.parse(requested.json);
     expect(change).toMatchObject({ kind: 'requested', contract: { status: 'PENDING_APPROVAL' }, approval: { requestedBy: { id: alice.id } } });
     const id = change.approval?.id as string;
 
-    const self = await call(approve.POST as Handler, aliceKey, `/api/v1/approvals/${id}/approve`, { id, body: { note: 'lgtm' } });
+    const self = await call(approve.POST, aliceKey, `/api/v1/approvals/${id}/approve`, { id, body: { note: 'lgtm' } });
     expect(self.status).toBe(403);
     expect(self.type).toContain('application/problem+json');
     expect(self.json).toMatchObject({ code: 'forbidden', reason: 'self_approval' });
 
-    const tooShort = await call(approve.POST as Handler, bobKey, `/api/v1/approvals/${id}/approve`, { id, body: { note: 'k' } });
+    const tooShort = await call(approve.POST, bobKey, `/api/v1/approvals/${id}/approve`, { id, body: { note: 'k' } });
     expect(tooShort.status).toBe(400);
     expect(tooShort.json).toMatchObject({ code: 'validation_failed', errors: [{ path: 'note' }] });
 
-    const approved = await call(approve.POST as Handler, bobKey, `/api/v1/approvals/${id}/approve`, { id, body: { note: 'checked' } });
+    const approved = await call(approve.POST, bobKey, `/api/v1/approvals/${id}/approve`, { id, body: { note: 'checked' } });
     expect(approved.status).toBe(200);
     expect(Approval.parse(approved.json)).toMatchObject({ status: 'APPROVED', decidedBy: { id: bob.id } });
   });
@@ -81,20 +81,20 @@ describe('four-eyes over the API', () => {
     const contract = await makeContract(tenant.id, { familyIds: [familyId] });
     const path = `/api/v1/contracts/${contract.id}`;
     const first = ContractChange.parse(
-      (await call(termination.POST as Handler, aliceKey, `${path}/termination`, { id: contract.id, body: { reason: 'breach', terminationReason: 'PROVIDER_BREACH' } })).json,
+      (await call(termination.POST, aliceKey, `${path}/termination`, { id: contract.id, body: { reason: 'breach', terminationReason: 'PROVIDER_BREACH' } })).json,
     );
     const firstId = first.approval?.id as string;
     expect((await call(cancel.POST as Handler, bobKey, `/api/v1/approvals/${firstId}/cancel`, { id: firstId, body: { note: 'not mine' } })).status).toBe(403);
     expect((await call(cancel.POST as Handler, aliceKey, `/api/v1/approvals/${firstId}/cancel`, { id: firstId, body: { note: 'settled' } })).json).toMatchObject({
       status: 'CANCELLED',
     });
-    const second = ContractChange.parse((await call(termination.POST as Handler, aliceKey, `${path}/termination`, { id: contract.id, body: { reason: 'breach again' } })).json);
+    const second = ContractChange.parse((await call(termination.POST, aliceKey, `${path}/termination`, { id: contract.id, body: { reason: 'breach again' } })).json);
     const secondId = second.approval?.id as string;
     expect((await call(reject.POST as Handler, bobKey, `/api/v1/approvals/${secondId}/reject`, { id: secondId, body: { note: 'no evidence' } })).json).toMatchObject({
       status: 'REJECTED',
     });
 
-    const amended = await call(amendments.POST as Handler, aliceKey, `${path}/amendments`, {
+    const amended = await call(amendments.POST, aliceKey, `${path}/amendments`, {
       id: contract.id,
       body: {
         reference: contract.reference,
@@ -111,8 +111,8 @@ describe('four-eyes over the API', () => {
     });
     expect(amended.status).toBe(202);
     const amendment = ContractChange.parse(amended.json).approval?.id as string;
-    await call(approve.POST as Handler, bobKey, `/api/v1/approvals/${amendment}/approve`, { id: amendment, body: { note: 'signed addendum' } });
-    const list = ContractVersionList.parse((await call(versions.GET as Handler, aliceKey, `${path}/versions`, { id: contract.id, method: 'GET' })).json);
+    await call(approve.POST, bobKey, `/api/v1/approvals/${amendment}/approve`, { id: amendment, body: { note: 'signed addendum' } });
+    const list = ContractVersionList.parse((await call(versions.GET, aliceKey, `${path}/versions`, { id: contract.id, method: 'GET' })).json);
     expect(list.data.map((v) => v.version)).toEqual([2, 1]);
     expect(list.data[0]?.terms).toMatchObject({ validUntil: '2029-01-01T00:00:00.000Z' });
   });
@@ -121,7 +121,7 @@ describe('four-eyes over the API', () => {
     const tenant = await makeTenant();
     const draft = await makeContract(tenant.id, { familyIds: [familyId], status: 'DRAFT' });
     const system = await makeKey(null, ['contracts:write', 'approvals:decide']);
-    const res = await call(activation.POST as Handler, system.key, `/api/v1/contracts/${draft.id}/activation`, { id: draft.id, body: { reason: 'x y z' } });
+    const res = await call(activation.POST, system.key, `/api/v1/contracts/${draft.id}/activation`, { id: draft.id, body: { reason: 'x y z' } });
     expect(res.status).toBe(403);
     expect(res.json).toMatchObject({ code: 'forbidden', detail: expect.stringContaining('Only a person') });
     await expect(

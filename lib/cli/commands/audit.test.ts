@@ -121,7 +121,7 @@ describe('charter audit verify / export', { timeout: 180_000 }, () => {
       seen.add(file);
       const source = readFileSync(file, 'utf8');
       for (const m of source.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+'([^']+)'/gm)) {
-        const next = resolve(file, m[1] as string);
+        const next = resolve(file, m[1]);
         if (next) walk(next);
       }
     };

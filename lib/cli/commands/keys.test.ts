@@ -152,7 +152,7 @@ describe('charter keys (against the database)', { timeout: 180_000 }, () => {
     ];
     const runs = await Promise.all(cases.map(([args]) => charter(args)));
     runs.forEach((run, i) => {
-      const [args, expected] = cases[i] as [string[], string];
+      const [args, expected] = cases[i];
       expect(run.code, args.join(' ')).toBe(1);
       expect(run.stdout, args.join(' ')).toBe('');
       expect(run.stderr.startsWith(expected), `${args.join(' ')} → ${run.stderr}`).toBe(true);

@@ -32,7 +32,7 @@ describe('API key format', () => {
     const { key } = generateApiKey();
     const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     for (let i = 4; i < key.length; i++) {
-      const replacement = alphabet[(alphabet.indexOf(key[i] as string) + 1) % 62] as string;
+      const replacement = alphabet[(alphabet.indexOf(key[i]) + 1) % 62];
       expect(isWellFormedApiKey(key.slice(0, i) + replacement + key.slice(i + 1))).toBe(false);
     }
     expect(isWellFormedApiKey(key.slice(0, -1))).toBe(false);

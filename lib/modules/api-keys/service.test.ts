@@ -105,7 +105,7 @@ describe('API keys', () => {
     let held!: () => void;
     const lookupStarted = new Promise<void>((resolve) => (held = resolve));
     const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-    const spy = vi.spyOn(pool, 'query').mockImplementation((async (...args: unknown[]) => {
+    const spy = vi.spyOn(pool, 'query').mockImplementation(async (...args: unknown[]) => {
       const config = args[0] as { name?: string; values?: unknown[] };
       if (config?.name === 'charter.api-key-by-hash' && config.values?.[0] === hashApiKey(k.key)) {
         const result = query(...args); // reads the row before the revocation
@@ -114,7 +114,7 @@ describe('API keys', () => {
         return result;
       }
       return query(...args);
-    }) as unknown as typeof pool.query);
+    });
     try {
       const inFlight = verifyApiKey(k.key, { ip: null, permission: 'tenants:read' });
       await lookupStarted;

@@ -51,15 +51,15 @@ describe('exportAuditChain', () => {
 
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(7);
-    const header = JSON.parse(lines[0] as string);
+    const header = JSON.parse(lines[0]);
     expect(header).toMatchObject({ type: 'header', v: 1, chain: tenant.id, fromSeq: 1, toSeq: 5, prevHash: ZERO_HASH, filter: null });
     expect(header.exportedBy).toEqual({ type: 'system', id: systemCtx().actor.id, label: systemCtx().actor.label });
     // Every published key, retired ones included, so that old checkpoints keep verifying.
     expect(header.keys).toEqual((await listPublicKeys()).map((k) => ({ kid: k.kid, alg: 'Ed25519', publicKey: k.publicKey })));
-    expect(JSON.parse(lines[6] as string)).toEqual({ type: 'checkpoint', ...checkpoint });
+    expect(JSON.parse(lines[6])).toEqual({ type: 'checkpoint', ...checkpoint });
 
     // The last event is the export's own record, repeating the header (which is how the header is sealed).
-    const audited = JSON.parse(lines[5] as string).event;
+    const audited = JSON.parse(lines[5]).event;
     expect(audited).toMatchObject({ seq: 5, action: 'audit.exported', occurredAt: header.exportedAt, actor: header.exportedBy });
     expect(audited.data).toEqual({ chain: tenant.id, fromSeq: 1, filter: null, format: 'ndjson', keys: header.keys.map((k: { kid: string }) => k.kid) });
     const stored = await db.auditCheckpoint.findMany({ where: { chain: tenant.id } });
@@ -217,7 +217,7 @@ describe('CSV export', () => {
     let field = '';
     let quoted = false;
     for (let i = 0; i < text.length; i++) {
-      const c = text[i] as string;
+      const c = text[i];
       if (quoted) {
         if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
         else if (c === '"') quoted = false;
@@ -252,7 +252,7 @@ describe('CSV export', () => {
     });
     const { result, text } = await exportText(tenant.slug, { format: 'csv' });
     const rows = parseCsv(text);
-    const header = rows[0] as string[];
+    const header = rows[0];
     expect(header).toEqual([
       'chain',
       'seq',
@@ -278,7 +278,7 @@ describe('CSV export', () => {
     const col = (name: string) => header.indexOf(name);
     const defused = (v: string | null) => (v === null ? '' : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
     for (const [i, event] of events.entries()) {
-      const row = rows[i + 1] as string[];
+      const row = rows[i + 1];
       expect(row[col('seq')]).toBe(String(event.seq));
       expect(row[col('occurredAt')]).toBe(event.occurredAt.toISOString());
       for (const [name, value] of [
@@ -317,7 +317,7 @@ describe('verifyExport on a real export', () => {
     const accepted: number[] = [];
     for (let i = 0; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);
-      copy[i] = (copy[i] as number) ^ 0x01;
+      copy[i] = (copy[i]) ^ 0x01;
       if ((await verifyExport(copy.toString('utf8'), { pinnedKeys })).ok) accepted.push(i);
     }
     expect(accepted).toEqual([]);

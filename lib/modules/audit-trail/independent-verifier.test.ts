@@ -41,7 +41,7 @@ function jcs(value: Json): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(jcs).join(',')}]`;
   const keys = Object.keys(value).sort(byUtf16CodeUnits);
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${jcs(value[k] as Json)}`).join(',')}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${jcs(value[k])}`).join(',')}}`;
 }
 
 const sha256 = (...parts: Buffer[]): Buffer => {
@@ -87,7 +87,7 @@ function verifyLines(text: string, pinned: PublishedKey[]): Verdict {
   let events = 0;
   let omitted = 0;
   for (let seq = fromSeq; seq <= toSeq; seq++) {
-    const r = records[seq - fromSeq + 1] as { [key: string]: Json };
+    const r = records[seq - fromSeq + 1];
     if (r.type === 'event') {
       const event = r.event as { [key: string]: Json } | null;
       if (!event || typeof event !== 'object' || event.seq !== seq || event.chain !== chain || event.v !== 1) return fail(`record for seq ${seq} does not match`);
@@ -112,7 +112,7 @@ function verifyLines(text: string, pinned: PublishedKey[]): Verdict {
   if (!key || !raw || raw.length !== 32 || sha256(raw).toString('hex').slice(0, 16) !== key.kid) return fail('checkpoint key is not pinned');
   const signature = fromBase64Url(c.signature);
   if (!signature || signature.length !== 64) return fail('bad signature encoding');
-  const signed = jcs({ v: c.v, chain: c.chain, seq: c.seq, hash: c.hash, issuedAt: c.issuedAt as Json, kid: c.kid });
+  const signed = jcs({ v: c.v, chain: c.chain, seq: c.seq, hash: c.hash, issuedAt: c.issuedAt, kid: c.kid });
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey }, format: 'jwk' });
   if (!verifySignature(null, Buffer.from(signed, 'utf8'), publicKey, signature)) return fail('signature does not verify');
   return { ok: true, events, omitted, toSeq };
@@ -169,13 +169,13 @@ describe('independent verifier (written from the published formats only) on a re
   it('rejects the export with one changed byte in an event field, a hash or the signature', () => {
     const lines = text.split('\n');
     const offsetOfLine = (n: number) => lines.slice(0, n).reduce((sum, l) => sum + Buffer.byteLength(l) + 1, 0);
-    const byteAt = (s: string, i: number) => Buffer.from(s)[i] as number;
+    const byteAt = (s: string, i: number) => Buffer.from(s)[i];
 
     const nameAt = Buffer.from(text).indexOf('Bundesamt');
-    const hashAt = offsetOfLine(3) + Buffer.from(lines[3] as string).indexOf('"hash":"') + 8 + 10;
-    const checkpoint = lines[lines.length - 2] as string;
+    const hashAt = offsetOfLine(3) + Buffer.from(lines[3]).indexOf('"hash":"') + 8 + 10;
+    const checkpoint = lines[lines.length - 2];
     const sigAt = offsetOfLine(lines.length - 2) + Buffer.from(checkpoint).indexOf('"signature":"') + 13 + 20;
-    const seqAt = offsetOfLine(2) + Buffer.from(lines[2] as string).indexOf('"seq":') + 6;
+    const seqAt = offsetOfLine(2) + Buffer.from(lines[2]).indexOf('"seq":') + 6;
     const cases = {
       'event field': withByte(text, nameAt, 'b'.charCodeAt(0)),
       'event hash': withByte(text, hashAt, byteAt(text, hashAt) === 0x30 ? 0x31 : 0x30),
@@ -192,7 +192,7 @@ describe('independent verifier (written from the published formats only) on a re
     const sigEnd = offsetOfLine(lines.length - 2) + Buffer.from(checkpoint).indexOf('","type":"checkpoint"') - 1;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const last = alphabet.indexOf(String.fromCharCode(byteAt(text, sigEnd)));
-    const padded = withByte(text, sigEnd, (alphabet[last ^ 1] as string).charCodeAt(0));
+    const padded = withByte(text, sigEnd, (alphabet[last ^ 1]).charCodeAt(0));
     expect(independentVerify(padded, pinned)).toMatchObject({ ok: false, reason: 'bad signature encoding' });
   });
 
@@ -204,7 +204,7 @@ describe('independent verifier (written from the published formats only) on a re
     const accepted: number[] = [];
     for (let i = start; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);
-      copy[i] = (copy[i] as number) ^ 0x01;
+      copy[i] = (copy[i]) ^ 0x01;
       if (independentVerify(copy.toString('utf8'), pinned).ok) accepted.push(i);
     }
     expect(accepted).toEqual([]);

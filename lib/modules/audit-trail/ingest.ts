@@ -129,7 +129,7 @@ export async function ingestAuditEvents(ctx: Ctx, input: IngestAuditEventsInput)
             ip: ctx.request.ip,
             userAgent: ctx.request.userAgent,
             requestId: ctx.request.requestId,
-            dataJson: dataJsons[i] as string,
+            dataJson: dataJsons[i],
           });
           return;
         }

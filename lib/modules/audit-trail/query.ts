@@ -63,7 +63,7 @@ export type EventRow = AuditEvent;
 
 /** `sql` with its $n parameters replaced by escaped literals (for COPY, which cannot bind them). */
 export function inlineParams(sql: string, params: SqlParams): string {
-  return sql.replace(/\$(\d+)/g, (_m, n: string) => pg.escapeLiteral(params.values[Number(n) - 1] as string));
+  return sql.replace(/\$(\d+)/g, (_m, n: string) => pg.escapeLiteral(params.values[Number(n) - 1]));
 }
 
 /**

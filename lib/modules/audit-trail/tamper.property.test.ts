@@ -66,7 +66,7 @@ const join = (ls: string[]) => Buffer.from(`${ls.join('\n')}\n`, 'utf8');
 
 /** Re-chains every event record from `from` on, as a forger who changed an event would. */
 function rechain(ls: string[]): string[] {
-  const header = JSON.parse(ls[0] as string) as { prevHash: string };
+  const header = JSON.parse(ls[0]) as { prevHash: string };
   let hash = header.prevHash;
   return ls.map((line, i) => {
     if (i === 0) return line;
@@ -86,7 +86,7 @@ function apply(t: Tamper): { file: Buffer; pinned: PinnedKey[] } {
     case 'byte': {
       const copy = Buffer.from(bytes);
       const i = t.at % copy.length;
-      copy[i] = (copy[i] as number) ^ t.xor;
+      copy[i] = (copy[i]) ^ t.xor;
       return { file: copy, pinned };
     }
     case 'delete': {
@@ -96,7 +96,7 @@ function apply(t: Tamper): { file: Buffer; pinned: PinnedKey[] } {
     }
     case 'duplicate': {
       const ls = [...lines];
-      ls.splice(t.to % (ls.length + 1), 0, ls[t.line % ls.length] as string);
+      ls.splice(t.to % (ls.length + 1), 0, ls[t.line % ls.length]);
       return { file: join(ls), pinned };
     }
     case 'swap': {
@@ -104,7 +104,7 @@ function apply(t: Tamper): { file: Buffer; pinned: PinnedKey[] } {
       const a = t.a % ls.length;
       let b = t.b % ls.length;
       if (ls[a] === ls[b]) b = (a + 1) % ls.length;
-      [ls[a], ls[b]] = [ls[b] as string, ls[a] as string];
+      [ls[a], ls[b]] = [ls[b], ls[a]];
       return { file: join(ls), pinned };
     }
     case 'truncate':
@@ -113,10 +113,10 @@ function apply(t: Tamper): { file: Buffer; pinned: PinnedKey[] } {
     case 'rewrite': {
       // A careful forger: change one field of one revealed event, re-serialise canonically, re-chain.
       const eventLines = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes('"type":"event"'));
-      const [line, index] = eventLines[t.line % eventLines.length] as readonly [string, number];
+      const [line, index] = eventLines[t.line % eventLines.length];
       const record = JSON.parse(line) as { event: Record<string, unknown> };
       const fields = ['action', 'occurredAt', 'ip', 'requestId', 'userAgent', 'data', 'actor', 'target', 'id'];
-      const field = fields[t.field % fields.length] as string;
+      const field = fields[t.field % fields.length];
       const before = canonicalize(record.event[field] ?? null);
       record.event[field] = field === 'data' || field === 'actor' || field === 'target' ? { forged: t.value } : t.value;
       if (canonicalize(record.event[field]) === before) record.event[field] = `${t.value}!`;
@@ -128,7 +128,7 @@ function apply(t: Tamper): { file: Buffer; pinned: PinnedKey[] } {
       let ls = [...lines];
       if (t.alsoChange) {
         const i = ls.findIndex((l) => l.includes('"type":"event"'));
-        const record = JSON.parse(ls[i] as string) as { event: { data: unknown } };
+        const record = JSON.parse(ls[i]) as { event: { data: unknown } };
         record.event.data = { forged: true };
         ls[i] = canonicalize(record);
         ls = rechain(ls);
@@ -138,7 +138,7 @@ function apply(t: Tamper): { file: Buffer; pinned: PinnedKey[] } {
       const kid = t.claimVendorKid ? original.kid : attacker.kid;
       const forged = signCheckpoint(buildCheckpoint({ chain: original.chain, seq: original.seq, hash: last.hash, issuedAt: original.issuedAt, kid }), attacker.sign);
       ls[ls.length - 1] = canonicalize({ type: 'checkpoint', ...forged });
-      const header = JSON.parse(ls[0] as string) as { keys: { kid: string; alg: string; publicKey: string }[] };
+      const header = JSON.parse(ls[0]) as { keys: { kid: string; alg: string; publicKey: string }[] };
       if (!t.claimVendorKid) header.keys.push({ kid: attacker.kid, alg: 'Ed25519', publicKey: attacker.publicKey });
       ls[0] = canonicalize(header);
       return { file: join(ls), pinned };

@@ -59,7 +59,7 @@ const include = {
 
 type ContractRow = Prisma.ContractGetPayload<{ include: typeof include }>;
 
-const asObject = (v: Prisma.JsonValue): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const asObject = (v: Prisma.JsonValue): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v) : {});
 
 function toEntitlementDto(e: ContractRow['entitlements'][number]): EntitlementDto {
   return {
@@ -211,7 +211,7 @@ export async function getContract(ctx: Ctx, id: string): Promise<ContractDto> {
   const row = isUuid(id) ? await db.contract.findFirst({ where: { AND: [tenantScope(ctx.actor), { id }] }, include }) : null;
   if (!row) throw notFound('Contract');
   const [dto] = await toContractDtos(db, [row]);
-  return dto as ContractDto;
+  return dto;
 }
 
 /** By reference (CLI, links); the same scope and 404 as getContract. */
@@ -406,7 +406,7 @@ async function currentTerms(tx: Tx, contractId: string, version: number): Promis
 
 async function loadDto(tx: Tx | typeof db, id: string): Promise<ContractDto> {
   const [dto] = await toContractDtos(tx, [await tx.contract.findUniqueOrThrow({ where: { id }, include })]);
-  return dto as ContractDto;
+  return dto;
 }
 
 function requirePlatform(ctx: Ctx): void {

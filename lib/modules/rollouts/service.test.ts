@@ -118,7 +118,7 @@ describe('rollouts', () => {
       ['PIN', 'COMPLETED'],
     ]);
     // The first pin had nothing before it.
-    await expect(rollBackRollout(admin.ctx, all[2]!.id, { reason: 'again' })).rejects.toMatchObject({ code: 'invalid_transition' });
+    await expect(rollBackRollout(admin.ctx, all[2].id, { reason: 'again' })).rejects.toMatchObject({ code: 'invalid_transition' });
     const actions = (await listAuditEvents(systemCtx('test'), { limit: 20, chain: tenant.id, targetId: deployment.id })).data.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['rollout.created', 'rollout.started', 'rollout.rolled_back']));
   });
@@ -171,7 +171,7 @@ describe('running versions of air-gapped sites', () => {
       agentVersion: '1.9.0',
       running: [{ family: v1.family, version: '1.0.0', weightsDigest: catalogueDigest }],
     };
-    const wrongDigest = { ...file, running: [{ ...file.running[0]!, weightsDigest: `sha256:${'0'.repeat(64)}` }] };
+    const wrongDigest = { ...file, running: [{ ...file.running[0], weightsDigest: `sha256:${'0'.repeat(64)}` }] };
     expect(await importRunningVersions(admin.ctx, site.id, wrongDigest).then(unexpected, toAppError)).toMatchObject({
       code: 'validation_failed',
       errors: [{ path: 'running.0.weightsDigest' }],

@@ -85,7 +85,7 @@ CatalogCharClient.prototype.query = function query(this: pg.Client, ...args: unk
   if (typeof callback === 'function') {
     args[last] = (error: unknown, result: unknown) => {
       if (!error) relabelCharColumns(result);
-      return (callback as (error: unknown, result: unknown) => void)(error, result);
+      ;(callback as (error: unknown, result: unknown) => void)(error, result);
     };
   }
   const returned: unknown = Reflect.apply(originalQuery, this, args);

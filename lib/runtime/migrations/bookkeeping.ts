@@ -13,7 +13,7 @@ import { listMigrationNames } from '@/lib/runtime/migrations/migrations-dir';
 
 export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.Client, 'query'>;
 
-export interface MigrationRows {
+export type MigrationRows = {
   /** Whether `_prisma_migrations` exists. */
   exists: boolean;
   /** Finished and not rolled back. */
@@ -37,7 +37,7 @@ export async function readMigrationRows(db: Queryable, schema: string): Promise<
   return { exists: true, applied: [...applied], failed: [...failed] };
 }
 
-export interface CheapMigrationStatus {
+export type CheapMigrationStatus = {
   /** Local migration folders with no applied (or failed) row. */
   pending: string[];
   applied: string[];

@@ -7,7 +7,7 @@ import pg from 'pg';
 export const DEFAULT_SCHEMA = 'public';
 
 /** What the db tooling needs to know about one PostgreSQL database. */
-export interface ConnectionSettings {
+export type ConnectionSettings = {
   /** The URL as given, used only in messages (password removed). */
   readonly displayUrl: string;
   /** Settings handed to `pg` (the Prisma-only `schema` parameter removed). */

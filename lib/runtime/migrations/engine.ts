@@ -28,7 +28,7 @@ const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const NO_SCHEMA_ENGINE_STUB = path.join(MODULE_DIR, 'no-schema-engine.sh');
 
 /** Where the project's files are; every field has a default. */
-export interface ProjectOptions {
+export type ProjectOptions = {
   /** Project root (default: the repository this file is in). */
   projectRoot?: string;
   /** Default `<projectRoot>/prisma/schema.prisma`. */
@@ -39,12 +39,12 @@ export interface ProjectOptions {
   reporter?: Reporter;
 }
 
-export interface DatabaseOptions extends ProjectOptions {
+export type DatabaseOptions = {
   /** postgres://user@host:port/db, optionally with `?schema=name` (default public). */
   databaseUrl: string;
-}
+} & ProjectOptions
 
-export interface Reporter {
+export type Reporter = {
   info(message: string): void;
   warn(message: string): void;
 }
@@ -56,7 +56,7 @@ const consoleReporter: Reporter = {
 
 const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
-interface ResolvedProject {
+type ResolvedProject = {
   root: string;
   schemaPath: string;
   migrationsDir: string;
@@ -165,7 +165,7 @@ async function applyPending(engine: SchemaEngine, project: ResolvedProject, sett
 
 // ---------------------------------------------------------------- status
 
-export interface MigrationStatus {
+export type MigrationStatus = {
   /** Migration folders in prisma/migrations, sorted. */
   local: string[];
   /** Migrations recorded as successfully applied (and not rolled back). */
@@ -216,7 +216,7 @@ async function appliedMigrationNames(settings: ConnectionSettings): Promise<stri
 
 // ---------------------------------------------------------------- dev
 
-export interface MigrateDevResult {
+export type MigrateDevResult = {
   /** Name of the migration folder created, or null when the schema had no changes. */
   created: string | null;
   /** All migrations applied by this run (pending ones first, then the new one). */
@@ -340,7 +340,7 @@ export async function migrateResolve(options: DatabaseOptions & { name: string; 
 
 // ---------------------------------------------------------------- drift
 
-export interface DriftResult {
+export type DriftResult = {
   /** True when schema.prisma describes something the migrations do not create. */
   drift: boolean;
   /** SQL that a new migration would need (empty when no drift). */

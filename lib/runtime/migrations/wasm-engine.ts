@@ -15,7 +15,7 @@ import type { ConnectionSettings } from './connection';
 type SchemaEngineClass = typeof SchemaEngine;
 
 /** The wasm-bindgen glue module, as far as we use it. */
-interface EngineGlue {
+type EngineGlue = {
   SchemaEngine: SchemaEngineClass;
   __wbg_set_wasm(exports: WebAssembly.Exports): void;
 }
@@ -63,7 +63,7 @@ function withUnrefTimers(glue: EngineGlue): WebAssembly.ModuleImports {
   return imports as WebAssembly.ModuleImports;
 }
 
-export interface EngineSessionOptions {
+export type EngineSessionOptions = {
   settings: ConnectionSettings;
   /** Prisma schema files as [path, content]; needed only by commands that read the schema. */
   schemaFiles?: [path: string, content: string][];
@@ -107,7 +107,7 @@ export class SchemaEngineError extends Error {
   }
 }
 
-interface ErrorRegistryLike {
+type ErrorRegistryLike = {
   consumeError(id: number): { error: unknown } | undefined;
 }
 
@@ -132,7 +132,7 @@ function engineError(error: unknown, registry: ErrorRegistryLike): Error {
 /** Engine messages end with a Rust span trace ("   0: sql_schema_connector::…"); users need only the text. */
 function withoutRustTrace(message: string): string {
   return message
-    .split(/\n\s+0: /)[0]!
+    .split(/\n\s+0: /)[0]
     .replace(/^external connector error\n/, '')
     .trim();
 }

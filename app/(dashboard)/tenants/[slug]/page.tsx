@@ -21,7 +21,7 @@ import { loadTenant } from './load-tenant';
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   const tenant = await loadTenant(await requireCtx(), (await params).slug);
-  return { title: `${tenant.legalName}` };
+  return { title: tenant.legalName };
 }
 
 const AUDIT_PAGE_SIZE = 20;

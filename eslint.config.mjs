@@ -128,6 +128,24 @@ export default defineConfig(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // Playwright's fixtures take `({}, use)` when they need no other fixture.
       'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }],
+      // Off until tsconfig has noUncheckedIndexedAccess: the code guards array and record lookups
+      // (`rows[0]?.id`, `map[key] ?? fallback`) as if it were on, and this rule calls every such
+      // guard unnecessary. Deleting them would remove real checks; turning the compiler option on
+      // (about 150 type errors today) is the way to earn this rule back.
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+    },
+  },
+  {
+    // Tests read parsed JSON (API answers, exported files) and check its shape with expect(), which
+    // is the assertion; typing every parsed body first would add casts, not safety.
+    files: TESTS,
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
   {

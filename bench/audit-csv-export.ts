@@ -107,7 +107,7 @@ await db.$disconnect();
 
 const oursMs = median(ours.map((o) => o.ms));
 const baseMs = median(base);
-const ratios = ours.map((o, i) => (base[i]) / o.ms);
+const ratios = ours.map((o, i) => base[i] / o.ms);
 const ratio = median(ratios);
 console.log('');
 console.log(

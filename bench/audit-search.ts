@@ -82,7 +82,7 @@ for (const [i, c] of cases.entries()) {
   if (c.depth) {
     // Deep vs first page of the same search, round by round (both measured within seconds).
     const first = ours[i - 1];
-    const perRound = (ours[i]).map((x, r) => x / (first[r]));
+    const perRound = ours[i].map((x, r) => x / first[r]);
     const deepVsFirst = median(perRound);
     ok &&= deepVsFirst <= 2;
     target = `≤1.5×+1ms, ≤2× first (${deepVsFirst.toFixed(2)}×)`;

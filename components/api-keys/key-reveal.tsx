@@ -64,7 +64,7 @@ export function KeyReveal({ secret, onDone, doneLabel = 'Done' }: KeyRevealProps
           >
             {secret}
           </code>
-          <Button variant="primary" onClick={copyKey} className="h-auto self-stretch">
+          <Button variant="primary" onClick={() => void copyKey()} className="h-auto self-stretch">
             {copy === 'copied' ? 'Copied' : 'Copy'}
           </Button>
         </div>

@@ -17,8 +17,12 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
     for (const [method, op] of Object.entries(item)) {
       if (!op) continue;
       const tag = op.tags[0] ?? 'Other';
-      if (!byTag.has(tag)) byTag.set(tag, []);
-      byTag.get(tag)!.push({ path, method, op });
+      let entries = byTag.get(tag);
+      if (!entries) {
+        entries = [];
+        byTag.set(tag, entries);
+      }
+      entries.push({ path, method, op });
     }
   }
   const groups = [...byTag.entries()].filter(([, entries]) => entries.length > 0);

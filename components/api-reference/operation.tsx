@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import type { OpenApiDocument, OperationObject, ParameterObject, ResponseObject } from '@/lib/openapi/document';
-import type { JsonSchema } from '@/lib/openapi/schema';
 import { Prose } from './prose';
 import { SchemaView, TypeLabel } from './schema-view';
 
@@ -147,7 +146,7 @@ export function Operation({ doc, path, method, op }: { doc: OpenApiDocument; pat
         )}
         {op.requestBody && (
           <Section title={`Request body${op.requestBody.required ? '' : ' (optional)'} · application/json`}>
-            <SchemaView schema={(op.requestBody.content['application/json']?.schema ?? {})} components={doc.components.schemas} />
+            <SchemaView schema={op.requestBody.content['application/json']?.schema ?? {}} components={doc.components.schemas} />
           </Section>
         )}
         <Section title="Responses">

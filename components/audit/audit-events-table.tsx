@@ -11,8 +11,22 @@ export function show(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '[]';
   if (typeof value === 'object') return JSON.stringify(value);
-  const s = String(value);
+  const s = typeof value === 'string' ? value : primitiveText(value);
   return s.length > 80 ? `${s.slice(0, 79)}…` : s;
+}
+
+/** A non-object value as String() writes it (numbers, booleans, bigints, symbols, functions). */
+function primitiveText(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'function':
+      return String(value);
+    default:
+      return '';
+  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

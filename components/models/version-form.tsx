@@ -64,7 +64,10 @@ function VersionFields({
 }: VersionFormProps & { form: FormControls }) {
   const err = (path: string) => fieldError(state, path);
   const sent = state.values !== undefined;
-  const initialOf = (id: string) => (initial ? String((initial as Record<string, unknown>)[id] ?? '') : '');
+  const initialOf = (id: string): string => {
+    const value = initial?.[id as keyof VersionFormValues];
+    return typeof value === 'string' ? value : (value?.join(',') ?? '');
+  };
   const [restrictions, setRestrictions] = useState<string[]>(sent ? valuesOf(state, 'exportRestrictions') : (initial?.exportRestrictions ?? []));
   // Disabled inputs are not submitted: a released version's fixed fields are never sent.
   const FIXED = new Set(['version', 'weightsDigest', 'parameterCount', 'contextLength', 'licence']);

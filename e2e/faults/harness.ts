@@ -205,8 +205,8 @@ export class PgCluster {
       const rows = await query<{ application_name: string; state: string; sync_state: string }>(
         this.url(this.primary),
         'SELECT application_name, state, sync_state FROM pg_stat_replication',
-      ).catch((error: Error) => {
-        last = error.message;
+      ).catch((error: unknown) => {
+        last = error instanceof Error ? error.message : String(error);
         return [];
       });
       const standby = rows.find((r) => r.application_name === 'standby');

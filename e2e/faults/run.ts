@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Answer, type Recorder, startLoad, warmUp } from './agents';
-import { type Agent, DEADLINES, type Rig, cleanup, createRig, query, say, wasInterrupted } from './harness';
+import { DEADLINES, type Rig, cleanup, createRig, query, say, wasInterrupted } from './harness';
 import { type Check, DEADLINE_SLACK_MS, type Run, SCENARIOS, type Scenario, describe, freshPort } from './scenarios';
 
 const { values: opts } = parseArgs({ options: { only: { type: 'string' }, dump: { type: 'string' } } });
@@ -93,7 +93,7 @@ async function checkChains(run: Run, record: Recorder): Promise<{ checks: Check[
 
   const exports: string[] = [];
   for (const chain of chains) {
-    const verdict = await run.rig.charter.exportVerifies(chain).catch((error: Error) => ({ ok: false, detail: error.message }));
+    const verdict = await run.rig.charter.exportVerifies(chain).catch((error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }));
     if (!verdict.ok) exports.push(`${chain}: ${verdict.detail}`);
   }
   return {
@@ -233,9 +233,9 @@ async function runScenario(rig: Rig, scenario: Scenario): Promise<Result> {
     detail: gone.length ? gone.map((i) => `${i.name} exited (${i.exit?.signal ?? `code ${i.exit?.code}`})`).join(', ') : 'all serving',
   });
   for (const instance of gone) say(`   ${instance.name} exited; its log ends:\n${await instance.explain()}`);
-  const chains = await checkChains(run, load.record).catch((error: Error) => ({
+  const chains = await checkChains(run, load.record).catch((error: unknown) => ({
     stored: 0,
-    checks: [{ name: 'the database could be checked', ok: false, detail: error.message }],
+    checks: [{ name: 'the database could be checked', ok: false, detail: error instanceof Error ? error.message : String(error) }],
   }));
   checks.push(...run.checks, ...chains.checks, ...checkAnswers(run, load.record));
   figures(run, load.record, chains.stored, seconds);
@@ -268,7 +268,7 @@ try {
   }
 } catch (error) {
   failed++;
-  say(`\nthe fault suite could not run: ${(error as Error).stack ?? error}`);
+  say(`\nthe fault suite could not run: ${(error instanceof Error ? error.stack : undefined) ?? String(error)}`);
 } finally {
   await cleanup();
 }

@@ -33,7 +33,7 @@ test.describe('audit log', () => {
     await page.getByRole('button', { name: 'Verifiable NDJSON' }).click();
     const file = await download;
     await expect(page.getByTestId('export-done')).toContainText('Exported 3 rows');
-    const text = await readFile((await file.path()), 'utf8');
+    const text = await readFile(await file.path(), 'utf8');
     const pinnedKeys = (await listPublicKeys()).map((k) => ({ kid: k.kid, publicKey: k.publicKey }));
     expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 3 });
   });

@@ -183,7 +183,7 @@ export async function findPendingApproval(ctx: Ctx, input: { action?: ApprovalAc
 }
 
 /** Whether `ctx` may decide this request (UI hint only; decide() enforces it). */
-export async function canDecide(ctx: Ctx, approval: Pick<ApprovalDto, 'status' | 'requestedBy'>): Promise<boolean> {
+export function canDecide(ctx: Ctx, approval: Pick<ApprovalDto, 'status' | 'requestedBy'>): boolean {
   if (!can(ctx.actor, 'approvals:decide') || approval.status !== 'PENDING') return false;
   const person = personOf(ctx.actor);
   return person !== null && person !== approval.requestedBy.id;

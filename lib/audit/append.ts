@@ -112,8 +112,8 @@ function textArray(values: readonly (string | null)[]): string {
 function uuidV7(): string {
   const b = randomBytes(16);
   b.writeUIntBE(Date.now(), 0, 6);
-  b[6] = ((b[6]) & 0x0f) | 0x70;
-  b[8] = ((b[8]) & 0x3f) | 0x80;
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
@@ -159,21 +159,21 @@ export async function appendToChain(
   const n = events.length;
   const firstSeq = head.lastSeq + 1;
   const lastSeq = firstSeq + n - 1;
-  const ids: string[] = new Array(n);
-  const seqs: number[] = new Array(n);
-  const actorTypes: string[] = new Array(n);
-  const actorIds: (string | null)[] = new Array(n);
-  const actorLabels: (string | null)[] = new Array(n);
-  const actions: string[] = new Array(n);
-  const targetTypes: (string | null)[] = new Array(n);
-  const targetIds: (string | null)[] = new Array(n);
-  const ips: (string | null)[] = new Array(n);
-  const userAgents: (string | null)[] = new Array(n);
-  const requestIds: (string | null)[] = new Array(n);
-  const datas: string[] = new Array(n);
-  const eventHashes: string[] = new Array(n);
-  const hashes: string[] = new Array(n);
-  const appended: AppendedEvent[] = new Array(n);
+  const ids: string[] = new Array<string>(n);
+  const seqs: number[] = new Array<number>(n);
+  const actorTypes: string[] = new Array<string>(n);
+  const actorIds: (string | null)[] = new Array<string | null>(n);
+  const actorLabels: (string | null)[] = new Array<string | null>(n);
+  const actions: string[] = new Array<string>(n);
+  const targetTypes: (string | null)[] = new Array<string | null>(n);
+  const targetIds: (string | null)[] = new Array<string | null>(n);
+  const ips: (string | null)[] = new Array<string | null>(n);
+  const userAgents: (string | null)[] = new Array<string | null>(n);
+  const requestIds: (string | null)[] = new Array<string | null>(n);
+  const datas: string[] = new Array<string>(n);
+  const eventHashes: string[] = new Array<string>(n);
+  const hashes: string[] = new Array<string>(n);
+  const appended: AppendedEvent[] = new Array<AppendedEvent>(n);
   // hash(seq) = SHA-256(hash(seq-1) || eventHash(seq)), the two kept as bytes side by side in `link`.
   const link = Buffer.alloc(64);
   link.write(head.lastHash, 0, 'hex');

@@ -220,6 +220,7 @@ describe('canonicalData', () => {
       new Point(1),
       { toJSON: () => 'x' },
       { toJSON: 1 },
+      // eslint-disable-next-line no-sparse-arrays -- a hole is the input under test (JSON writes it as null)
       [1, , 3],
       '\u0000',
       'a\ud800',
@@ -241,7 +242,7 @@ describe('canonicalData', () => {
     );
     const deep: unknown[] = [];
     let at = deep;
-    for (let i = 0; i < 150; i++) at = (at[0] = []);
+    for (let i = 0; i < 150; i++) at = at[0] = [];
     expect(canonicalData(deep)).toBe(canonicalize(deep));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -136,7 +136,7 @@ describe('verifyExport', () => {
 
   it('detects a changed event even when the forger recomputes every hash after it', async () => {
     const events = [1, 2, 3, 4, 5].map((s) => eventAt(s));
-    (events[2]).action = 'tenant.archived';
+    events[2].action = 'tenant.archived';
     const forged = buildExport({ events });
     const genuine = buildExport();
     forged[forged.length - 1] = genuine.at(-1) as string; // the vendor's checkpoint cannot be re-signed
@@ -189,7 +189,7 @@ describe('verifyExport', () => {
 
   it('rejects a forged checkpoint re-signed with a key that is not pinned', async () => {
     const events = [1, 2, 3, 4, 5].map((s) => eventAt(s));
-    (events[1]).data = { n: 2, note: 'rewritten' };
+    events[1].data = { n: 2, note: 'rewritten' };
     const forged = buildExport({ events, signer: attacker, headerKeys: [attacker] });
     expectInvalid(await verifyPinned(forged), `seq 5: checkpoint signed by unknown key ${attacker.kid} (not among the pinned keys)`, 5);
     // Unpinned, the forgery is self-consistent: this is why the CLI warns when no --key is given.
@@ -301,7 +301,7 @@ describe('verifyExport', () => {
     const accepted: number[] = [];
     for (let i = start; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);
-      copy[i] = (copy[i]) ^ 0x01;
+      copy[i] = copy[i] ^ 0x01;
       const result = await verifyExport(linesOf(Readable.from([copy])), { pinnedKeys: pinned });
       if (result.ok) accepted.push(i);
     }

@@ -151,7 +151,7 @@ function parseHeader(value: Json): ExportHeader {
     prevHash,
     exportedAt,
     exportedBy: by as ExportHeader['exportedBy'],
-    filter: (value.filter) ?? null,
+    filter: value.filter ?? null,
     keys,
   };
 }
@@ -252,7 +252,7 @@ export class ExportVerifier {
       }
     } catch (err) {
       if (!(err instanceof Malformed)) throw err;
-      return this.fail(null, this.header ? `malformed ${String(value.type)} record: ${err.message}` : `invalid header: ${err.message}`);
+      return this.fail(null, this.header ? `malformed ${value.type} record: ${err.message}` : `invalid header: ${err.message}`);
     }
   }
 

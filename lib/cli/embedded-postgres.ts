@@ -216,7 +216,10 @@ async function stopServer(dataDir: string, bins: Binaries, runAs: RunAs): Promis
  */
 async function checkAccessible(bins: Binaries, runAs: RunAs, dataDir: string): Promise<void> {
   if (runAs.uid === undefined) return;
-  const result = await run(bins.postgres, ['--version'], runAs, os.tmpdir()).catch((error: Error) => ({ code: 1, output: error.message }));
+  const result = await run(bins.postgres, ['--version'], runAs, os.tmpdir()).catch((error: unknown) => ({
+    code: 1,
+    output: error instanceof Error ? error.message : String(error),
+  }));
   const parent = path.dirname(dataDir);
   const probe = await run('/bin/sh', ['-c', 'cd "$0"', parent], runAs, os.tmpdir()).catch(() => ({ code: 1, output: '' }));
   if (result.code !== 0 || probe.code !== 0) {
@@ -309,8 +312,9 @@ export async function acquireCluster(options: EmbeddedClusterOptions): Promise<R
       await withAdminClient(dataDir, port, password, async (client) => {
         const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
         if (found.rowCount === 0) {
-          await client.query(`CREATE DATABASE ${quoteIdent(database)}`).catch((error: { code?: string }) => {
-            if (error.code !== '42P04') throw error; // created meanwhile by another process
+          await client.query(`CREATE DATABASE ${quoteIdent(database)}`).catch((error: unknown) => {
+            const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+            if (code !== '42P04') throw error; // created meanwhile by another process
           });
         }
       });

@@ -73,8 +73,7 @@ export async function buildApp(env: Record<string, string> = {}): Promise<void> 
   const code = await new Promise<number | null>((resolve, reject) => {
     // The build must not depend on (or bake in) the runtime database and secrets: a statically
     // rendered page that reads the database fails here rather than shipping stale data.
-    const buildEnv = nextEnv(env);
-    for (const name of RUNTIME_ONLY) delete buildEnv[name];
+    const buildEnv = nextEnv(env, RUNTIME_ONLY);
     const child = spawn(process.execPath, [nextBin(), 'build'], { cwd: projectRoot, env: buildEnv, stdio: 'inherit' });
     runningBuild = child;
     child.on('error', reject);

@@ -47,9 +47,18 @@ export function promptHidden(prompt: string): Promise<string> {
     };
     const onData = (chunk: Buffer) => {
       for (const char of chunk.toString('utf8')) {
-        if (char === '\r' || char === '\n') { done(); return; }
-        if (char === '\u0003') { done(new CliError('cancelled', 130)); return; } // Ctrl-C (raw mode: no SIGINT)
-        if (char === '\u0004') { done(); return; } // Ctrl-D
+        if (char === '\r' || char === '\n') {
+          done();
+          return;
+        }
+        if (char === '\u0003') {
+          done(new CliError('cancelled', 130));
+          return;
+        } // Ctrl-C (raw mode: no SIGINT)
+        if (char === '\u0004') {
+          done();
+          return;
+        } // Ctrl-D
         if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
         else if (char >= ' ') value += char;
       }

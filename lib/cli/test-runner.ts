@@ -148,6 +148,7 @@ async function runPlaywright(env: NodeJS.ProcessEnv, outDir: string, extraArgs: 
   if (code !== 0 && counts.failed === 0) {
     counts.failed = 1;
     const first = json?.errors?.[0]?.message;
+    // eslint-disable-next-line no-control-regex -- strips ANSI colour codes, which start with the ESC control character
     counts.note = `playwright exited with code ${code}${first ? `: ${oneLine(first.replace(/\u001b\[[0-9;]*m/g, ''))}` : ''}`;
   }
   return counts;

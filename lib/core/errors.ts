@@ -209,7 +209,7 @@ export function databaseUnavailableCause(err: unknown): UnavailableCause | null 
     queue.push(record.cause);
     const meta = record.meta as Record<string, unknown> | undefined;
     if (meta && typeof meta === 'object') queue.push(meta.driverAdapterError, (meta.driverAdapterError as Record<string, unknown> | undefined)?.cause);
-    if (Array.isArray(record.errors)) queue.push(...record.errors); // AggregateError (a refused dual-stack connect)
+    if (Array.isArray(record.errors)) queue.push(...(record.errors as unknown[])); // AggregateError (a refused dual-stack connect)
   }
   return null;
 }

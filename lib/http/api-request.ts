@@ -14,7 +14,7 @@ export type ApiRequest = {
   cookie(name: string): string | undefined;
   /** The body as UTF-8 text ('' if none); payload_too_large past MAX_BODY_BYTES. */
   text(): Promise<string>;
-}
+};
 
 /** A streamed body (exports, bundles): piped to node:http as it is, or wrapped in a Response. */
 export class StreamBody {

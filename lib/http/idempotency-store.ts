@@ -1,4 +1,4 @@
-import { db, Prisma } from '@/lib/core/db';
+import { db } from '@/lib/core/db';
 import { logger } from '@/lib/core/logger';
 
 // Storage of Idempotency-Key records (the HTTP side is lib/http/idempotency.ts). A record is claimed

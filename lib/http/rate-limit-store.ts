@@ -28,7 +28,7 @@ export async function addRateLimitCounts(increments: readonly RateLimitIncrement
         ELSE b.count END,
       window_start = GREATEST(b.window_start, EXCLUDED.window_start)
     RETURNING b.key, b.window_start, b.count`;
-  return result.map((r) => ({ key: r.key, windowStart: new Date(r.window_start), count: Number(r.count) }));
+  return result.map((r) => ({ key: r.key, windowStart: new Date(r.window_start), count: r.count }));
 }
 
 /** Deletes counters whose window began before `before`; returns how many. */

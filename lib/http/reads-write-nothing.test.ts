@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '@/lib/access/actor';
 import { sessionCookieName } from '@/lib/http/auth-options';
 import { can } from '@/lib/access/guard';
-import type { Permission } from '@/lib/access/permissions';
 import { db } from '@/lib/core/db';
 import { getEnv } from '@/lib/core/env';
 import { AUTHENTICATED, routeDefinitionOf } from '@/lib/http/route';
@@ -311,7 +310,7 @@ describe('reads write nothing', () => {
     const imported = new Set<string>();
     for (const file of sources) {
       for (const m of readFileSync(file, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'@\/lib\/services\/[^']+'/g)) {
-        for (const name of (m[1]).split(',').map((n) => n.trim())) if (name && !name.startsWith('type ')) imported.add(name);
+        for (const name of m[1].split(',').map((n) => n.trim())) if (name && !name.startsWith('type ')) imported.add(name);
       }
     }
     const covered = new Set([...Object.keys(PAGE_READS), ...Object.keys(AUDITED_PAGE_READS), ...PURE]);

@@ -198,7 +198,10 @@ function withDeadline(work: Promise<ApiResult>, ms: number, late: () => ApiResul
       resolve(late());
     }, ms);
     void work.then((result) => {
-      if (answered) { discard(result); return; }
+      if (answered) {
+        discard(result);
+        return;
+      }
       clearTimeout(timer);
       answered = true;
       resolve(result);

@@ -10,10 +10,13 @@ export function nextBin(): string {
   return createRequire(import.meta.url).resolve('next/dist/bin/next');
 }
 
-/** Environment for Next.js processes: telemetry off, no inherited NODE_ENV (Next sets its own). */
-export function nextEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: Record<string, string | undefined> = { ...process.env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
-  delete env.NODE_ENV;
+/**
+ * Environment for Next.js processes: telemetry off, no inherited NODE_ENV (Next sets its own), and
+ * none of the variables named in `omit`.
+ */
+export function nextEnv(extra: Record<string, string | undefined>, omit: readonly string[] = []): NodeJS.ProcessEnv {
+  const merged: Record<string, string | undefined> = { ...process.env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
+  const env = Object.fromEntries(Object.entries(merged).filter(([name]) => name !== 'NODE_ENV' && !omit.includes(name)));
   // Next's types declare NODE_ENV as always present; for a child process it is deliberately absent.
   return env as NodeJS.ProcessEnv;
 }

@@ -2,8 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Ctx } from '@/lib/access/actor';
 import { systemCtx } from '@/lib/access/system';
 import { permissionsOf } from '@/lib/access/permissions';
-import { transaction } from '@/lib/core/db';
-import { record } from '@/lib/audit/record';
 import type { ContractScope, ModelVersionStatus, Role } from '@/lib/generated/prisma/enums';
 import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
 import type { CreateDeploymentInput, DeploymentDto } from '@/lib/modules/deployments/schema';
@@ -29,7 +27,7 @@ export function uniqueSlug(prefix = 't'): string {
 export function randomLei(): string {
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const base = Array.from(randomBytes(18), (b) => alphabet[b % 36]).join('');
-  const digits = [...`${base}00`].map((c) => Number.parseInt(c, 36).toString()).join('');
+  const digits = Array.from(`${base}00`, (c) => Number.parseInt(c, 36).toString()).join('');
   const check = 98 - Number(BigInt(digits) % 97n);
   return `${base}${String(check).padStart(2, '0')}`;
 }

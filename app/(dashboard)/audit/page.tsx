@@ -82,8 +82,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     else throw err;
   }
 
-  const { cursor: _cursor, ...filters } = raw;
-  const { chain: _chain, ...exportFilter } = filters;
+  const filters = Object.fromEntries(Object.entries(raw).filter(([key]) => key !== 'cursor'));
+  const exportFilter = Object.fromEntries(Object.entries(filters).filter(([key]) => key !== 'chain'));
   const filtered = Object.keys(filters).length > 0;
   const actionValue = query.action ?? (query.actionGroup ? `group:${query.actionGroup}` : '');
 

@@ -360,7 +360,7 @@ type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>>
 
 function loadRoute(route: string): Partial<Record<Method, Handler>> {
   const template = route.replace(/\[(\w+)\]/g, '{$1}') as keyof typeof API_ROUTES;
-  return (API_ROUTES[template] ?? {});
+  return API_ROUTES[template] ?? {};
 }
 
 async function call(c: Case, key: string, r: Request): Promise<{ status: number; text: string; json: () => Record<string, unknown> }> {

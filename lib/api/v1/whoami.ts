@@ -12,5 +12,5 @@ export const GET = route(
     tags: ['Identity'],
     operationId: 'whoami',
   },
-  async ({ ctx }) => describeCaller(ctx),
+  ({ ctx }) => Promise.resolve(describeCaller(ctx)),
 );

@@ -160,7 +160,8 @@ export async function keysFromFile(file: string): Promise<PinnedKey[]> {
     const { kid, publicKey } = (entry ?? {}) as { kid?: unknown; publicKey?: unknown };
     if (typeof publicKey !== 'string') throw new CliError(`--keys ${file}: every key needs a publicKey`);
     const key = pinnedKey(publicKey, '--keys');
-    if (kid !== undefined && kid !== key.kid) throw new CliError(`--keys ${file}: kid ${String(kid)} is not the fingerprint of its public key (${key.kid})`);
+    if (kid !== undefined && kid !== key.kid)
+      throw new CliError(`--keys ${file}: kid ${typeof kid === 'string' ? kid : JSON.stringify(kid)} is not the fingerprint of its public key (${key.kid})`);
     return key;
   });
 }

@@ -36,6 +36,7 @@ export function registerStartCommand(program: Command): void {
 async function startCharter(options: Options): Promise<void> {
   const port = parsePort(options.port ?? process.env.PORT, 3000, options.port ? '--port' : 'PORT');
   let interrupted = false;
+  // eslint-disable-next-line prefer-const -- the interrupt handler reads it before the server is spawned; a const declared there would still be in its temporal dead zone
   let server: ChildProcess | undefined;
   // Until the server runs, Ctrl-C just ends start-up (the cleanups stop the database); then it stops the server first.
   setInterruptHandler(async () => {

@@ -151,7 +151,7 @@ export const platformApiKeyCreation = approvalExecutor('PLATFORM_API_KEY_CREATE'
     await checkTarget(tx, ctx, payload);
   },
   // Carried out by the requester (createApiKey with the approval id), never by the approver.
-  execute: async () => null,
+  execute: () => Promise.resolve(null),
 });
 
 /** Files the four-eyes request for a platform key; the requester collects it once approved. */
@@ -275,7 +275,7 @@ type CachedKey = {
 // instance does not put back the row it read before the change.
 type CacheState = { entries: Map<string, { key: CachedKey | null; until: number }>; generation: number };
 const cacheHolder = globalThis as unknown as { __charterApiKeyCacheState?: CacheState };
-const cacheState = (cacheHolder.__charterApiKeyCacheState ??= { entries: new Map(), generation: 0 });
+const cacheState = (cacheHolder.__charterApiKeyCacheState ??= { entries: new Map<string, { key: CachedKey | null; until: number }>(), generation: 0 });
 const cache = cacheState.entries;
 
 function forget(hash: string): void {
@@ -325,7 +325,7 @@ function ensureListening(): void {
   const down = (err?: unknown) => {
     if (!live) return;
     live = false;
-    if (err) logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'API-key change listener down; cached keys expire after CHARTER_API_KEY_CACHE_SECONDS');
+    if (err) logger.warn({ err: err instanceof Error ? err.message : JSON.stringify(err) }, 'API-key change listener down; cached keys expire after CHARTER_API_KEY_CACHE_SECONDS');
     if (listener.client === client) listener.client = null;
     listener.connecting = false;
     listener.retryAt = Date.now() + LISTEN_RETRY_MS;

@@ -317,7 +317,7 @@ describe('verifyExport on a real export', () => {
     const accepted: number[] = [];
     for (let i = 0; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);
-      copy[i] = (copy[i]) ^ 0x01;
+      copy[i] = copy[i] ^ 0x01;
       if ((await verifyExport(copy.toString('utf8'), { pinnedKeys })).ok) accepted.push(i);
     }
     expect(accepted).toEqual([]);

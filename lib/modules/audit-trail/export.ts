@@ -222,7 +222,7 @@ export async function exportAuditChain(input: ExportAuditChainInput): Promise<Ex
   const { ctx } = input;
   authorizeExport(ctx);
   const format = input.format ?? 'ndjson';
-  if (!AUDIT_EXPORT_FORMATS.includes(format)) throw new AppError('bad_request', `Unsupported export format ${String(format)}.`);
+  if (!AUDIT_EXPORT_FORMATS.includes(format)) throw new AppError('bad_request', `Unsupported export format ${format}.`);
   const filter = normaliseFilter(input.filter ? auditExportFilter.parse(input.filter) : null);
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   const target = await resolveAuditChain(ctx, input.chain);

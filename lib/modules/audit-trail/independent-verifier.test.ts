@@ -192,7 +192,7 @@ describe('independent verifier (written from the published formats only) on a re
     const sigEnd = offsetOfLine(lines.length - 2) + Buffer.from(checkpoint).indexOf('","type":"checkpoint"') - 1;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const last = alphabet.indexOf(String.fromCharCode(byteAt(text, sigEnd)));
-    const padded = withByte(text, sigEnd, (alphabet[last ^ 1]).charCodeAt(0));
+    const padded = withByte(text, sigEnd, alphabet[last ^ 1].charCodeAt(0));
     expect(independentVerify(padded, pinned)).toMatchObject({ ok: false, reason: 'bad signature encoding' });
   });
 
@@ -204,7 +204,7 @@ describe('independent verifier (written from the published formats only) on a re
     const accepted: number[] = [];
     for (let i = start; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);
-      copy[i] = (copy[i]) ^ 0x01;
+      copy[i] = copy[i] ^ 0x01;
       if (independentVerify(copy.toString('utf8'), pinned).ok) accepted.push(i);
     }
     expect(accepted).toEqual([]);

@@ -11,12 +11,10 @@ const label = (max: number) => z.string().trim().min(1).max(max);
 
 export const ingestAuditEvent = z
   .object({
-    id: z
-      .uuid()
-      .meta({
-        description:
-          "The deployment's own id of the event (e.g. a UUID v7). Idempotency: an id already in the chain with the same content is not stored again; with different content the batch is refused.",
-      }),
+    id: z.uuid().meta({
+      description:
+        "The deployment's own id of the event (e.g. a UUID v7). Idempotency: an id already in the chain with the same content is not stored again; with different content the batch is refused.",
+    }),
     occurredAt: z.iso
       .datetime({ offset: true })
       .meta({ description: "When it happened, by the deployment's clock (RFC 3339). Kept in data.source; the chain's occurredAt is the time Charter appended it." }),

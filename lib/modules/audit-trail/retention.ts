@@ -245,7 +245,7 @@ async function dropPartition(name: string): Promise<void> {
       }
     }
     // The ids of its events go with it (audit_event_ids, keyed by id first: one lookup per row).
-    if ((await client.query(`SELECT to_regclass($1) AS t`, [name])).rows[0]?.t) {
+    if ((await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [name])).rows[0]?.t) {
       await client.query(`DELETE FROM audit_event_ids i USING ${name} p WHERE i.id = p.id AND i.chain = p.chain`);
     }
     await client.query(`DROP TABLE IF EXISTS ${name}`);

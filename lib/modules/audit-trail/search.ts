@@ -32,7 +32,7 @@ export function filterOfQuery(query: AuditExportFilter): ExportFilter | null {
 }
 
 /** The chain a search is confined to (null: every chain), or `none` when the scope excludes everything. */
-async function searchChain(ctx: Ctx, query: { chain?: string; tenantId?: string }): Promise<string | null | 'none'> {
+async function searchChain(ctx: Ctx, query: { chain?: string; tenantId?: string }): Promise<string | null> {
   let chain: string | null = ctx.actor.tenantId;
   if (query.chain) chain = (await resolveAuditChain(ctx, query.chain)).chain;
   if (query.tenantId) {

@@ -86,7 +86,7 @@ function apply(t: Tamper): { file: Buffer; pinned: PinnedKey[] } {
     case 'byte': {
       const copy = Buffer.from(bytes);
       const i = t.at % copy.length;
-      copy[i] = (copy[i]) ^ t.xor;
+      copy[i] = copy[i] ^ t.xor;
       return { file: copy, pinned };
     }
     case 'delete': {

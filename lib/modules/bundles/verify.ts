@@ -114,7 +114,7 @@ function checkPayload(payload: unknown): string | null {
  * Verifies a bundle (its JSON text or the parsed object) against pinned public keys, at `at`
  * (default: now). Never throws for a bad bundle: every problem is a verdict with a reason.
  */
-export function verifyBundle(input: string | unknown, options: { keys: readonly PinnedKey[]; at?: Date }): BundleVerdict {
+export function verifyBundle(input: unknown, options: { keys: readonly PinnedKey[]; at?: Date }): BundleVerdict {
   let bundle: unknown = input;
   if (typeof input === 'string') {
     try {

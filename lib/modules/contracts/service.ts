@@ -59,7 +59,7 @@ const include = {
 
 type ContractRow = Prisma.ContractGetPayload<{ include: typeof include }>;
 
-const asObject = (v: Prisma.JsonValue): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v) : {});
+const asObject = (v: Prisma.JsonValue): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 
 function toEntitlementDto(e: ContractRow['entitlements'][number]): EntitlementDto {
   return {

@@ -137,7 +137,7 @@ describe('deployments service', () => {
       [
         [embed.family, '0.9.0', 'HEARTBEAT', 'DEPRECATED'],
         [v1.family, '1.0.0', 'HEARTBEAT', 'RELEASED'],
-      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      ].sort((x, y) => x[0].localeCompare(y[0])),
     );
     const row = await db.deployment.findUniqueOrThrow({ where: { id: d.id } });
     expect(row.lastHeartbeatAt!.getTime()).toBeGreaterThanOrEqual(before);

@@ -76,6 +76,7 @@ function restoreCharColumnTypes(resultSet: SqlResultSet): SqlResultSet {
  * subclass (passed to pg.Pool as `Client`) covers every path PrismaPg uses.
  */
 class CatalogCharClient extends pg.Client {}
+// eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound on purpose: the wrapper calls it with Reflect.apply and the client as `this`
 const originalQuery = pg.Client.prototype.query;
 // Client#query has a dozen overloads (promise, callback, submittable); this
 // wrapper forwards any of them, hence the untyped arguments and the cast.
@@ -85,7 +86,7 @@ CatalogCharClient.prototype.query = function query(this: pg.Client, ...args: unk
   if (typeof callback === 'function') {
     args[last] = (error: unknown, result: unknown) => {
       if (!error) relabelCharColumns(result);
-      ;(callback as (error: unknown, result: unknown) => void)(error, result);
+      (callback as (error: unknown, result: unknown) => void)(error, result);
     };
   }
   const returned: unknown = Reflect.apply(originalQuery, this, args);

@@ -20,7 +20,7 @@ export type MigrationRows = {
   applied: string[];
   /** Started, not finished, not rolled back, and not applied by a later attempt. */
   failed: string[];
-}
+};
 
 /** Reads `_prisma_migrations` in `schema` (schema-qualified, so any search_path works). */
 export async function readMigrationRows(db: Queryable, schema: string): Promise<MigrationRows> {
@@ -44,7 +44,7 @@ export type CheapMigrationStatus = {
   /** Failed migrations, as in migrationStatus (not repeated under pending). */
   failed: string[];
   hasMigrationsTable: boolean;
-}
+};
 
 export type CheapStatusOptions =
   | {

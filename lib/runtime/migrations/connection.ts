@@ -18,7 +18,7 @@ export type ConnectionSettings = {
   readonly schema: string;
   /** Same server and credentials, another database (for shadow / scratch databases). */
   forDatabase(database: string): ConnectionSettings;
-}
+};
 
 export class DatabaseUrlError extends Error {
   override name = 'DatabaseUrlError';

@@ -37,17 +37,17 @@ export type ProjectOptions = {
   migrationsDir?: string;
   /** Where progress and warnings go (default: stdout / stderr). */
   reporter?: Reporter;
-}
+};
 
 export type DatabaseOptions = {
   /** postgres://user@host:port/db, optionally with `?schema=name` (default public). */
   databaseUrl: string;
-} & ProjectOptions
+} & ProjectOptions;
 
 export type Reporter = {
   info(message: string): void;
   warn(message: string): void;
-}
+};
 
 const consoleReporter: Reporter = {
   info: (message) => process.stdout.write(`${message}\n`),
@@ -61,7 +61,7 @@ type ResolvedProject = {
   schemaPath: string;
   migrationsDir: string;
   reporter: Reporter;
-}
+};
 
 function resolveProject(options: ProjectOptions): ResolvedProject {
   const root = options.projectRoot ?? path.resolve(MODULE_DIR, '..', '..', '..');
@@ -74,8 +74,9 @@ function resolveProject(options: ProjectOptions): ResolvedProject {
 }
 
 async function readSchemaFiles(schemaPath: string): Promise<[string, string][]> {
-  const content = await readFile(schemaPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`cannot read the Prisma schema at ${schemaPath}: ${error.code ?? error.message}`);
+  const content = await readFile(schemaPath, 'utf8').catch((error: unknown) => {
+    const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+    throw new Error(`cannot read the Prisma schema at ${schemaPath}: ${reason}`);
   });
   return [[schemaPath, content]];
 }
@@ -182,7 +183,7 @@ export type MigrationStatus = {
   hasMigrationsTable: boolean;
   /** True when nothing is pending, failed, edited or missing. */
   upToDate: boolean;
-}
+};
 
 /** `prisma migrate status`, as data (uses the engine; /api/ready should use pendingMigrationsCheap). */
 export async function migrationStatus(options: DatabaseOptions): Promise<MigrationStatus> {
@@ -223,7 +224,7 @@ export type MigrateDevResult = {
   applied: string[];
   /** Data-loss warnings reported by the engine for the new migration. */
   warnings: string[];
-}
+};
 
 /**
  * `prisma migrate dev --name <name>`: applies pending migrations, then creates
@@ -345,7 +346,7 @@ export type DriftResult = {
   drift: boolean;
   /** SQL that a new migration would need (empty when no drift). */
   script: string;
-}
+};
 
 /**
  * `prisma migrate diff --from-migrations prisma/migrations --to-schema prisma/schema.prisma --script`:

@@ -20,7 +20,7 @@ export async function listMigrations(migrationsDir: string, shadowDbInitScript =
   for (const entry of entries.filter((e) => e.isDirectory())) {
     const content = await readFile(path.join(migrationsDir, entry.name, MIGRATION_FILE), 'utf8').then(
       (value) => ({ tag: 'ok' as const, value }),
-      (error: Error) => ({ tag: 'error' as const, value: error.message }),
+      (error: unknown) => ({ tag: 'error' as const, value: error instanceof Error ? error.message : String(error) }),
     );
     migrationDirectories.push({ path: entry.name, migrationFile: { path: MIGRATION_FILE, content } });
   }

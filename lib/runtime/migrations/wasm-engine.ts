@@ -18,7 +18,7 @@ type SchemaEngineClass = typeof SchemaEngine;
 type EngineGlue = {
   SchemaEngine: SchemaEngineClass;
   __wbg_set_wasm(exports: WebAssembly.Exports): void;
-}
+};
 
 let engineClass: Promise<SchemaEngineClass> | undefined;
 
@@ -38,7 +38,8 @@ export function loadSchemaEngine(): Promise<SchemaEngineClass> {
     const instance = await WebAssembly.instantiate(module, { './schema_engine_bg.js': withUnrefTimers(glue) });
     glue.__wbg_set_wasm(instance.exports);
     const start = instance.exports.__wbindgen_start;
-    if (typeof start === 'function') start();
+    // wasm-bindgen's start function takes no arguments and returns nothing.
+    if (typeof start === 'function') (start as () => void)();
     return glue.SchemaEngine;
   })();
   return engineClass;
@@ -53,8 +54,9 @@ function withUnrefTimers(glue: EngineGlue): WebAssembly.ModuleImports {
   const imports: Record<string, unknown> = { ...glue };
   for (const [name, value] of Object.entries(imports)) {
     if (name.startsWith('__wbg_setTimeout_') && typeof value === 'function') {
+      const setTimeoutImport = value as (...args: unknown[]) => unknown;
       imports[name] = (...args: unknown[]): unknown => {
-        const timer: unknown = value(...args);
+        const timer = setTimeoutImport(...args);
         if (timer && typeof (timer as NodeJS.Timeout).unref === 'function') (timer as NodeJS.Timeout).unref();
         return timer;
       };
@@ -69,7 +71,7 @@ export type EngineSessionOptions = {
   schemaFiles?: [path: string, content: string][];
   /** Receives the engine's JSON log lines (tracing output). */
   log?: (line: string) => void;
-}
+};
 
 /** Runs `fn` with a fresh engine on `settings`, then frees it and closes every pool it opened. */
 export async function withSchemaEngine<T>({ settings, schemaFiles, log }: EngineSessionOptions, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
@@ -109,7 +111,7 @@ export class SchemaEngineError extends Error {
 
 type ErrorRegistryLike = {
   consumeError(id: number): { error: unknown } | undefined;
-}
+};
 
 /**
  * Engine errors arrive as plain objects or Errors with `code`/`message`; errors

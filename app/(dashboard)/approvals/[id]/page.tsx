@@ -46,7 +46,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
     if (toAppError(err).code === 'not_found') notFound();
     throw err;
   });
-  const mayDecide = await canDecide(ctx, approval);
+  const mayDecide = canDecide(ctx, approval);
   const mine = ctx.actor.type === 'user' && approval.requestedBy.id === ctx.actor.id;
   const collectable = mine && approval.action === 'PLATFORM_API_KEY_CREATE' && approval.status === 'APPROVED' && approval.executedAt === null;
 

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { formatUtc } from '@/components/audit/audit-events-table';
 import { LegalHoldControl, RetentionChange } from '@/components/audit/retention-controls';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';

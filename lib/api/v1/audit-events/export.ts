@@ -35,7 +35,7 @@ export const GET = route(
         () => out.end(),
         (err: unknown) => {
           // Before the response started, the error becomes its problem+json; after, the stream breaks off.
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
           if (streaming && !out.destroyed) {
             logger.error({ err: err instanceof Error ? err.message : String(err), requestId: ctx.request.requestId }, 'audit export stopped');
             out.destroy(err instanceof Error ? err : new Error(String(err)));

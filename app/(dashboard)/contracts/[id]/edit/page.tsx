@@ -30,9 +30,7 @@ export default async function EditContractPage({ params }: { params: Promise<{ i
       <PageHeader
         title={mode === 'edit' ? `Edit ${contract.reference}` : `Amend ${contract.reference}`}
         description={
-          mode === 'edit'
-            ? 'Saving adds version ' + (contract.currentVersion + 1) + '; earlier versions stay as they were.'
-            : 'An amendment of an active contract is a four-eyes request.'
+          mode === 'edit' ? `Saving adds version ${contract.currentVersion + 1}; earlier versions stay as they were.` : 'An amendment of an active contract is a four-eyes request.'
         }
         crumbs={[{ label: 'Contracts', href: '/contracts' }, { label: contract.reference, href: `/contracts/${contract.id}` }, { label: mode === 'edit' ? 'Edit' : 'Amend' }]}
       />

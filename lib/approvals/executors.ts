@@ -1,6 +1,6 @@
 import type { ApprovalAction } from '@/lib/generated/prisma/enums';
 import type { ApprovalExecutor } from './engine';
-import { platformApiKeyCreation } from '@/lib/modules/api-keys/service';
+import { platformApiKeyCreation } from '@/lib/modules/api-keys/executor';
 import { auditRetentionChange } from '@/lib/modules/audit-trail/retention';
 import { contractActivation, contractTermination, entitlementsChange } from '@/lib/modules/contracts/service';
 import { modelVersionRetirement } from '@/lib/modules/models/service';

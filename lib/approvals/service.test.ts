@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Ctx } from '@/lib/access/actor';
 import { db } from '@/lib/core/db';
 import { makeContract, makeModelVersion, makeTenant, makeUser, runMaintenanceOf } from '@/lib/testing/factories';
-import { createApiKey, requestPlatformApiKey, verifyApiKey } from '@/lib/modules/api-keys/service';
+import { createApiKey, requestPlatformApiKey } from '@/lib/modules/api-keys/service';
+import { verifyApiKey } from '@/lib/access/api-keys/verify';
 import { approveRequest, cancelRequest, countApprovalsAwaiting, getApproval, listApprovals, rejectRequest } from './service';
 import { getContract, requestContractActivation } from '@/lib/modules/contracts/service';
 

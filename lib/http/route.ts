@@ -8,7 +8,7 @@ import { getDatabaseEnv } from '@/lib/core/env';
 import { AppError, toAppError, toProblem, unavailable } from '@/lib/core/errors';
 import { logger } from '@/lib/core/logger';
 import { recordAccessDenied } from '@/lib/modules/audit-trail/search';
-import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/modules/api-keys/service';
+import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/access/api-keys/verify';
 import { type ApiRequest, type ApiResult, StreamBody, fromWebRequest, toWebResponse } from './api-request';
 import { abandonIdempotentRequest, finishIdempotentRequest, parseIdempotencyKey, requestFingerprint, startIdempotentRequest } from './idempotency';
 import { enforceRateLimit } from './rate-limit';

@@ -6,7 +6,8 @@ import type { ContractScope, ModelVersionStatus, Role } from '@/lib/generated/pr
 import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
 import type { CreateDeploymentInput, DeploymentDto } from '@/lib/modules/deployments/schema';
 import type { CreateTenantInput, TenantDto } from '@/lib/modules/tenants/schema';
-import { createApiKey, verifyApiKey } from '@/lib/modules/api-keys/service';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { verifyApiKey } from '@/lib/access/api-keys/verify';
 import { createContract, requestContractActivation } from '@/lib/modules/contracts/service';
 import { createDeployment } from '@/lib/modules/deployments/service';
 import { type MaintenanceReport, runMaintenance } from '@/lib/runtime/maintenance';

@@ -11,7 +11,7 @@ vi.hoisted(() => {
 
 import { db } from '@/lib/core/db';
 import { bootstrap } from '@/lib/runtime/bootstrap';
-import { verifyApiKey } from '@/lib/modules/api-keys/service';
+import { verifyApiKey } from '@/lib/access/api-keys/verify';
 import { makeTenant } from '@/lib/testing/factories';
 import { formatTable, parseExpiry, parseScopes } from './keys';
 

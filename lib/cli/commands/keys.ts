@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 
-import { API_KEY_SCOPES, type ApiKeyDto, type ApiKeyScope, createApiKeyInput, parseCidr, parseDuration } from '@/lib/modules/api-keys/schema';
+import { parseCidr } from '@/lib/core/cidr';
+import { API_KEY_SCOPES, type ApiKeyDto, type ApiKeyScope, createApiKeyInput, parseDuration } from '@/lib/modules/api-keys/schema';
 import { CliError } from '../cli-error';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { Permission } from '@/lib/access/permissions';
+import { parseCidr } from '@/lib/core/cidr';
 import { approvalReason, blankAsText, pageQuery, queryBoolean, required } from '@/lib/core/schema';
 
 /** What an API key may be granted. Least privilege: a key holds exactly its scopes. */
@@ -130,26 +130,3 @@ export type CreatedApiKey = { apiKey: ApiKeyDto; key: string };
 export type RotatedApiKey = CreatedApiKey & { previous: ApiKeyDto };
 /** What the create form shows next: the new key, or the four-eyes request filed for a platform key. */
 export type ApiKeyCreation = { created: CreatedApiKey } | { requested: { approvalId: string } };
-
-// ── CIDR matching (IPv4 and IPv6) with ipaddr.js, which also runs in the browser for form hints ──
-
-export function parseCidr(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
-  try {
-    if (value.includes('/')) return ipaddr.parseCIDR(value);
-    const addr = ipaddr.parse(value);
-    return [addr, addr.kind() === 'ipv4' ? 32 : 128];
-  } catch {
-    return null;
-  }
-}
-
-/** True when no CIDRs are set, or the (IPv4-mapped IPv6 normalised) address lies in one of them. */
-export function ipInCidrs(ip: string | null, cidrs: readonly string[]): boolean {
-  if (cidrs.length === 0) return true;
-  if (!ip || !ipaddr.isValid(ip)) return false;
-  const addr = ipaddr.process(ip);
-  return cidrs.some((c) => {
-    const block = parseCidr(c);
-    return block !== null && block[0].kind() === addr.kind() && addr.match(block);
-  });
-}

@@ -4,7 +4,9 @@ import { hashApiKey } from '@/lib/core/crypto/api-key';
 import { systemCtx } from '@/lib/access/system';
 import { makeDeployment, makeTenant, makeUser } from '@/lib/testing/factories';
 import { changeTenantStatus } from '@/lib/modules/tenants/service';
-import { createApiKey, flushKeyUsage, listApiKeys, revokeApiKey, rotateApiKey, verifyApiKey } from './service';
+import { flushKeyUsage } from '@/lib/access/api-keys/usage';
+import { verifyApiKey } from '@/lib/access/api-keys/verify';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './service';
 
 const base = { deploymentId: null, expiresInDays: 30, allowedCidrs: [] as string[] };
 

@@ -10,7 +10,7 @@ import type { Tenant } from '@/lib/generated/prisma/client';
 import type { TenantStatus } from '@/lib/generated/prisma/enums';
 import type { ApprovalDto } from '@/lib/approvals/schema';
 import { type Page, decodeCursor, encodeCursor } from '@/lib/core/schema';
-import { announceTenantKeysChanged } from '@/lib/modules/api-keys/service';
+import { announceTenantKeysChanged } from '@/lib/access/api-keys/listener';
 import { approvalExecutor, requestApproval } from '@/lib/approvals/engine';
 import {
   type ChangeTenantStatusInput,

@@ -6,7 +6,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { hrefWith } from '@/components/ui/pagination';
 import { requireCtx } from '@/lib/http/session';
 import { can, isPlatform } from '@/lib/access/guard';
-import { maxKeyDays } from '@/lib/modules/api-keys/service';
+import { maxKeyDays } from '@/lib/modules/api-keys/rules';
 import { createApiKeyAction } from '../actions';
 import { acceptsNewKeys, loadKeyDeployments, loadKeyTenants } from '../load-tenants';
 

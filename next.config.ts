@@ -19,8 +19,8 @@ const nextConfig: NextConfig = {
   typescript: { ignoreBuildErrors: true },
   // No image optimiser: nothing is fetched from elsewhere, and no native image library is needed.
   images: { unoptimized: true },
-  async headers() {
-    return [{ source: '/:path*', headers: securityHeaders(isDev) }];
+  headers() {
+    return Promise.resolve([{ source: '/:path*', headers: securityHeaders(isDev) }]);
   },
 };
 

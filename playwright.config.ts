@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
+import { chromiumLaunchOptions } from './lib/cli/browser';
+
 // Run through `npm test`: it creates the test database, builds the app and passes DATABASE_URL and
 // fresh secrets in the environment, which the web server below inherits.
 const port = Number(process.env.CHARTER_E2E_PORT ?? 3100);
@@ -21,11 +23,9 @@ export default defineConfig({
   use: {
     baseURL,
     trace: 'retain-on-failure',
-    // Debian's Chromium: Playwright cannot download a browser in an offline network.
-    launchOptions: {
-      executablePath: process.env.CHARTER_CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    },
+    // Playwright cannot download a browser in an offline network: CHARTER_CHROMIUM_PATH, else a
+    // system Chromium or Chrome, else the npm package's Chromium that `npm test` unpacked.
+    launchOptions: chromiumLaunchOptions(),
   },
   projects: [
     { name: 'api', testMatch: 'api/**/*.spec.ts' },

@@ -30,9 +30,9 @@ if (process.argv.includes('--child')) {
   // The measured side: export to /dev/null, report time (from the call, so module loading is not
   // counted), rows and peak RSS.
   useDatabase(url);
-  const { systemCtx } = await import('@/lib/auth/system');
-  const { exportAuditChain, resolveAuditChain } = await import('@/lib/services/audit-export');
-  const { db, transaction } = await import('@/lib/db');
+  const { systemCtx } = await import('@/lib/access/system');
+  const { exportAuditChain, resolveAuditChain } = await import('@/lib/modules/audit-trail/export');
+  const { db, transaction } = await import('@/lib/core/db');
   if (!process.argv.includes('--cold')) {
     await resolveAuditChain(systemCtx('bench'), 'bench-bank');
     await transaction((tx) => tx.$queryRaw`SELECT 1`);
@@ -62,14 +62,18 @@ if (process.argv.includes('--child')) {
 
 useDatabase(url);
 const run = promisify(execFile);
-const { csvCopySql } = await import('@/lib/services/audit-export');
-const { db } = await import('@/lib/db');
+const { csvCopySql } = await import('@/lib/modules/audit-trail/export');
+const { db } = await import('@/lib/core/db');
 const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'bench-bank' } });
 const headSeq = async () => Number((await db.auditChain.findUniqueOrThrow({ where: { id: tenant.id } })).lastSeq);
 const copySql = (toSeq: number) => csvCopySql({ chain: tenant.id, fromSeq: 1, toSeq, filter: null }).replace(/\s+/g, ' ');
 const psqlMs = (toSeq: number) => shellMs(`psql -X -q ${JSON.stringify(url)} -c ${JSON.stringify(copySql(toSeq))} > /dev/null`);
 const charter = async (): Promise<ChildResult> => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--events', String(events), ...(arg('db') ? ['--db', arg('db') as string] : []), ...(cold ? ['--cold'] : [])], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--events', String(events), ...(arg('db') ? ['--db', arg('db') as string] : []), ...(cold ? ['--cold'] : [])],
+    { maxBuffer: 1 << 20 },
+  );
   return JSON.parse(stdout) as ChildResult;
 };
 
@@ -103,9 +107,13 @@ await db.$disconnect();
 
 const oursMs = median(ours.map((o) => o.ms));
 const baseMs = median(base);
-const ratios = ours.map((o, i) => (base[i] as number) / o.ms);
+const ratios = ours.map((o, i) => base[i] / o.ms);
 const ratio = median(ratios);
 console.log('');
-console.log(ratioLine('CSV export throughput vs psql COPY … CSV', `${(oursMs / 1000).toFixed(2)} s`, `${(baseMs / 1000).toFixed(2)} s`, ratio, '≥ 0.8× (median of rounds)', ratio >= 0.8));
+console.log(
+  ratioLine('CSV export throughput vs psql COPY … CSV', `${(oursMs / 1000).toFixed(2)} s`, `${(baseMs / 1000).toFixed(2)} s`, ratio, '≥ 0.8× (median of rounds)', ratio >= 0.8),
+);
 console.log(`  per-round ratios ${ratios.map((r) => r.toFixed(2)).join(' ')}; ratio of the medians ${(baseMs / oursMs).toFixed(2)}`);
-console.log(`peak RSS of the exporting process: ${Math.max(...ours.map((o) => o.maxRssMb)).toFixed(1)} MB at most (${ours[0]?.rows.toLocaleString('en')} rows); compare the 1M and 5M runs: growth < 50 MB`);
+console.log(
+  `peak RSS of the exporting process: ${Math.max(...ours.map((o) => o.maxRssMb)).toFixed(1)} MB at most (${ours[0]?.rows.toLocaleString('en')} rows); compare the 1M and 5M runs: growth < 50 MB`,
+);

@@ -168,18 +168,30 @@ async function measureServer(start: () => Promise<ServerSide>, format: Format, n
 // ───────────────────────────── main ─────────────────────────────
 
 mkdirSync(logDir, { recursive: true });
-say(`bench/audit-export-memory: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+say(
+  `bench/audit-export-memory: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
-const { db } = await import('@/lib/db');
-const { systemCtx } = await import('@/lib/auth/system');
-const { createApiKey } = await import('@/lib/services/api-keys');
-const { csvCopySql } = await import('@/lib/services/audit-export');
-const { EVENT_COLUMNS } = await import('@/lib/services/audit-query');
-const pgVersion = ((await db.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`)[0] as { v: string }).v;
+const { db } = await import('@/lib/core/db');
+const { systemCtx } = await import('@/lib/access/system');
+const { createApiKey } = await import('@/lib/modules/api-keys/service');
+const { csvCopySql } = await import('@/lib/modules/audit-trail/export');
+const { EVENT_COLUMNS } = await import('@/lib/modules/audit-trail/query');
+const pgVersion = (await db.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`)[0].v;
 const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'bench-bank' } });
 const head = Number((await db.auditChain.findUniqueOrThrow({ where: { id: tenant.id } })).lastSeq);
 // A platform key: it reaches the bench chain and the (small) platform chain, which warms the server up.
-const { key } = await createApiKey(systemCtx('bench'), { name: 'bench-export-memory', tenantId: null, deploymentId: null, scopes: ['audit:read'], expiresInDays: 1, allowedCidrs: [] });
+const { key } = await createApiKey(systemCtx('bench'), {
+  name: 'bench-export-memory',
+  tenantId: null,
+  deploymentId: null,
+  scopes: ['audit:read'],
+  expiresInDays: 1,
+  allowedCidrs: [],
+});
 await db.$disconnect();
 say(`PostgreSQL ${pgVersion}; chain bench-bank of ${url.split('/').pop()}: ${head.toLocaleString('en')} events`);
 
@@ -192,13 +204,26 @@ const baselineSql: Record<Format, string> = {
 
 const exportFile = (format: Format) => path.join(workDir, `export-memory.${format}`);
 const cli = (format: Format) => () =>
-  streamToFile(`cli-${format}`, [path.join(root, 'lib', 'cli', 'charter.mjs'), 'audit', 'export', '--chain', 'bench-bank', '--format', format, '--out'], exportFile(format), process.env);
+  streamToFile(
+    `cli-${format}`,
+    [path.join(root, 'lib', 'cli', 'charter.mjs'), 'audit', 'export', '--chain', 'bench-bank', '--format', format, '--out'],
+    exportFile(format),
+    process.env,
+  );
 const cliBaseline = (format: Format) => () =>
-  streamToFile(`baseline-cli-${format}`, ['--import', 'tsx', path.join(root, 'bench', 'baseline-export.ts'), '--out'], exportFile(format), { ...process.env, BENCH_EXPORT_SQL: baselineSql[format] });
+  streamToFile(`baseline-cli-${format}`, ['--import', 'tsx', path.join(root, 'bench', 'baseline-export.ts'), '--out'], exportFile(format), {
+    ...process.env,
+    BENCH_EXPORT_SQL: baselineSql[format],
+  });
 
 async function startCharter(): Promise<ServerSide> {
   const port = portBase;
-  const child = spawnLogged('charter-serve', [path.join(treeDir, 'lib', 'cli', 'charter.mjs'), 'serve', '--port', String(port), '--hostname', '127.0.0.1'], treeDir, nextEnv({ NEXTAUTH_URL: `http://127.0.0.1:${port}` }));
+  const child = spawnLogged(
+    'charter-serve',
+    [path.join(treeDir, 'lib', 'cli', 'charter.mjs'), 'serve', '--port', String(port), '--hostname', '127.0.0.1'],
+    treeDir,
+    nextEnv({ NEXTAUTH_URL: `http://127.0.0.1:${port}` }),
+  );
   await waitUntilUp('charter-serve', child, `http://127.0.0.1:${port}/api/health`);
   const base = `http://127.0.0.1:${port}/api/v1/audit-events/export`;
   const headers = { authorization: `Bearer ${key}` };
@@ -221,7 +246,15 @@ async function startBaseline(): Promise<ServerSide> {
     BENCH_EXPORT_SQL_NDJSON: baselineSql.ndjson,
   });
   await waitUntilUp('baseline-export', child, `http://127.0.0.1:${port}/warm`);
-  return { name: 'baseline', child, headers: {}, url: (format) => `http://127.0.0.1:${port}/${format}`, warm: async () => void (await download(`http://127.0.0.1:${port}/warm`, {})) };
+  return {
+    name: 'baseline',
+    child,
+    headers: {},
+    url: (format) => `http://127.0.0.1:${port}/${format}`,
+    warm: async () => {
+      await download(`http://127.0.0.1:${port}/warm`, {});
+    },
+  };
 }
 
 type Case = { name: string; what: string; ours: () => Promise<Side>; baseline: () => Promise<Side>; exports: number };
@@ -268,7 +301,9 @@ try {
 }
 
 const worst = (sides: Side[]) => Math.max(...sides.map((s) => s.added));
-say(`\nAdded peak RSS of the exporting process, the largest of ${rounds} round(s) (Charter ÷ bare node-postgres COPY pipe; target < ${TARGET_MB} MB per export, any chain length), ${head.toLocaleString('en')} events:`);
+say(
+  `\nAdded peak RSS of the exporting process, the largest of ${rounds} round(s) (Charter ÷ bare node-postgres COPY pipe; target < ${TARGET_MB} MB per export, any chain length), ${head.toLocaleString('en')} events:`,
+);
 for (const r of results) {
   const ours = worst(r.ours);
   const baseline = worst(r.baseline);

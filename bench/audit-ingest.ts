@@ -27,26 +27,37 @@ await admin.query(`CREATE DATABASE ${name}`);
 await admin.end();
 useDatabase(url);
 
-const { migrateDeploy } = await import('@/lib/cli/db/engine');
-await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } } as never);
-const { bootstrap } = await import('@/lib/services/bootstrap');
+const { migrateDeploy } = await import('@/lib/runtime/migrations/engine');
+await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } });
+const { bootstrap } = await import('@/lib/runtime/bootstrap');
 await bootstrap();
-const { systemCtx } = await import('@/lib/auth/system');
-const { createTenant } = await import('@/lib/services/tenants');
-const { createDeployment } = await import('@/lib/services/deployments');
-const { createApiKey } = await import('@/lib/services/api-keys');
-const { ingestAuditEvents } = await import('@/lib/services/audit-ingest');
-const { ingestAuditEventsInput } = await import('@/lib/schemas/audit-ingest');
-const { db, rawPool } = await import('@/lib/db');
-type Ctx = import('@/lib/auth/actor').Ctx;
+const { systemCtx } = await import('@/lib/access/system');
+const { createTenant } = await import('@/lib/modules/tenants/service');
+const { createDeployment } = await import('@/lib/modules/deployments/service');
+const { createApiKey } = await import('@/lib/modules/api-keys/service');
+const { verifyApiKey } = await import('@/lib/access/api-keys/verify');
+const { ingestAuditEvents } = await import('@/lib/modules/audit-trail/ingest');
+const { ingestAuditEventsInput } = await import('@/lib/modules/audit-trail/ingest-schema');
+const { db, rawPool } = await import('@/lib/core/db');
+type Ctx = import('@/lib/access/actor').Ctx;
 
 const system = systemCtx('bench');
 async function agent(i: number): Promise<Ctx> {
-  const tenant = await createTenant(system, { slug: `ingest-${i}`, legalName: `Ingest ${i} AG`, sector: 'FINANCE', homeCountry: 'DE', allowedCountries: ['DE'], sensitivity: 'OFFICIAL' } as never);
+  const tenant = await createTenant(system, {
+    slug: `ingest-${i}`,
+    legalName: `Ingest ${i} AG`,
+    sector: 'FINANCE',
+    homeCountry: 'DE',
+    allowedCountries: ['DE'],
+    sensitivity: 'OFFICIAL',
+  } as never);
   const deployment = await createDeployment(system, { tenantId: tenant.id, name: `site-${i}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' } as never);
-  const { apiKey } = await createApiKey(system, { name: 'agent', tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write'], expiresInDays: 1, allowedCidrs: [] });
+  const { key } = await createApiKey(system, { name: 'agent', tenantId: tenant.id, deploymentId: deployment.id, scopes: ['audit:write'], expiresInDays: 1, allowedCidrs: [] });
+  // The actor a request with the key gets, bound deployment included.
+  const verdict = await verifyApiKey(key, { ip: '10.1.2.3', permission: 'audit:write' });
+  if (!verdict.ok) throw new Error(`agent key refused: ${verdict.reason}`);
   return {
-    actor: { type: 'apiKey', id: apiKey.id, label: `${apiKey.prefix}… (agent)`, tenantId: tenant.id, role: null, permissions: new Set(['audit:write']) },
+    actor: verdict.actor,
     request: { ip: '10.1.2.3', userAgent: 'charter-agent/1.0', requestId: randomUUID() },
   };
 }
@@ -71,7 +82,7 @@ async function ours(ctxs: Ctx[], batches: number): Promise<number> {
   const { ms } = await timed(async () => {
     const worker = async () => {
       for (let b = next++; b < batches; b = next++) {
-        const ctx = ctxs[b % ctxs.length] as Ctx;
+        const ctx = ctxs[b % ctxs.length];
         await ingestAuditEvents(ctx, ingestAuditEventsInput.parse(bodies[b]));
       }
     };
@@ -86,7 +97,7 @@ async function raw(chains: string[], batches: number): Promise<number> {
   for (const chain of chains) await pool.query('SELECT charter_audit_partition($1, now())', [chain]);
   const seqs = new Map(chains.map((c) => [c, 0]));
   const prepared = Array.from({ length: batches }, (_, b) => {
-    const chain = chains[b % chains.length] as string;
+    const chain = chains[b % chains.length];
     const events = (body(size) as { events: { id: string; actor: { id: string; label: string }; action: string; target: { type: string; id: string }; data: unknown }[] }).events;
     const first = (seqs.get(chain) ?? 0) + 1;
     seqs.set(chain, first + events.length - 1);
@@ -94,9 +105,20 @@ async function raw(chains: string[], batches: number): Promise<number> {
     return {
       chain,
       cols: [
-        events.map((e) => e.id), events.map((_, i) => first + i), events.map(() => 'deployment'), events.map((e) => e.actor.id), events.map((e) => e.actor.label),
-        events.map(() => 'audit.ingested'), events.map((e) => e.target.type), events.map((e) => e.target.id), events.map(() => '10.1.2.3'),
-        events.map(() => 'charter-agent/1.0'), events.map(() => randomUUID()), events.map((e) => JSON.stringify({ source: e })), events.map(() => dummy), events.map(() => dummy),
+        events.map((e) => e.id),
+        events.map((_, i) => first + i),
+        events.map(() => 'deployment'),
+        events.map((e) => e.actor.id),
+        events.map((e) => e.actor.label),
+        events.map(() => 'audit.ingested'),
+        events.map((e) => e.target.type),
+        events.map((e) => e.target.id),
+        events.map(() => '10.1.2.3'),
+        events.map(() => 'charter-agent/1.0'),
+        events.map(() => randomUUID()),
+        events.map((e) => JSON.stringify({ source: e })),
+        events.map(() => dummy),
+        events.map(() => dummy),
       ],
     };
   });
@@ -104,7 +126,7 @@ async function raw(chains: string[], batches: number): Promise<number> {
   const { ms } = await timed(async () => {
     const worker = async () => {
       for (let b = next++; b < batches; b = next++) {
-        const { chain, cols } = prepared[b] as (typeof prepared)[number];
+        const { chain, cols } = prepared[b];
         await pool.query(
           `INSERT INTO audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash)
            SELECT e.id, $15, e.seq, now(), e.a, e.b, e.c, e.d, e.e, e.f, NULL, e.g, e.h, e.i, e.j, e.k, e.l
@@ -120,7 +142,7 @@ async function raw(chains: string[], batches: number): Promise<number> {
 }
 
 const one = [await agent(0)];
-const many = [one[0] as Ctx];
+const many = [one[0]];
 for (let i = 1; i < tenantsMany; i++) many.push(await agent(i));
 
 // Warm-up of both paths (JIT, connections, partitions).
@@ -137,17 +159,23 @@ const cases: { label: string; runs: { o: number; b: number }[] }[] = [
 for (let r = 0; r < rounds; r++) {
   const [oneCase, manyCase] = cases as [(typeof cases)[number], (typeof cases)[number]];
   oneCase.runs.push({ o: await ours(one, batchesOneTenant), b: await raw([`raw-one-${r}`], batchesOneTenant) });
-  manyCase.runs.push({ o: await ours(many, tenantsMany), b: await raw(Array.from({ length: tenantsMany }, (_, i) => `raw-many-${r}-${i}`), tenantsMany) });
+  manyCase.runs.push({
+    o: await ours(many, tenantsMany),
+    b: await raw(
+      Array.from({ length: tenantsMany }, (_, i) => `raw-many-${r}-${i}`),
+      tenantsMany,
+    ),
+  });
   const fmt = (x: { o: number; b: number }) => `${Math.round(x.o).toLocaleString('en')} / ${Math.round(x.b).toLocaleString('en')} ev/s = ${(x.o / x.b).toFixed(2)}`;
-  console.log(`round ${r + 1}: 1 tenant ${fmt(oneCase.runs[r] as { o: number; b: number })}; ${tenantsMany} tenants ${fmt(manyCase.runs[r] as { o: number; b: number })}`);
+  console.log(`round ${r + 1}: 1 tenant ${fmt(oneCase.runs[r])}; ${tenantsMany} tenants ${fmt(manyCase.runs[r])}`);
 }
 console.log('');
 for (const { label, runs } of cases) {
-  const { o, b } = [...runs].sort((x, y) => x.o / x.b - y.o / y.b)[Math.floor(runs.length / 2)] as { o: number; b: number };
+  const { o, b } = [...runs].sort((x, y) => x.o / x.b - y.o / y.b)[Math.floor(runs.length / 2)];
   console.log(ratioLine(label, `${Math.round(o).toLocaleString('en')} ev/s`, `${Math.round(b).toLocaleString('en')} ev/s`, o / b, '≥ 0.5×', o / b >= 0.5));
 }
 {
-  const { exportAuditChain } = await import('@/lib/services/audit-export');
+  const { exportAuditChain } = await import('@/lib/modules/audit-trail/export');
   const { verifyExport } = await import('@/lib/audit/verify');
   const { PassThrough } = await import('node:stream');
   const out = new PassThrough();

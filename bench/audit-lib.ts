@@ -18,7 +18,7 @@ export function benchDatabaseName(events: number): string {
   return `charter_bench_${events >= 1_000_000 && events % 1_000_000 === 0 ? `${events / 1_000_000}m` : events}`;
 }
 
-/** Charter's environment for an in-process benchmark; must run before lib/db is imported. */
+/** Charter's environment for an in-process benchmark; must run before lib/core/db is imported. */
 export function useDatabase(url: string): void {
   process.env.DATABASE_URL = url;
   process.env.NEXTAUTH_SECRET ??= randomBytes(24).toString('base64url');
@@ -36,7 +36,7 @@ export function arg(name: string, fallback?: string): string | undefined {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -57,7 +57,10 @@ export async function psqlTimings(url: string, sql: string, runs: number): Promi
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`psql exited ${code}`));
+      if (code !== 0) {
+        reject(new Error(`psql exited ${code}`));
+        return;
+      }
       resolve([...out.matchAll(/Time: ([\d.]+) ms/g)].map((m) => Number(m[1])));
     });
     child.stdin.end(script);

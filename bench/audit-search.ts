@@ -14,12 +14,12 @@ const rounds = Number(arg('rounds', '5'));
 const url = databaseUrl(arg('db', benchDatabaseName(events)) as string);
 useDatabase(url);
 
-const { systemCtx } = await import('@/lib/auth/system');
-const { db } = await import('@/lib/db');
-const { encodeCursor } = await import('@/lib/schemas/common');
-const { auditSearchSql, listAuditEvents } = await import('@/lib/services/audit');
-const { inlineParams } = await import('@/lib/services/audit-query');
-const { listAuditEventsQuery } = await import('@/lib/schemas/audit-event');
+const { systemCtx } = await import('@/lib/access/system');
+const { db } = await import('@/lib/core/db');
+const { encodeCursor } = await import('@/lib/core/schema');
+const { auditSearchSql, listAuditEvents } = await import('@/lib/modules/audit-trail/search');
+const { inlineParams } = await import('@/lib/modules/audit-trail/query');
+const { listAuditEventsQuery } = await import('@/lib/modules/audit-trail/search-schema');
 
 const ctx = systemCtx('bench');
 const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'bench-bank' } });
@@ -74,15 +74,15 @@ for (let round = 0; round < rounds; round++) {
 const fmt = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join(' ');
 let allOk = true;
 for (const [i, c] of cases.entries()) {
-  const o = median(ours[i] as number[]);
-  const b = median(base[i] as number[]);
+  const o = median(ours[i]);
+  const b = median(base[i]);
   let ok = o <= 1.5 * b + 1;
   let target = '≤ 1.5× + 1 ms';
   let extra = '';
   if (c.depth) {
     // Deep vs first page of the same search, round by round (both measured within seconds).
-    const first = ours[i - 1] as number[];
-    const perRound = (ours[i] as number[]).map((x, r) => x / (first[r] as number));
+    const first = ours[i - 1];
+    const perRound = ours[i].map((x, r) => x / first[r]);
     const deepVsFirst = median(perRound);
     ok &&= deepVsFirst <= 2;
     target = `≤1.5×+1ms, ≤2× first (${deepVsFirst.toFixed(2)}×)`;
@@ -90,7 +90,7 @@ for (const [i, c] of cases.entries()) {
   }
   allOk &&= ok;
   console.log(ratioLine(c.label, `${o.toFixed(2)} ms`, `${b.toFixed(2)} ms`, o / b, target, ok));
-  console.log(`    rounds: ours ${fmt(ours[i] as number[])} ms, psql ${fmt(base[i] as number[])} ms${extra}`);
+  console.log(`    rounds: ours ${fmt(ours[i])} ms, psql ${fmt(base[i])} ms${extra}`);
 }
 await db.$disconnect();
 console.log(allOk ? '\nall targets met' : '\nsome targets missed');

@@ -33,12 +33,12 @@ async function main(): Promise<void> {
   await admin.end();
   useDatabase(url);
 
-  const { migrateDeploy } = await import('@/lib/cli/db/engine');
-  await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } } as never);
-  const { bootstrap } = await import('@/lib/services/bootstrap');
+  const { migrateDeploy } = await import('@/lib/runtime/migrations/engine');
+  await migrateDeploy({ databaseUrl: url, reporter: { info: () => {}, warn: (m: string) => console.warn(m) } });
+  const { bootstrap } = await import('@/lib/runtime/bootstrap');
   await bootstrap();
-  const { systemCtx } = await import('@/lib/auth/system');
-  const { createTenant } = await import('@/lib/services/tenants');
+  const { systemCtx } = await import('@/lib/access/system');
+  const { createTenant } = await import('@/lib/modules/tenants/service');
   const tenant = await createTenant(systemCtx('bench'), {
     slug: 'bench-bank',
     legalName: 'Bench Bank AG',
@@ -48,9 +48,9 @@ async function main(): Promise<void> {
     sensitivity: 'CONFIDENTIAL',
   } as never);
   const { chainHashOf } = await import('@/lib/audit/chain');
-  const { canonicalize } = await import('@/lib/crypto/jcs');
-  const { sha256Hex } = await import('@/lib/crypto/hash');
-  const { db } = await import('@/lib/db');
+  const { canonicalize } = await import('@/lib/core/crypto/jcs');
+  const { sha256Hex } = await import('@/lib/core/crypto/hash');
+  const { db } = await import('@/lib/core/db');
 
   const chain = tenant.id;
   const head = await db.auditChain.findUniqueOrThrow({ where: { id: chain } });
@@ -71,8 +71,8 @@ async function main(): Promise<void> {
     let batch = '';
     for (let i = 0; i < total; i++) {
       seq += 1;
-      const user = USERS[i % USERS.length] as (typeof USERS)[number];
-      const action = ACTIONS[i % ACTIONS.length] as string;
+      const user = USERS[i % USERS.length];
+      const action = ACTIONS[i % ACTIONS.length];
       const occurredAt = new Date(Math.floor(start + i * step)).toISOString();
       const event = {
         v: 1 as const,
@@ -103,7 +103,9 @@ async function main(): Promise<void> {
 
   const { ms } = await timed(async () => {
     const copy = client.query(
-      copyFrom('COPY audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash) FROM STDIN WITH (FORMAT csv)'),
+      copyFrom(
+        'COPY audit_events (id, chain, seq, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, tenant_id, ip, user_agent, request_id, data, event_hash, hash) FROM STDIN WITH (FORMAT csv)',
+      ),
     );
     await pipeline(Readable.from(rows()), copy);
   });

@@ -15,11 +15,11 @@ const url = databaseUrl(arg('db', benchDatabaseName(events)) as string);
 useDatabase(url);
 const file = `/tmp/charter-bench-verify-${process.pid}.ndjson`;
 
-const { systemCtx } = await import('@/lib/auth/system');
-const { exportAuditChain } = await import('@/lib/services/audit-export');
-const { listPublicKeys } = await import('@/lib/services/signing-keys');
+const { systemCtx } = await import('@/lib/access/system');
+const { exportAuditChain } = await import('@/lib/modules/audit-trail/export');
+const { listPublicKeys } = await import('@/lib/modules/signing-keys/service');
 const { verifyExportStream } = await import('@/lib/audit/verify');
-const { db } = await import('@/lib/db');
+const { db } = await import('@/lib/core/db');
 
 const out = createWriteStream(file);
 await once(out, 'open');
@@ -39,4 +39,6 @@ await rm(file, { force: true });
 const mb = size / 1e6;
 const ratio = mb / (ms / 1000) / (mb / (shaMs / 1000));
 console.log(`offline verifier, ${exported.toSeq.toLocaleString('en')} events, ${mb.toFixed(0)} MB NDJSON\n`);
-console.log(ratioLine('verify (hash chain + checkpoint) vs sha256sum', `${(mb / (ms / 1000)).toFixed(0)} MB/s`, `${(mb / (shaMs / 1000)).toFixed(0)} MB/s`, ratio, '≥ 0.25×', ratio >= 0.25));
+console.log(
+  ratioLine('verify (hash chain + checkpoint) vs sha256sum', `${(mb / (ms / 1000)).toFixed(0)} MB/s`, `${(mb / (shaMs / 1000)).toFixed(0)} MB/s`, ratio, '≥ 0.25×', ratio >= 0.25),
+);

@@ -29,7 +29,7 @@ async function copyInto(sql: string, out: Writable): Promise<void> {
 
 const portArg = process.argv.indexOf('--port');
 if (portArg === -1) {
-  const out = process.argv[process.argv.indexOf('--out') + 1] as string;
+  const out = process.argv[process.argv.indexOf('--out') + 1];
   await copyInto(process.env.BENCH_EXPORT_SQL as string, createWriteStream(out, { flags: 'wx', mode: 0o600 }));
   await pool.end();
 } else {

@@ -25,7 +25,7 @@ if (mode !== 'map' && mode !== 'pg') throw new Error('--mode map|pg');
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(values.pool) });
 const byHash = mode === 'map' ? await loadAllKeys(pool) : null;
 
-// What lib/server/api-server.ts sends with a whoami answer (lib/http/security-headers.ts, lib/http/rate-limit.ts).
+// What lib/runtime/api-server.ts sends with a whoami answer (lib/http/security-headers.ts, lib/http/rate-limit.ts).
 const CHARTER_HEADERS = {
   'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
@@ -44,9 +44,7 @@ const server = http.createServer((req, res) => {
       const { status, body } = answer(row);
       const type = status === 200 ? 'application/json' : 'application/problem+json';
       if (values['charter-headers']) {
-        res
-          .writeHead(status, { ...CHARTER_HEADERS, 'content-type': type, 'x-request-id': randomUUID(), 'content-length': String(Buffer.byteLength(body)) })
-          .end(body);
+        res.writeHead(status, { ...CHARTER_HEADERS, 'content-type': type, 'x-request-id': randomUUID(), 'content-length': String(Buffer.byteLength(body)) }).end(body);
       } else res.writeHead(status, { 'content-type': type }).end(body);
     },
     (err: unknown) => {

@@ -68,14 +68,14 @@ async function createDatabase(): Promise<string> {
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DATABASE}`);
-    return (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    return (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
   } finally {
     await admin.end();
   }
 }
 
 function migrate(): void {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/db/main.ts', 'migrate'], { cwd: root, env: { ...process.env, DATABASE_URL }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/db-command.ts', 'migrate'], { cwd: root, env: { ...process.env, DATABASE_URL }, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`migration failed:\n${run.stdout}${run.stderr}`);
 }
 
@@ -106,14 +106,14 @@ async function createKeys(services: Services): Promise<Keys> {
 
 type Services = Awaited<ReturnType<typeof loadServices>>;
 
-/** lib/db reads DATABASE_URL when imported, so the services are loaded only once it is set. */
+/** lib/core/db reads DATABASE_URL when imported, so the services are loaded only once it is set. */
 async function loadServices() {
   const [{ systemCtx }, { bootstrap }, { createTenant }, apiKeys, { db }] = await Promise.all([
-    import('@/lib/auth/system'),
-    import('@/lib/services/bootstrap'),
-    import('@/lib/services/tenants'),
-    import('@/lib/services/api-keys'),
-    import('@/lib/db'),
+    import('@/lib/access/system'),
+    import('@/lib/runtime/bootstrap'),
+    import('@/lib/modules/tenants/service'),
+    import('@/lib/modules/api-keys/service'),
+    import('@/lib/core/db'),
   ]);
   return { systemCtx, bootstrap, createTenant, createApiKey: apiKeys.createApiKey, revokeApiKey: apiKeys.revokeApiKey, db };
 }
@@ -148,7 +148,10 @@ function spawnLogged(name: string, args: string[], cwd: string, env: NodeJS.Proc
 }
 
 async function startBaseline(name: string, mode: 'map' | 'pg', port: number, extra: string[] = []): Promise<Server> {
-  const child = spawnLogged(name, ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '--mode', mode, '--port', String(port), ...extra], root, { ...process.env, DATABASE_URL });
+  const child = spawnLogged(name, ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '--mode', mode, '--port', String(port), ...extra], root, {
+    ...process.env,
+    DATABASE_URL,
+  });
   const server = { name, url: `http://127.0.0.1:${port}`, child };
   servers.push(server);
   await waitUntilUp(server, '/');
@@ -182,7 +185,10 @@ async function stopAll(): Promise<void> {
     servers.map(
       ({ child }) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          if (child.exitCode !== null || child.signalCode !== null) {
+            resolve();
+            return;
+          }
           const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
           child.once('exit', () => {
             clearTimeout(timer);
@@ -245,9 +251,12 @@ function load(server: Server, pathname: string, keys: string[], seconds: number)
     url: `${server.url}${pathname}`,
     connections: CONNECTIONS,
     duration: seconds,
-    headers: { authorization: bearer[0]! },
+    headers: { authorization: bearer[0] },
     // Many keys: each request takes the next one, round robin across all connections.
-    requests: keys.length > 1 ? [{ method: 'GET', path: pathname, setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: bearer[next++ % bearer.length]! } }) }] : undefined,
+    requests:
+      keys.length > 1
+        ? [{ method: 'GET', path: pathname, setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: bearer[next++ % bearer.length] } }) }]
+        : undefined,
   });
 }
 
@@ -273,7 +282,14 @@ type Trial = { revokeMs: number; visibleAfterMs: Record<string, number | null> }
 async function revocationTrial(services: Services, instances: Server[]): Promise<Trial> {
   const POLL_MS = 20;
   const ctx = services.systemCtx('benchmark');
-  const { key, apiKey } = await services.createApiKey(ctx, { name: 'bench-revocation', tenantId: null, deploymentId: null, scopes: ['models:read'], expiresInDays: 1, allowedCidrs: [] });
+  const { key, apiKey } = await services.createApiKey(ctx, {
+    name: 'bench-revocation',
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['models:read'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   const state = instances.map(() => ({ ok: false, revokedSeenAt: null as number | null }));
   let revokedAt: number | null = null;
   let stop = false;
@@ -282,8 +298,8 @@ async function revocationTrial(services: Services, instances: Server[]): Promise
       const res = await fetch(`${inst.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });
       const sentAfterRevocation = revokedAt !== null;
       await res.arrayBuffer();
-      if (res.status === 200) state[i]!.ok = true;
-      else if (res.status === 401 && sentAfterRevocation && state[i]!.revokedSeenAt === null) state[i]!.revokedSeenAt = performance.now();
+      if (res.status === 200) state[i].ok = true;
+      else if (res.status === 401 && sentAfterRevocation && state[i].revokedSeenAt === null) state[i].revokedSeenAt = performance.now();
       else if (res.status !== 401) throw new Error(`${inst.name}: unexpected ${res.status}`);
       await sleep(POLL_MS);
     }
@@ -303,7 +319,7 @@ async function revocationTrial(services: Services, instances: Server[]): Promise
   await Promise.all(pollers);
   return {
     revokeMs: revokedAt - t0,
-    visibleAfterMs: Object.fromEntries(instances.map((inst, i) => [inst.name, state[i]!.revokedSeenAt === null ? null : state[i]!.revokedSeenAt! - revokedAt!])),
+    visibleAfterMs: Object.fromEntries(instances.map((inst, i) => [inst.name, state[i].revokedSeenAt === null ? null : state[i].revokedSeenAt - revokedAt])),
   };
 }
 
@@ -312,7 +328,7 @@ async function revocationTrial(services: Services, instances: Server[]): Promise
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
@@ -360,7 +376,12 @@ function ratioLines(rps: (name: string) => number | undefined, perRound: ((name:
 
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
-  say(`bench/key-verify: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `bench/key-verify: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const pgVersion = await createDatabase();
   say(`Database ${DATABASE} re-created on PostgreSQL ${pgVersion}; migrating …`);
   migrate();
@@ -380,7 +401,14 @@ async function main(): Promise<void> {
   const uncached = await startCharter('charter-nocache', PORT + 4, { CHARTER_API_KEY_CACHE_SECONDS: '0' });
 
   // Every server must answer the key as the real thing would before it is measured.
-  for (const [s, probe] of [[map, '/'], [pgServer, '/'], [mapHeaders, '/'], [cached, '/api/bench-pg'], [cached, '/api/v1/whoami'], [uncached, '/api/v1/whoami']] as const) {
+  for (const [s, probe] of [
+    [map, '/'],
+    [pgServer, '/'],
+    [mapHeaders, '/'],
+    [cached, '/api/bench-pg'],
+    [cached, '/api/v1/whoami'],
+    [uncached, '/api/v1/whoami'],
+  ] as const) {
     const res = await fetch(`${s.url}${probe}`, { headers: { authorization: `Bearer ${keys.one}` } });
     const body = (await res.json()) as { apiKey?: { prefix?: string } };
     if (res.status !== 200 || body.apiKey?.prefix !== keys.one.slice(0, 10)) throw new Error(`${s.name}${probe} answered ${res.status} ${JSON.stringify(body)}`);
@@ -389,7 +417,13 @@ async function main(): Promise<void> {
   const scenarios: Scenario[] = [
     { name: 'node-map', server: () => map, path: '/', keys: 'one', what: 'bare node:http, key by SHA-256 from an in-memory Map' },
     { name: 'node-map-h', server: () => mapHeaders, path: '/', keys: 'one', what: "as node-map, sending the header set of Charter's API (fixed values)" },
-    { name: 'next-noop', server: () => cached, path: '/api/health', keys: 'one', what: 'Charter, GET /api/health: a Next.js route handler that does nothing (pages and health are served by Next.js)' },
+    {
+      name: 'next-noop',
+      server: () => cached,
+      path: '/api/health',
+      keys: 'one',
+      what: 'Charter, GET /api/health: a Next.js route handler that does nothing (pages and health are served by Next.js)',
+    },
     { name: 'charter-cached', server: () => cached, path: '/api/v1/whoami', keys: 'one', what: `Charter, GET /api/v1/whoami, one key, cache ${CACHE_SECONDS} s` },
     { name: 'node-pg', server: () => pgServer, path: '/', keys: 'one', what: 'bare node:http, one SELECT by hash per request (pg pool of 10)' },
     { name: 'next-pg', server: () => cached, path: '/api/bench-pg', keys: 'one', what: "a bare Next.js route handler doing node-pg's lookup (bench-only, not in Charter)" },
@@ -405,13 +439,13 @@ async function main(): Promise<void> {
     const results: Record<string, Measurement> = {};
     for (const s of scenarios) results[s.name] = await measure(s, keys);
     rounds.push(results);
-    say(`\nround ${round}/${ROUNDS} (load average ${os.loadavg()[0]!.toFixed(2)})`);
+    say(`\nround ${round}/${ROUNDS} (load average ${os.loadavg()[0].toFixed(2)})`);
     say(table(Object.entries(results)));
   }
 
   const summary: Record<string, Measurement> = {};
   for (const s of scenarios) {
-    const all = rounds.map((r) => r[s.name]!);
+    const all = rounds.map((r) => r[s.name]);
     summary[s.name] = {
       rps: median(all.map((m) => m.rps)),
       p50: median(all.map((m) => m.p50)),
@@ -449,7 +483,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(opts.trials); i++) {
       const t = await revocationTrial(services, instances);
       trials.push(t);
-      say(`  trial ${i + 1}: revoke committed in ${fmt(t.revokeMs)} ms; 401 after ${Object.entries(t.visibleAfterMs).map(([n, ms]) => `${n} ${ms === null ? 'NEVER' : `${fmt(ms)} ms`}`).join(', ')}`);
+      say(
+        `  trial ${i + 1}: revoke committed in ${fmt(t.revokeMs)} ms; 401 after ${Object.entries(t.visibleAfterMs)
+          .map(([n, ms]) => `${n} ${ms === null ? 'NEVER' : `${fmt(ms)} ms`}`)
+          .join(', ')}`,
+      );
     }
     for (const inst of instances) {
       const seen = trials.map((t) => t.visibleAfterMs[inst.name]).filter((x): x is number => x != null);
@@ -464,7 +502,14 @@ async function main(): Promise<void> {
     out,
     `${JSON.stringify(
       {
-        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version, postgres: pgVersion, platform: `${os.platform()} ${os.release()}` },
+        machine: {
+          cpus: os.cpus().length,
+          cpu: os.cpus()[0]?.model,
+          memGiB: os.totalmem() / 2 ** 30,
+          node: process.version,
+          postgres: pgVersion,
+          platform: `${os.platform()} ${os.release()}`,
+        },
         options: { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, rounds: ROUNDS, keys: KEY_COUNT },
         scenarios: scenarios.map(({ name, path: p, keys: k, what }) => ({ name, path: p, keys: k, what })),
         rounds,

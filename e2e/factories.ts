@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { systemCtx } from '@/lib/auth/system';
+import { systemCtx } from '@/lib/access/system';
 import type { Role } from '@/lib/generated/prisma/enums';
-import { isValidLei } from '@/lib/schemas/common';
-import type { CreateTenantInput, TenantDto } from '@/lib/schemas/tenant';
-import { createTenant } from '@/lib/services/tenants';
-import { createUser } from '@/lib/services/users';
+import { isValidLei } from '@/lib/core/schema';
+import type { CreateTenantInput, TenantDto } from '@/lib/modules/tenants/schema';
+import { createTenant } from '@/lib/modules/tenants/service';
+import { createUser } from '@/lib/modules/users/service';
 
 // Test data is made through the same services the app runs, as the system actor (so it is audited
 // like any operator action). Every name carries a random suffix: tests share one database and run

@@ -22,14 +22,14 @@ type Fixtures = {
   signIn: (user: TestUser) => Promise<void>;
 };
 
-type WorkerFixtures = { database: void };
+type WorkerFixtures = { database: undefined };
 
 export const test = base.extend<Fixtures, WorkerFixtures>({
   // Each worker opens the app's Prisma pool on first use (factories); close it when the worker ends.
   database: [
     async ({}, use) => {
-      await use();
-      const { db } = await import('@/lib/db');
+      await use(undefined);
+      const { db } = await import('@/lib/core/db');
       await db.$disconnect();
     },
     { scope: 'worker', auto: true },

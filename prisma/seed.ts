@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { db } from '@/lib/db';
-import type { Ctx } from '@/lib/auth/actor';
-import { systemCtx } from '@/lib/auth/system';
-import { sha256Hex } from '@/lib/crypto/hash';
+import { db } from '@/lib/core/db';
+import type { Ctx } from '@/lib/access/actor';
+import { systemCtx } from '@/lib/access/system';
+import { sha256Hex } from '@/lib/core/crypto/hash';
 import type { Role } from '@/lib/generated/prisma/enums';
-import { permissionsOf } from '@/lib/authz/permissions';
-import { createContractInput, type CreateContractInput } from '@/lib/schemas/contract';
-import { countryName } from '@/lib/schemas/countries';
-import { createApiKey, requestPlatformApiKey, verifyApiKey } from '@/lib/services/api-keys';
-import { createContract, requestContractActivation, requestContractTermination } from '@/lib/services/contracts';
-import { createDeployment, recordHeartbeat, setRunningVersions } from '@/lib/services/deployments';
-import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion } from '@/lib/services/models';
-import { createRollout } from '@/lib/services/rollouts';
-import { changeTenantStatus, createTenant } from '@/lib/services/tenants';
-import { createUser } from '@/lib/services/users';
-import type { RunningVersionRef } from '@/lib/schemas/deployment';
-import type { CreateTenantInput } from '@/lib/schemas/tenant';
+import { permissionsOf } from '@/lib/access/permissions';
+import { createContractInput, type CreateContractInput } from '@/lib/modules/contracts/schema';
+import { countryName } from '@/lib/core/countries';
+import { createApiKey, requestPlatformApiKey } from '@/lib/modules/api-keys/service';
+import { verifyApiKey } from '@/lib/access/api-keys/verify';
+import { createContract, requestContractActivation, requestContractTermination } from '@/lib/modules/contracts/service';
+import { createDeployment, recordHeartbeat, setRunningVersions } from '@/lib/modules/deployments/service';
+import { createModelFamily, createModelVersion, deprecateModelVersion, releaseModelVersion, retireModelVersion } from '@/lib/modules/models/service';
+import { createRollout } from '@/lib/modules/rollouts/service';
+import { changeTenantStatus, createTenant } from '@/lib/modules/tenants/service';
+import { createUser } from '@/lib/modules/users/service';
+import type { RunningVersionRef } from '@/lib/modules/deployments/schema';
+import type { CreateTenantInput } from '@/lib/modules/tenants/schema';
 
 // Demo data for `npm start` on the embedded database: fictional tenants across sectors and
 // countries, a model catalogue, deployments, contracts and users for every role. Everything goes
@@ -29,17 +30,73 @@ export type DemoCredential = { role: string; scope: string; email: string; passw
 const digest = (label: string) => `sha256:${sha256Hex(label)}`;
 
 const TENANTS: (CreateTenantInput & { activate: boolean })[] = [
-  { slug: 'nordhavn-bank', legalName: 'Nordhavn Bank A/S', lei: '5299007NHVNBANK0DK79', sector: 'FINANCE', homeCountry: 'DK', allowedCountries: ['DK', 'FI', 'NO', 'SE'], sensitivity: 'CONFIDENTIAL', activate: true },
-  { slug: 'agence-numerique-defense', legalName: 'Agence Numérique de Défense', lei: '969500ANDEFENSE0FR04', sector: 'DEFENCE', homeCountry: 'FR', allowedCountries: ['FR'], sensitivity: 'SECRET', activate: true },
-  { slug: 'helvetia-health', legalName: 'Helvetia Health Network AG', lei: '5067007HELVETIAHN090', sector: 'HEALTH', homeCountry: 'CH', allowedCountries: ['CH'], sensitivity: 'CONFIDENTIAL', activate: true },
-  { slug: 'bundesamt-digitale-resilienz', legalName: 'Bundesamt für Digitale Resilienz', sector: 'GOVERNMENT', homeCountry: 'DE', allowedCountries: ['AT', 'DE'], sensitivity: 'SECRET', activate: true },
-  { slug: 'iberia-energia', legalName: 'Iberia Energía Red S.A.', lei: '9598007IBERIAENR0E44', sector: 'ENERGY', homeCountry: 'ES', allowedCountries: ['ES', 'PT'], sensitivity: 'OFFICIAL', activate: true },
-  { slug: 'baltic-research', legalName: 'Baltic Research Consortium', lei: '5299001BALTICRES0E46', sector: 'RESEARCH', homeCountry: 'EE', allowedCountries: ['EE', 'LT', 'LV'], sensitivity: 'OFFICIAL', activate: false },
+  {
+    slug: 'nordhavn-bank',
+    legalName: 'Nordhavn Bank A/S',
+    lei: '5299007NHVNBANK0DK79',
+    sector: 'FINANCE',
+    homeCountry: 'DK',
+    allowedCountries: ['DK', 'FI', 'NO', 'SE'],
+    sensitivity: 'CONFIDENTIAL',
+    activate: true,
+  },
+  {
+    slug: 'agence-numerique-defense',
+    legalName: 'Agence Numérique de Défense',
+    lei: '969500ANDEFENSE0FR04',
+    sector: 'DEFENCE',
+    homeCountry: 'FR',
+    allowedCountries: ['FR'],
+    sensitivity: 'SECRET',
+    activate: true,
+  },
+  {
+    slug: 'helvetia-health',
+    legalName: 'Helvetia Health Network AG',
+    lei: '5067007HELVETIAHN090',
+    sector: 'HEALTH',
+    homeCountry: 'CH',
+    allowedCountries: ['CH'],
+    sensitivity: 'CONFIDENTIAL',
+    activate: true,
+  },
+  {
+    slug: 'bundesamt-digitale-resilienz',
+    legalName: 'Bundesamt für Digitale Resilienz',
+    sector: 'GOVERNMENT',
+    homeCountry: 'DE',
+    allowedCountries: ['AT', 'DE'],
+    sensitivity: 'SECRET',
+    activate: true,
+  },
+  {
+    slug: 'iberia-energia',
+    legalName: 'Iberia Energía Red S.A.',
+    lei: '9598007IBERIAENR0E44',
+    sector: 'ENERGY',
+    homeCountry: 'ES',
+    allowedCountries: ['ES', 'PT'],
+    sensitivity: 'OFFICIAL',
+    activate: true,
+  },
+  {
+    slug: 'baltic-research',
+    legalName: 'Baltic Research Consortium',
+    lei: '5299001BALTICRES0E46',
+    sector: 'RESEARCH',
+    homeCountry: 'EE',
+    allowedCountries: ['EE', 'LT', 'LV'],
+    sensitivity: 'OFFICIAL',
+    activate: false,
+  },
 ];
 
 const MODELS = [
   {
-    slug: 'aurora', name: 'Aurora', description: 'General-purpose multilingual language model', modality: 'text',
+    slug: 'aurora',
+    name: 'Aurora',
+    description: 'General-purpose multilingual language model',
+    modality: 'text',
     versions: [
       { version: '3.1.0', status: 'RETIRED', params: 34e9, ctx: 32_768, restrictions: [] as string[] },
       { version: '3.2.0', status: 'DEPRECATED', params: 34e9, ctx: 65_536, restrictions: [] },
@@ -49,19 +106,28 @@ const MODELS = [
     ],
   },
   {
-    slug: 'meridian-embed', name: 'Meridian Embed', description: 'Retrieval embedding model for sovereign search', modality: 'embedding',
+    slug: 'meridian-embed',
+    name: 'Meridian Embed',
+    description: 'Retrieval embedding model for sovereign search',
+    modality: 'embedding',
     versions: [
       { version: '1.0.0', status: 'RELEASED', params: 0.6e9, ctx: 8_192, restrictions: [] },
       { version: '1.1.0', status: 'RELEASED', params: 0.6e9, ctx: 8_192, restrictions: [] },
     ],
   },
   {
-    slug: 'sentinel-guard', name: 'Sentinel Guard', description: 'Classifier for policy and safety screening', modality: 'classification',
+    slug: 'sentinel-guard',
+    name: 'Sentinel Guard',
+    description: 'Classifier for policy and safety screening',
+    modality: 'classification',
     versions: [{ version: '2.0.0', status: 'RELEASED', params: 8e9, ctx: 16_384, restrictions: ['CN', 'IR', 'KP', 'RU'] }],
   },
 ] as const;
 
-const DEPLOYMENTS: Record<string, { name: string; environment: 'PRODUCTION' | 'STAGING' | 'AIRGAPPED'; country: string; hosting: 'ON_PREMISES' | 'SOVEREIGN_CLOUD' | 'PRIVATE_CLOUD'; running: string[] }[]> = {
+const DEPLOYMENTS: Record<
+  string,
+  { name: string; environment: 'PRODUCTION' | 'STAGING' | 'AIRGAPPED'; country: string; hosting: 'ON_PREMISES' | 'SOVEREIGN_CLOUD' | 'PRIVATE_CLOUD'; running: string[] }[]
+> = {
   'nordhavn-bank': [
     { name: 'cph-prod-1', environment: 'PRODUCTION', country: 'DK', hosting: 'ON_PREMISES', running: ['aurora@4.1.0', 'meridian-embed@1.1.0'] },
     { name: 'sto-dr', environment: 'PRODUCTION', country: 'SE', hosting: 'SOVEREIGN_CLOUD', running: ['aurora@4.0.0', 'meridian-embed@1.1.0'] },
@@ -200,12 +266,24 @@ function demoContractInput(tenant: { id: string; slug: string; allowedCountries:
     exitPeriodDays: 365,
     auditRights: 'On-site and remote audits by the customer or its regulator, with 30 days notice.',
     entitlements: [],
-    // What a bank's DORA register needs beyond the terms (lib/services/dora-register.ts).
+    // What a bank's DORA register needs beyond the terms (lib/modules/dora-register/service.ts).
     registerInfo: finance
       ? {
-          ictServiceType: 'S13', functionIdentifier: 'F-CREDIT-ASSESSMENT', annualCost: 480000, currency: 'EUR', providerNoticePeriodDays: 365,
-          governingLawCountry: 'DK', providerStoresData: false, dataSensitiveness: 'HIGH', relianceLevel: 'MATERIAL', substitutability: 'MEDIUM',
-          lastAuditDate: '2026-03-15', exitPlan: true, reintegration: 'DIFFICULT', discontinuingImpact: 'MEDIUM', alternativeProviders: 'YES',
+          ictServiceType: 'S13',
+          functionIdentifier: 'F-CREDIT-ASSESSMENT',
+          annualCost: 480000,
+          currency: 'EUR',
+          providerNoticePeriodDays: 365,
+          governingLawCountry: 'DK',
+          providerStoresData: false,
+          dataSensitiveness: 'HIGH',
+          relianceLevel: 'MATERIAL',
+          substitutability: 'MEDIUM',
+          lastAuditDate: '2026-03-15',
+          exitPlan: true,
+          reintegration: 'DIFFICULT',
+          discontinuingImpact: 'MEDIUM',
+          alternativeProviders: 'YES',
         }
       : {},
   });
@@ -230,7 +308,10 @@ async function seedContract(ctx: Ctx, tenant: { id: string; slug: string; allowe
 async function seedApprovals(): Promise<void> {
   const asUser = async (email: string): Promise<Ctx> => {
     const user = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
-    return { actor: { type: 'user', id: user.id, label: email, tenantId: null, role: 'ADMIN', permissions: permissionsOf('ADMIN') }, request: { ip: '10.0.0.5', userAgent: 'seed-demo', requestId: randomUUID() } };
+    return {
+      actor: { type: 'user', id: user.id, label: email, tenantId: null, role: 'ADMIN', permissions: permissionsOf('ADMIN') },
+      request: { ip: '10.0.0.5', userAgent: 'seed-demo', requestId: randomUUID() },
+    };
   };
   const admin = await asUser('admin@charter.example');
   const nordhavn = await db.tenant.findUniqueOrThrow({ where: { slug: 'nordhavn-bank' }, select: { id: true, slug: true, allowedCountries: true } });
@@ -243,7 +324,15 @@ async function seedApprovals(): Promise<void> {
   const draft = await createContract(admin, staging);
   await requestContractActivation(admin, draft.id, { reason: 'Evaluation of Sentinel Guard on the staging cluster, signed 2026-11-20.' });
   const admin2 = await asUser('admin2@charter.example');
-  await requestPlatformApiKey(admin2, { name: 'SIEM export', tenantId: null, deploymentId: null, scopes: ['audit:read'], expiresInDays: 90, allowedCidrs: ['10.40.0.0/16'], reason: 'The SOC pulls audit events of every tenant into the SIEM.' });
+  await requestPlatformApiKey(admin2, {
+    name: 'SIEM export',
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['audit:read'],
+    expiresInDays: 90,
+    allowedCidrs: ['10.40.0.0/16'],
+    reason: 'The SOC pulls audit events of every tenant into the SIEM.',
+  });
 }
 
 /** Which version each deployment is pinned to, and upgrades scheduled with notice (through the rollouts service). */

@@ -2,10 +2,10 @@
 
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { sessionCookieName, useSecureCookies } from '@/lib/auth/options';
-import { getSessionActor } from '@/lib/auth/session';
+import { sessionCookieName, useSecureCookies } from '@/lib/http/auth-options';
+import { getSessionActor } from '@/lib/http/session';
 import { requestMetaFrom } from '@/lib/http/request-meta';
-import { signOut } from '@/lib/services/sessions';
+import { signOut } from '@/lib/access/sessions';
 
 /** Revokes the server-side session (so a copied cookie is worthless), then drops the cookie. */
 export async function signOutAction(): Promise<void> {

@@ -2,9 +2,9 @@ import type { ReactNode } from 'react';
 import { ROLE_LABELS } from '@/components/shell/labels';
 import { type NavItem, Sidebar } from '@/components/shell/sidebar';
 import { TopBar } from '@/components/shell/top-bar';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { getTenant } from '@/lib/services/tenants';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { getTenant } from '@/lib/modules/tenants/service';
 import { signOutAction } from './actions';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
@@ -30,10 +30,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
 
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
-      <a
-        href="#main"
-        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
-      >
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
         Skip to content
       </a>
       <Sidebar items={nav} />

@@ -5,17 +5,17 @@ import { TenantStatusBadge } from '@/components/tenants/tenant-status-badge';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
 import { TenantStatus } from '@/lib/generated/prisma/enums';
 import { AdoptionChart } from '@/components/models/adoption';
 import { HEALTH_LABELS } from '@/components/deployments/labels';
 import { NotificationsPanel } from '@/components/notifications/notifications-panel';
-import { listContractsEndingBefore } from '@/lib/services/contracts';
-import { listNotifications } from '@/lib/services/notifications';
-import { countDeploymentsByStatus } from '@/lib/services/deployments';
-import { getAdoption } from '@/lib/services/models';
-import { countTenantsByStatus, getTenant, listTenants } from '@/lib/services/tenants';
+import { listContractsEndingBefore } from '@/lib/modules/contracts/service';
+import { listNotifications } from '@/lib/modules/notifications/service';
+import { countDeploymentsByStatus } from '@/lib/modules/deployments/service';
+import { getAdoption } from '@/lib/modules/models/service';
+import { countTenantsByStatus, getTenant, listTenants } from '@/lib/modules/tenants/service';
 
 export const metadata: Metadata = { title: 'Overview' };
 

@@ -2,10 +2,10 @@ import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { ApiKeyDto } from '@/lib/schemas/api-key';
+import type { ApiKeyDto } from '@/lib/modules/api-keys/schema';
 import { KeyRowActions } from './key-actions';
 import { STATUS_LABELS, STATUS_TONES, isUsable, keyStatus, relativeTime } from './key-status';
-import type { TenantChoice } from './state';
+import type { TenantChoice } from './choices';
 
 type ApiKeysTableProps = {
   keys: ApiKeyDto[];
@@ -137,11 +137,7 @@ export function ApiKeysTable({ keys, tenants, deployments, canWrite, emptyMessag
               </Td>
               {canWrite && (
                 <Td className="w-px">
-                  <KeyRowActions
-                    apiKey={{ id: k.id, prefix: k.prefix, name: k.name, expiresAt: k.expiresAt }}
-                    canRotate={status === 'active'}
-                    canRevoke={usable}
-                  />
+                  <KeyRowActions apiKey={{ id: k.id, prefix: k.prefix, name: k.name, expiresAt: k.expiresAt }} canRotate={status === 'active'} canRevoke={usable} />
                 </Td>
               )}
             </Tr>

@@ -1,21 +1,34 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button, ButtonLink } from '@/components/ui/button';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Field, FieldError, describedBy } from '@/components/ui/field';
-import { fieldError, valueOf, valuesOf } from '@/components/ui/form-state';
 import { Checkbox, Input, Textarea } from '@/components/ui/input';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select } from '@/components/ui/select';
-import { API_KEY_SCOPES, PLATFORM_ONLY_SCOPES } from '@/lib/schemas/api-key';
+import { type FormControls, useForm } from '@/components/ui/use-form';
+import { type FormState, type FormValues, fieldError, valueOf, valuesOf } from '@/lib/http/form-state';
+import {
+  API_KEY_SCOPES,
+  type ApiKeyCreation,
+  type CreatedApiKey,
+  PLATFORM_KEY,
+  PLATFORM_ONLY_SCOPES,
+  createApiKeyForm,
+  requestPlatformApiKeyForm,
+} from '@/lib/modules/api-keys/schema';
+import { type DeploymentChoice, type TenantChoice, tenantLabel } from './choices';
 import { KeyReveal } from './key-reveal';
 import { SCOPE_DESCRIPTIONS, expiryChoices } from './labels';
-import { type CreateApiKeyState, type DeploymentChoice, type TenantChoice, tenantLabel } from './state';
+
+type CreateState = FormState<ApiKeyCreation>;
 
 type CreateApiKeyFormProps = {
-  action: (state: CreateApiKeyState, form: FormData) => Promise<CreateApiKeyState>;
+  action: (state: CreateState, form: FormData) => Promise<CreateState>;
   /** Platform actors choose a tenant (or a platform key) from these; null for tenant actors. */
   tenants: TenantChoice[] | null;
   /** A tenant actor's own tenant: fixed, and not even sent (the server takes it from the session). */
@@ -40,20 +53,24 @@ const FIELD_LABELS: Record<string, string> = {
   reason: 'Reason',
 };
 
-const PLATFORM = 'platform';
+const PLATFORM = PLATFORM_KEY;
+
+/** The schema the server parses the submission with: a platform key is a request with a reason. */
+const schemaFor = (values: FormValues) => (values.tenantId === PLATFORM ? requestPlatformApiKeyForm : createApiKeyForm);
 
 function dayAfter(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 export function CreateApiKeyForm(props: CreateApiKeyFormProps) {
-  const [state, formAction, pending] = useActionState(props.action, { nonce: 0 } as CreateApiKeyState);
-  if (state.requested) {
+  const form = useForm(props.action, schemaFor);
+  const data = form.state.data;
+  if (data && 'requested' in data) {
     return (
       <div className="space-y-3">
         <Alert tone="success" title="Platform key requested.">
           A second administrator must approve it within 72 hours. Once approved, collect the key on{' '}
-          <a href={`/approvals/${state.requested.approvalId}`} className="font-medium underline">
+          <a href={`/approvals/${data.requested.approvalId}`} className="font-medium underline">
             the request’s page
           </a>
           : it is shown to you alone, once.
@@ -64,13 +81,13 @@ export function CreateApiKeyForm(props: CreateApiKeyFormProps) {
       </div>
     );
   }
-  if (state.created) {
-    const { created } = state;
+  if (data && 'created' in data) {
+    const { created } = data;
     const deployment = props.deployments.find((d) => d.id === created.apiKey.deploymentId);
     return <CreatedKey created={created} tenants={props.tenants} ownTenant={props.ownTenant} deployment={deployment} listHref={props.listHref} />;
   }
   // Re-keyed on every answer, so that the defaults below (what the user sent) are applied again.
-  return <CreateApiKeyFields key={state.nonce} {...props} state={state} formAction={formAction} pending={pending} />;
+  return <CreateApiKeyFields key={form.key} {...props} form={form} />;
 }
 
 function CreatedKey({
@@ -80,7 +97,7 @@ function CreatedKey({
   deployment,
   listHref,
 }: {
-  created: NonNullable<CreateApiKeyState['created']>;
+  created: CreatedApiKey;
   tenants: TenantChoice[] | null;
   ownTenant: TenantChoice | null;
   deployment: DeploymentChoice | undefined;
@@ -92,34 +109,30 @@ function CreatedKey({
   return (
     <div className="space-y-5">
       <Alert tone="success" title={`API key “${apiKey.name}” created.`} />
-      <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
-        <dt className="text-slate-600">Prefix</dt>
-        <dd className="font-mono">{apiKey.prefix}…</dd>
-        <dt className="text-slate-600">Tenant</dt>
-        <dd>{apiKey.tenantId ? (tenant ? tenantLabel(tenant) : apiKey.tenantId) : 'Platform key (all tenants)'}</dd>
-        {apiKey.deploymentId && (
-          <>
-            <dt className="text-slate-600">Deployment</dt>
-            <dd>{deployment ? deployment.name : apiKey.deploymentId}</dd>
-          </>
-        )}
-        <dt className="text-slate-600">Scopes</dt>
-        <dd className="flex flex-wrap gap-1">
-          {apiKey.scopes.map((s) => (
-            <Badge key={s} className="font-mono">
-              {s}
-            </Badge>
-          ))}
-        </dd>
-        <dt className="text-slate-600">Expires</dt>
-        <dd className="font-mono text-xs leading-5">{apiKey.expiresAt.replace('T', ' ').slice(0, 16)} UTC</dd>
+      <DetailList>
+        <DetailItem label="Prefix">
+          <span className="font-mono">{apiKey.prefix}…</span>
+        </DetailItem>
+        <DetailItem label="Tenant">{apiKey.tenantId ? (tenant ? tenantLabel(tenant) : apiKey.tenantId) : 'Platform key (all tenants)'}</DetailItem>
+        {apiKey.deploymentId && <DetailItem label="Deployment">{deployment ? deployment.name : apiKey.deploymentId}</DetailItem>}
+        <DetailItem label="Scopes">
+          <span className="flex flex-wrap gap-1">
+            {apiKey.scopes.map((s) => (
+              <Badge key={s} className="font-mono">
+                {s}
+              </Badge>
+            ))}
+          </span>
+        </DetailItem>
+        <DetailItem label="Expires">
+          <span className="font-mono text-xs leading-5">{apiKey.expiresAt.replace('T', ' ').slice(0, 16)} UTC</span>
+        </DetailItem>
         {apiKey.allowedCidrs.length > 0 && (
-          <>
-            <dt className="text-slate-600">Allowed networks</dt>
-            <dd className="font-mono text-xs leading-5">{apiKey.allowedCidrs.join(', ')}</dd>
-          </>
+          <DetailItem label="Allowed networks">
+            <span className="font-mono text-xs leading-5">{apiKey.allowedCidrs.join(', ')}</span>
+          </DetailItem>
         )}
-      </dl>
+      </DetailList>
       <KeyReveal secret={created.key} onDone={() => router.push(listHref)} doneLabel="Done, back to the list" />
     </div>
   );
@@ -132,10 +145,8 @@ function CreateApiKeyFields({
   defaultTenantId,
   maxDays,
   listHref,
-  state,
-  formAction,
-  pending,
-}: CreateApiKeyFormProps & { state: CreateApiKeyState; formAction: (form: FormData) => void; pending: boolean }) {
+  form: { state, pending, formProps },
+}: CreateApiKeyFormProps & { form: FormControls<ApiKeyCreation> }) {
   const sent = state.values !== undefined;
   const [tenant, setTenant] = useState(sent ? valueOf(state, 'tenantId') : (defaultTenantId ?? ''));
   const [scopes, setScopes] = useState<string[]>(sent ? valuesOf(state, 'scopes') : []);
@@ -149,12 +160,6 @@ function CreateApiKeyFields({
   const tenantDeployments = keyTenantId ? deployments.filter((d) => d.tenantId === keyTenantId) : [];
 
   const err = (path: string) => fieldError(state, path);
-  const summaryRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (state.problem) summaryRef.current?.focus();
-  }, [state.problem]);
-  const problem = state.problem;
-  const fieldErrorCount = problem?.errors?.length ?? 0;
 
   const toggleScope = (scope: string, on: boolean) => setScopes(on ? [...scopes, scope] : scopes.filter((s) => s !== scope));
   const chooseTenant = (value: string) => {
@@ -165,42 +170,12 @@ function CreateApiKeyFields({
   };
 
   return (
-    <form action={formAction} className="space-y-6" noValidate>
-      {problem && (
-        <div ref={summaryRef} tabIndex={-1} className="outline-none">
-          <Alert tone="error" title={fieldErrorCount > 0 ? 'Please correct the highlighted fields.' : problem.title}>
-            {fieldErrorCount > 0 ? (
-              <ul className="list-disc pl-5">
-                {problem.errors?.map((e) => {
-                  const field = e.path.split('.')[0] ?? e.path;
-                  return (
-                    <li key={`${e.path}:${e.message}`}>
-                      <a href={`#${field}`} className="font-medium underline">
-                        {FIELD_LABELS[field] ?? field}
-                      </a>{' '}
-                      {e.message}
-                    </li>
-                  );
-                })}
-              </ul>
-            ) : (
-              <p>{problem.detail}</p>
-            )}
-            {problem.code === 'internal' && problem.requestId && <p className="mt-1 text-xs opacity-80">Reference: {problem.requestId}</p>}
-          </Alert>
-        </div>
-      )}
+    <form {...formProps} className="space-y-6">
+      <ProblemSummary state={state} labels={FIELD_LABELS} />
 
       <div className="grid gap-4 md:grid-cols-2">
         <Field id="name" label="Name" required error={err('name')} hint="What uses the key, e.g. “Frankfurt deployment agent” or “SIEM export”.">
-          <Input
-            {...describedBy('name', { error: err('name'), hint: true })}
-            name="name"
-            defaultValue={valueOf(state, 'name')}
-            required
-            maxLength={80}
-            autoComplete="off"
-          />
+          <Input {...describedBy('name', { error: err('name'), hint: true })} name="name" defaultValue={valueOf(state, 'name')} required maxLength={80} autoComplete="off" />
         </Field>
 
         {tenants ? (
@@ -353,8 +328,7 @@ function CreateApiKeyFields({
       {platformKey && (
         <div className="space-y-3 md:w-2/3">
           <Alert tone="info" title="Four-eyes: a platform key needs a second administrator’s approval.">
-            Your request is sent to the Approvals inbox. Once another administrator approves it, you collect the key there; it is shown to you
-            alone, once.
+            Your request is sent to the Approvals inbox. Once another administrator approves it, you collect the key there; it is shown to you alone, once.
           </Alert>
           <Field id="reason" label="Reason" required error={err('reason')} hint="Shown to the approver; recorded in the audit trail.">
             <Textarea {...describedBy('reason', { error: err('reason'), hint: true })} name="reason" rows={2} maxLength={1000} defaultValue={valueOf(state, 'reason')} />

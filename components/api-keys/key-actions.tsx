@@ -1,17 +1,19 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { type ReactNode, createContext, use, useActionState, useEffect, useState } from 'react';
+import { type ReactNode, createContext, use, useEffect, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
-import { type FormState, fieldError, valueOf } from '@/components/ui/form-state';
 import { Textarea } from '@/components/ui/input';
+import { ProblemSummary } from '@/components/ui/problem-summary';
+import { useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
+import { type RotatedApiKey, revokeApiKeyForm, rotateApiKeyInput } from '@/lib/modules/api-keys/schema';
 import { KeyReveal } from './key-reveal';
+import { relativeTime } from './key-status';
 import { OVERLAP_OPTIONS } from './labels';
 import { Modal } from './modal';
-import { relativeTime } from './key-status';
-import type { RotateApiKeyState } from './state';
 
 /** What the dialogs show about the key they act on. */
 export type KeyRef = { id: string; prefix: string; name: string; expiresAt: string };
@@ -21,9 +23,10 @@ type Open = (mode: Mode, key: KeyRef) => void;
 
 const OpenContext = createContext<Open | null>(null);
 
+/** The key's id is bound to the action when a dialog opens: the server checks it, and 404s a stranger's. */
 type KeyActionsProviderProps = {
-  rotateAction: (state: RotateApiKeyState, form: FormData) => Promise<RotateApiKeyState>;
-  revokeAction: (state: FormState, form: FormData) => Promise<FormState>;
+  rotateAction: (keyId: string, state: FormState<RotatedApiKey>, form: FormData) => Promise<FormState<RotatedApiKey>>;
+  revokeAction: (keyId: string, state: FormState, form: FormData) => Promise<FormState>;
   children: ReactNode;
 };
 
@@ -67,9 +70,7 @@ export function KeyActionsProvider({ rotateAction, revokeAction, children }: Key
         titleId="rotate-key-title"
         dismissible={!revealing}
       >
-        {target?.mode === 'rotate' && (
-          <RotateForm key={target.session} target={target.key} action={rotateAction} onClose={close} onReveal={() => setRevealing(true)} />
-        )}
+        {target?.mode === 'rotate' && <RotateForm key={target.session} target={target.key} action={rotateAction} onClose={close} onReveal={() => setRevealing(true)} />}
       </Modal>
       <Modal open={target?.mode === 'revoke'} onClose={close} title={target ? `Revoke ${target.key.prefix}… (${target.key.name})` : ''} titleId="revoke-key-title">
         {target?.mode === 'revoke' && (
@@ -101,7 +102,13 @@ export function KeyRowActions({ apiKey, canRotate, canRevoke }: { apiKey: KeyRef
         </Button>
       )}
       {canRevoke && (
-        <Button size="sm" variant="secondary" className="text-red-800 hover:bg-red-50" onClick={() => open('revoke', apiKey)} aria-label={`Revoke ${apiKey.prefix} (${apiKey.name})`}>
+        <Button
+          size="sm"
+          variant="secondary"
+          className="text-red-800 hover:bg-red-50"
+          onClick={() => open('revoke', apiKey)}
+          aria-label={`Revoke ${apiKey.prefix} (${apiKey.name})`}
+        >
           Revoke
         </Button>
       )}
@@ -109,36 +116,17 @@ export function KeyRowActions({ apiKey, canRotate, canRevoke }: { apiKey: KeyRef
   );
 }
 
-function ProblemAlert({ problem }: { problem: NonNullable<FormState['problem']> }) {
-  return (
-    <Alert tone="error" title={problem.title}>
-      {problem.detail}
-      {problem.code === 'internal' && problem.requestId && <p className="mt-1 text-xs opacity-80">Reference: {problem.requestId}</p>}
-    </Alert>
-  );
-}
-
-function RotateForm({
-  target,
-  action,
-  onClose,
-  onReveal,
-}: {
-  target: KeyRef;
-  action: KeyActionsProviderProps['rotateAction'];
-  onClose: () => void;
-  onReveal: () => void;
-}) {
+function RotateForm({ target, action, onClose, onReveal }: { target: KeyRef; action: KeyActionsProviderProps['rotateAction']; onClose: () => void; onReveal: () => void }) {
   const router = useRouter();
-  const [state, formAction, pending] = useActionState(action, { nonce: 0 } as RotateApiKeyState);
+  const { state, pending, formProps } = useForm(action.bind(null, target.id), rotateApiKeyInput);
   const [overlap, setOverlap] = useState('24');
-  const revealed = Boolean(state.rotated);
+  const revealed = Boolean(state.data);
   useEffect(() => {
     if (revealed) onReveal();
   }, [revealed, onReveal]);
 
-  if (state.rotated) {
-    const { previous, apiKey, key } = state.rotated;
+  if (state.data) {
+    const { previous, apiKey, key } = state.data;
     const now = Date.now();
     const oldStillValid = Date.parse(previous.expiresAt) > now;
     return (
@@ -171,9 +159,8 @@ function RotateForm({
   }
 
   return (
-    <form action={formAction} className="space-y-4" noValidate>
-      <input type="hidden" name="keyId" value={target.id} />
-      {state.problem && <ProblemAlert problem={state.problem} />}
+    <form {...formProps} className="space-y-4">
+      <ProblemSummary state={state} labels={{ overlapHours: 'Overlap' }} />
       <p className="text-sm text-slate-700">
         A new key with the same name, tenant, scopes and networks replaces this one, valid for as long as this one was. You will see the new key once.
       </p>
@@ -181,10 +168,7 @@ function RotateForm({
         <legend className="text-sm font-medium text-slate-800">How long may the old key keep working?</legend>
         <div className="grid gap-1.5 sm:grid-cols-2">
           {OVERLAP_OPTIONS.map((o) => (
-            <label
-              key={o.hours}
-              className="flex cursor-pointer gap-2 rounded-md border border-slate-300 px-3 py-2 text-sm has-checked:border-brand-600 has-checked:bg-brand-50"
-            >
+            <label key={o.hours} className="flex cursor-pointer gap-2 rounded-md border border-slate-300 px-3 py-2 text-sm has-checked:border-brand-600 has-checked:bg-brand-50">
               <input
                 type="radio"
                 name="overlapHours"
@@ -227,30 +211,22 @@ function RevokeForm({
   onCancel: () => void;
   onDone: (message: string) => void;
 }) {
-  const [state, formAction, pending] = useActionState(async (prev: FormState, form: FormData) => {
-    const next = await action(prev, form);
+  const { state, pending, key, formProps } = useForm(async (prev: FormState, form: FormData) => {
+    const next = await action(target.id, prev, form);
     if (next.message) onDone(next.message);
     return next;
-  }, { nonce: 0 } as FormState);
+  }, revokeApiKeyForm);
   const reasonError = fieldError(state, 'reason');
 
   return (
-    <form key={state.nonce} action={formAction} className="space-y-4" noValidate>
-      <input type="hidden" name="keyId" value={target.id} />
-      {state.problem && !reasonError && <ProblemAlert problem={state.problem} />}
+    <form key={key} {...formProps} className="space-y-4">
+      <ProblemSummary state={state} labels={{ reason: 'Reason' }} fieldId={() => 'revoke-reason'} />
       <Alert tone="warning" title="This cannot be undone.">
-        Requests with this key are refused at once (by other Charter instances within seconds), with the same answer as an unknown key. To
-        replace a key without an outage, rotate it instead.
+        Requests with this key are refused at once (by other Charter instances within seconds), with the same answer as an unknown key. To replace a key without an outage, rotate
+        it instead.
       </Alert>
       <Field id="revoke-reason" label="Reason" required error={reasonError} hint="Recorded in the audit trail, e.g. “leaked in a support ticket”.">
-        <Textarea
-          {...describedBy('revoke-reason', { error: reasonError, hint: true })}
-          name="reason"
-          rows={2}
-          maxLength={500}
-          required
-          defaultValue={valueOf(state, 'reason')}
-        />
+        <Textarea {...describedBy('revoke-reason', { error: reasonError, hint: true })} name="reason" rows={2} maxLength={500} required defaultValue={valueOf(state, 'reason')} />
       </Field>
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-3">
         <Button variant="ghost" onClick={onCancel} disabled={pending}>

@@ -48,8 +48,7 @@ export function KeyReveal({ secret, onDone, doneLabel = 'Done' }: KeyRevealProps
   return (
     <div className="space-y-3">
       <Alert tone="warning" title="Copy this key now. It will not be shown again.">
-        Charter keeps only a SHA-256 digest of it, so nobody can show it to you later. Store it in your secret manager; if it is lost,
-        rotate the key.
+        Charter keeps only a SHA-256 digest of it, so nobody can show it to you later. Store it in your secret manager; if it is lost, rotate the key.
       </Alert>
       <div className="space-y-1">
         <p id={`${id}-label`} className="text-sm font-medium text-slate-800">
@@ -65,7 +64,7 @@ export function KeyReveal({ secret, onDone, doneLabel = 'Done' }: KeyRevealProps
           >
             {secret}
           </code>
-          <Button variant="primary" onClick={copyKey} className="h-auto self-stretch">
+          <Button variant="primary" onClick={() => void copyKey()} className="h-auto self-stretch">
             {copy === 'copied' ? 'Copied' : 'Copy'}
           </Button>
         </div>

@@ -1,5 +1,5 @@
 import type { BadgeTone } from '@/components/ui/badge';
-import type { ApiKeyDto } from '@/lib/schemas/api-key';
+import type { ApiKeyDto } from '@/lib/modules/api-keys/schema';
 
 export type KeyStatus = 'active' | 'rotated' | 'revoked' | 'expired';
 

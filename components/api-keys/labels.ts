@@ -1,4 +1,4 @@
-import type { ApiKeyScope } from '@/lib/schemas/api-key';
+import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
 
 /** One line per scope, shown next to its checkbox: what a key holding it may do. */
 export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {

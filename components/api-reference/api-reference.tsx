@@ -17,8 +17,12 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
     for (const [method, op] of Object.entries(item)) {
       if (!op) continue;
       const tag = op.tags[0] ?? 'Other';
-      if (!byTag.has(tag)) byTag.set(tag, []);
-      byTag.get(tag)!.push({ path, method, op });
+      let entries = byTag.get(tag);
+      if (!entries) {
+        entries = [];
+        byTag.set(tag, entries);
+      }
+      entries.push({ path, method, op });
     }
   }
   const groups = [...byTag.entries()].filter(([, entries]) => entries.length > 0);
@@ -45,11 +49,15 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
         <nav aria-label="Operations" className="lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:self-start lg:overflow-y-auto">
           <ul className="space-y-3 text-xs">
             <li>
-              <a href="#overview" className="font-semibold text-slate-900 hover:underline">Overview</a>
+              <a href="#overview" className="font-semibold text-slate-900 hover:underline">
+                Overview
+              </a>
             </li>
             {groups.map(([tag, entries]) => (
               <li key={tag}>
-                <a href={`#tag-${tag}`} className="font-semibold text-slate-900 hover:underline">{tag}</a>
+                <a href={`#tag-${tag}`} className="font-semibold text-slate-900 hover:underline">
+                  {tag}
+                </a>
                 <ul className="mt-1 space-y-0.5">
                   {entries.map(({ path, method, op }) => (
                     <li key={`${method} ${path}`}>
@@ -63,7 +71,9 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
               </li>
             ))}
             <li>
-              <a href="#schemas" className="font-semibold text-slate-900 hover:underline">Schemas</a>
+              <a href="#schemas" className="font-semibold text-slate-900 hover:underline">
+                Schemas
+              </a>
             </li>
           </ul>
         </nav>
@@ -76,7 +86,9 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
           {groups.map(([tag, entries]) => (
             <section key={tag} aria-labelledby={`tag-${tag}`} className="space-y-3">
               <div>
-                <h2 id={`tag-${tag}`} className="scroll-mt-4 text-lg font-semibold text-slate-900">{tag}</h2>
+                <h2 id={`tag-${tag}`} className="scroll-mt-4 text-lg font-semibold text-slate-900">
+                  {tag}
+                </h2>
                 {tagDescription.get(tag) && <p className="text-sm text-slate-600">{tagDescription.get(tag)}</p>}
               </div>
               {entries.map(({ path, method, op }) => (
@@ -86,9 +98,18 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
           ))}
 
           <section aria-labelledby="schemas" className="space-y-3">
-            <h2 id="schemas" className="scroll-mt-4 text-lg font-semibold text-slate-900">Schemas</h2>
+            <h2 id="schemas" className="scroll-mt-4 text-lg font-semibold text-slate-900">
+              Schemas
+            </h2>
             {schemas.map(([name, schema]) => (
-              <Card key={name} title={<span id={`schema-${name}`} className="scroll-mt-4 font-mono">{name}</span>}>
+              <Card
+                key={name}
+                title={
+                  <span id={`schema-${name}`} className="scroll-mt-4 font-mono">
+                    {name}
+                  </span>
+                }
+              >
                 {typeof schema.description === 'string' && <Prose text={schema.description} className="mb-2 space-y-1 text-xs text-slate-700" />}
                 {schema.properties ? (
                   <PropertiesTable schema={schema} />

@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import type { OpenApiDocument, OperationObject, ParameterObject, ResponseObject } from '@/lib/openapi/document';
-import type { JsonSchema } from '@/lib/openapi/schema';
 import { Prose } from './prose';
 import { SchemaView, TypeLabel } from './schema-view';
 
@@ -21,7 +20,11 @@ function resolve<T>(doc: OpenApiDocument, value: T | { $ref: string }): T {
 }
 
 function MethodBadge({ method }: { method: string }) {
-  return <Badge tone={METHOD_TONES[method] ?? 'neutral'} className="w-14 justify-center font-mono uppercase">{method}</Badge>;
+  return (
+    <Badge tone={METHOD_TONES[method] ?? 'neutral'} className="w-14 justify-center font-mono uppercase">
+      {method}
+    </Badge>
+  );
 }
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -39,10 +42,18 @@ function ParametersTable({ parameters }: { parameters: ParameterObject[] }) {
       <table className="min-w-full text-xs">
         <thead className="bg-slate-50 text-left text-slate-600">
           <tr>
-            <th scope="col" className="px-2 py-1.5 font-semibold">Name</th>
-            <th scope="col" className="px-2 py-1.5 font-semibold">In</th>
-            <th scope="col" className="px-2 py-1.5 font-semibold">Type</th>
-            <th scope="col" className="px-2 py-1.5 font-semibold">Description</th>
+            <th scope="col" className="px-2 py-1.5 font-semibold">
+              Name
+            </th>
+            <th scope="col" className="px-2 py-1.5 font-semibold">
+              In
+            </th>
+            <th scope="col" className="px-2 py-1.5 font-semibold">
+              Type
+            </th>
+            <th scope="col" className="px-2 py-1.5 font-semibold">
+              Description
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -75,7 +86,9 @@ function ResponseRow({ status, response, doc }: { status: string; response: Resp
   return (
     <li className="py-2">
       <div className="flex flex-wrap items-baseline gap-2">
-        <Badge tone={ok ? 'success' : 'muted'} className="font-mono">{status}</Badge>
+        <Badge tone={ok ? 'success' : 'muted'} className="font-mono">
+          {status}
+        </Badge>
         <div className="min-w-0 flex-1 text-xs text-slate-700">
           <Prose text={response.description} className="space-y-1" />
         </div>
@@ -83,12 +96,18 @@ function ResponseRow({ status, response, doc }: { status: string; response: Resp
       </div>
       {ok && media && (
         <div className="mt-1.5 ml-1">
-          <SchemaView schema={media.schema as JsonSchema} components={doc.components.schemas} />
+          <SchemaView schema={media.schema} components={doc.components.schemas} />
         </div>
       )}
       {ok && response.headers && (
         <p className="mt-1 ml-1 text-xs text-slate-500">
-          Headers: {Object.keys(response.headers).map((h, i) => <span key={h}>{i > 0 && ', '}<code className="font-mono">{h}</code></span>)}
+          Headers:{' '}
+          {Object.keys(response.headers).map((h, i) => (
+            <span key={h}>
+              {i > 0 && ', '}
+              <code className="font-mono">{h}</code>
+            </span>
+          ))}
         </p>
       )}
     </li>
@@ -105,7 +124,9 @@ export function Operation({ doc, path, method, op }: { doc: OpenApiDocument; pat
         <code className="font-mono text-sm font-semibold break-all text-slate-900">{path}</code>
         <span className="ml-auto">
           {permission ? (
-            <Badge tone="neutral" className="font-mono">scope {permission}</Badge>
+            <Badge tone="neutral" className="font-mono">
+              scope {permission}
+            </Badge>
           ) : (
             <Badge tone="muted">public, no key needed</Badge>
           )}
@@ -125,7 +146,7 @@ export function Operation({ doc, path, method, op }: { doc: OpenApiDocument; pat
         )}
         {op.requestBody && (
           <Section title={`Request body${op.requestBody.required ? '' : ' (optional)'} · application/json`}>
-            <SchemaView schema={(op.requestBody.content['application/json']?.schema ?? {}) as JsonSchema} components={doc.components.schemas} />
+            <SchemaView schema={op.requestBody.content['application/json']?.schema ?? {}} components={doc.components.schemas} />
           </Section>
         )}
         <Section title="Responses">
@@ -139,4 +160,3 @@ export function Operation({ doc, path, method, op }: { doc: OpenApiDocument; pat
     </article>
   );
 }
-

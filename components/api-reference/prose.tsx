@@ -13,8 +13,18 @@ export function Prose({ text, className }: { text: string; className?: string })
 
 function inline(text: string): ReactNode[] {
   return text.split(/(\*\*[^*]+\*\*|`[^`]+`)/g).map((part, i) => {
-    if (part.startsWith('**') && part.endsWith('**')) return <strong key={i} className="font-semibold text-slate-900">{part.slice(2, -2)}</strong>;
-    if (part.startsWith('`') && part.endsWith('`')) return <code key={i} className="rounded bg-slate-100 px-1 font-mono text-[0.85em] text-slate-900">{part.slice(1, -1)}</code>;
+    if (part.startsWith('**') && part.endsWith('**'))
+      return (
+        <strong key={i} className="font-semibold text-slate-900">
+          {part.slice(2, -2)}
+        </strong>
+      );
+    if (part.startsWith('`') && part.endsWith('`'))
+      return (
+        <code key={i} className="rounded bg-slate-100 px-1 font-mono text-[0.85em] text-slate-900">
+          {part.slice(1, -1)}
+        </code>
+      );
     return part;
   });
 }

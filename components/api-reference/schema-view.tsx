@@ -52,7 +52,13 @@ export function TypeLabel({ schema }: { schema: JsonSchema }): ReactNode {
       </span>
     );
   }
-  if (typeof type === 'string') return <span className="font-mono">{type}{typeof schema.format === 'string' ? ` (${schema.format})` : ''}</span>;
+  if (typeof type === 'string')
+    return (
+      <span className="font-mono">
+        {type}
+        {typeof schema.format === 'string' ? ` (${schema.format})` : ''}
+      </span>
+    );
   if (Array.isArray(schema.enum)) return <span className="font-mono">enum</span>;
   if (schema.const !== undefined) return <span className="font-mono">{JSON.stringify(schema.const)}</span>;
   return <span className="font-mono text-slate-500">any</span>;
@@ -130,12 +136,13 @@ export function SchemaView({ schema, components }: { schema: JsonSchema; compone
   const name = refName(schema);
   const target = name ? (components[name] ?? {}) : schema;
   const object = nestedObject(target);
+  const description = descriptionOf(target);
   return (
     <div className="space-y-1">
       <p className="text-xs text-slate-600">
         Schema: <TypeLabel schema={schema} />
       </p>
-      {descriptionOf(target) && <Prose text={descriptionOf(target)!} className="space-y-1 text-xs text-slate-700" />}
+      {description && <Prose text={description} className="space-y-1 text-xs text-slate-700" />}
       {object && target.type !== 'array' && <PropertiesTable schema={object} />}
     </div>
   );

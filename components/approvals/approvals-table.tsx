@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { formatUtc } from '@/components/audit/audit-events-table';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { ApprovalDto } from '@/lib/schemas/approval';
+import type { ApprovalDto } from '@/lib/approvals/schema';
 import { ApprovalStatusBadge } from './approval-status-badge';
 import { ACTION_LABELS, relativeTime } from './labels';
 

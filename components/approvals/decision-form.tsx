@@ -1,11 +1,13 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { Textarea } from '@/components/ui/input';
-import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
+import { ProblemSummary } from '@/components/ui/problem-summary';
+import { useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
+import { decideApprovalForm } from '@/lib/approvals/schema';
 
 type DecisionFormProps = {
   /** approve/reject for a different administrator; cancel for the requester. */
@@ -15,18 +17,22 @@ type DecisionFormProps = {
 
 /** The reason is required and goes into the audit trail with the decision. */
 export function DecisionForm({ mode, action }: DecisionFormProps) {
-  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const { state, pending, key, formProps } = useForm(action, decideApprovalForm);
   const noteError = fieldError(state, 'note');
+  const label = mode === 'decide' ? 'Reason for your decision' : 'Reason for withdrawing';
   return (
-    <form key={state.nonce} action={formAction} className="space-y-3" noValidate>
-      {state.problem && !noteError && (
-        <Alert tone="error" title={state.problem.title}>
-          {state.problem.detail}
-        </Alert>
-      )}
+    <form key={key} {...formProps} className="space-y-3">
+      <ProblemSummary state={state} labels={{ note: label }} fieldId={() => 'decision-note'} />
       {state.message && <Alert tone="success">{state.message}</Alert>}
-      <Field id="decision-note" label={mode === 'decide' ? 'Reason for your decision' : 'Reason for withdrawing'} required error={noteError} hint="Recorded in the audit trail.">
-        <Textarea {...describedBy('decision-note', { error: noteError, hint: true })} name="note" rows={3} maxLength={1000} required defaultValue={state.problem ? valueOf(state, 'note') : ''} />
+      <Field id="decision-note" label={label} required error={noteError} hint="Recorded in the audit trail.">
+        <Textarea
+          {...describedBy('decision-note', { error: noteError, hint: true })}
+          name="note"
+          rows={3}
+          maxLength={1000}
+          required
+          defaultValue={state.problem ? valueOf(state, 'note') : ''}
+        />
       </Field>
       <div className="flex flex-wrap gap-2">
         {mode === 'decide' ? (

@@ -1,6 +1,6 @@
 import type { BadgeTone } from '@/components/ui/badge';
 import type { ApprovalAction, ApprovalStatus } from '@/lib/generated/prisma/enums';
-import type { ApprovalView } from '@/lib/schemas/approval';
+import type { ApprovalView } from '@/lib/approvals/schema';
 
 export const ACTION_LABELS: Record<ApprovalAction, string> = {
   CONTRACT_ACTIVATE: 'Activate contract',

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { AuditEventDto } from '@/lib/services/audit';
+import type { AuditEventDto } from '@/lib/modules/audit-trail/search';
 
 /** RFC 3339 timestamps shown as "2026-11-29 11:42:03 UTC"; the exact value is in dateTime/title. */
 export function formatUtc(iso: string): string {
@@ -11,8 +11,22 @@ export function show(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '[]';
   if (typeof value === 'object') return JSON.stringify(value);
-  const s = String(value);
+  const s = typeof value === 'string' ? value : primitiveText(value);
   return s.length > 80 ? `${s.slice(0, 79)}…` : s;
+}
+
+/** A non-object value as String() writes it (numbers, booleans, bigints, symbols, functions). */
+function primitiveText(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'function':
+      return String(value);
+    default:
+      return '';
+  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -105,10 +119,18 @@ export function AuditEventsTable({ events, caption, chainLabels, linkEvents = fa
         {events.length === 0 && <EmptyRow colSpan={columns}>{emptyMessage}</EmptyRow>}
         {events.map((e) => (
           <Tr key={`${e.chain}:${e.seq}`} data-audit-action={e.action} className="align-top">
-            {chainLabels && <Td className="max-w-40 truncate font-mono text-xs" title={e.chain}>{chainLabels[e.chain] ?? e.chain}</Td>}
+            {chainLabels && (
+              <Td className="max-w-40 truncate font-mono text-xs" title={e.chain}>
+                {chainLabels[e.chain] ?? e.chain}
+              </Td>
+            )}
             <Td className="text-right font-mono text-xs tabular-nums">
               {linkEvents ? (
-                <Link href={`/audit/${encodeURIComponent(e.chain)}/${e.seq}`} className="text-sky-800 underline decoration-sky-300 hover:decoration-sky-700" aria-label={`Event ${e.seq} details`}>
+                <Link
+                  href={`/audit/${encodeURIComponent(e.chain)}/${e.seq}`}
+                  className="text-sky-800 underline decoration-sky-300 hover:decoration-sky-700"
+                  aria-label={`Event ${e.seq} details`}
+                >
                   {e.seq}
                 </Link>
               ) : (

@@ -118,7 +118,14 @@ export function ExportPanel({ filter, chain, chains }: Props) {
       <div aria-live="polite" className="mt-3 text-sm">
         {running && (
           <div className="space-y-1">
-            <div className="h-2 w-full overflow-hidden rounded bg-slate-100" role="progressbar" aria-label="Export progress" aria-valuemin={0} aria-valuemax={progress.total ?? undefined} aria-valuenow={progress.done}>
+            <div
+              className="h-2 w-full overflow-hidden rounded bg-slate-100"
+              role="progressbar"
+              aria-label="Export progress"
+              aria-valuemin={0}
+              aria-valuemax={progress.total ?? undefined}
+              aria-valuenow={progress.done}
+            >
               <div className="h-full bg-sky-600 transition-[width]" style={{ width: `${percent ?? 5}%` }} />
             </div>
             <p className="text-xs text-slate-700 tabular-nums" data-testid="export-progress">

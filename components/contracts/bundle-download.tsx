@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
-import type { Problem } from '@/lib/errors';
+import type { Problem } from '@/lib/core/errors';
 
 type IssueResult = { ok: true; json: string; fileName: string; kid: string } | { ok: false; problem?: Problem };
 
@@ -38,7 +38,11 @@ export function BundleDownload({ deploymentName, issue }: { deploymentName: stri
         {pending ? 'Signing…' : 'Download bundle'}
       </Button>
       <p className="max-w-md text-xs" aria-live="polite">
-        {error && <span className="font-medium text-red-700" role="alert">{error}</span>}
+        {error && (
+          <span className="font-medium text-red-700" role="alert">
+            {error}
+          </span>
+        )}
         {done && !error && <span className="text-slate-600">{done}</span>}
       </p>
     </div>

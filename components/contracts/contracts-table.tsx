@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { ContractDto } from '@/lib/schemas/contract';
+import type { ContractDto } from '@/lib/modules/contracts/schema';
 import { ContractStatusBadge } from './contract-status-badge';
 import { SCOPE_LABELS, TYPE_LABELS, daysFromNow, formatDate } from './labels';
 

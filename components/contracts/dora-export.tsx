@@ -1,16 +1,18 @@
 'use client';
 
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Field } from '@/components/ui/field';
+import { Field, describedBy } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select } from '@/components/ui/select';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { Problem } from '@/lib/errors';
-import { DORA_ENTITY_TYPES, type DoraExport } from '@/lib/schemas/dora';
+import { useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError } from '@/lib/http/form-state';
+import { DORA_ENTITY_TYPES, type DoraExport, doraExportInput } from '@/lib/modules/dora-register/schema';
 
-type Result = { ok: true; data: DoraExport } | { ok: false; problem?: Problem };
+const LABELS = { entityType: 'Type of entity', competentAuthority: 'Competent authority', reportingDate: 'Reporting date' };
 
 function save(fileName: string, csv: string) {
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
@@ -24,42 +26,62 @@ function save(fileName: string, csv: string) {
 }
 
 /** Runs the export once; then each template's CSV can be saved, and the empty columns are listed. */
-export function DoraExportPanel({ tenantId, tenantSlug, run }: { tenantId: string; tenantSlug: string; run: (input: Record<string, unknown>) => Promise<Result> }) {
-  const [pending, startTransition] = useTransition();
+export function DoraExportPanel({
+  tenantId,
+  tenantSlug,
+  action,
+}: {
+  tenantId: string;
+  tenantSlug: string;
+  action: (state: FormState<DoraExport>, form: FormData) => Promise<FormState<DoraExport>>;
+}) {
+  const { state, pending, key, formProps } = useForm(action, doraExportInput);
+  const err = (path: string) => fieldError(state, path);
+  // Held here, so that the choices stay for the next export when the form is re-keyed after an answer.
   const [entityType, setEntityType] = useState('');
   const [authority, setAuthority] = useState('');
   const [reportingDate, setReportingDate] = useState('');
-  const [result, setResult] = useState<Result | null>(null);
-  const submit = (e: React.FormEvent) => {
-    e.preventDefault();
-    startTransition(async () =>
-      setResult(await run({ tenantId, entityType: entityType || undefined, competentAuthority: authority || undefined, reportingDate: reportingDate || undefined })),
-    );
-  };
+  const result = state.data && !state.problem ? state.data : null;
   return (
     <div className="space-y-5">
-      <form onSubmit={submit} className="flex flex-wrap items-end gap-3" noValidate>
-        <Field id="entityType" label="Type of entity (B_01.01.0040)" className="w-72">
-          <Select id="entityType" value={entityType} onChange={(e) => setEntityType(e.target.value)} options={Object.entries(DORA_ENTITY_TYPES).map(([value, label]) => ({ value, label }))} placeholder="Not given" />
+      <ProblemSummary state={state} labels={LABELS} />
+      <form key={key} {...formProps} className="flex flex-wrap items-end gap-3">
+        <input type="hidden" name="tenantId" value={tenantId} />
+        <Field id="entityType" label="Type of entity (B_01.01.0040)" className="w-72" error={err('entityType')}>
+          <Select
+            {...describedBy('entityType', { error: err('entityType') })}
+            name="entityType"
+            value={entityType}
+            onChange={(e) => setEntityType(e.target.value)}
+            options={Object.entries(DORA_ENTITY_TYPES).map(([value, label]) => ({ value, label }))}
+            placeholder="Not given"
+          />
         </Field>
-        <Field id="competentAuthority" label="Competent authority (B_01.01.0050)" className="w-80">
-          <Input id="competentAuthority" value={authority} onChange={(e) => setAuthority(e.target.value)} maxLength={200} />
+        <Field id="competentAuthority" label="Competent authority (B_01.01.0050)" className="w-80" error={err('competentAuthority')}>
+          <Input
+            {...describedBy('competentAuthority', { error: err('competentAuthority') })}
+            name="competentAuthority"
+            value={authority}
+            onChange={(e) => setAuthority(e.target.value)}
+            maxLength={200}
+          />
         </Field>
-        <Field id="reportingDate" label="Reporting date" className="w-44">
-          <Input id="reportingDate" type="date" value={reportingDate} onChange={(e) => setReportingDate(e.target.value)} />
+        <Field id="reportingDate" label="Reporting date" className="w-44" error={err('reportingDate')}>
+          <Input
+            {...describedBy('reportingDate', { error: err('reportingDate') })}
+            name="reportingDate"
+            type="date"
+            value={reportingDate}
+            onChange={(e) => setReportingDate(e.target.value)}
+          />
         </Field>
         <Button type="submit" variant="primary" disabled={pending}>
           {pending ? 'Exporting…' : 'Export register'}
         </Button>
       </form>
-      {result && !result.ok && (
-        <Alert tone="error" title={result.problem?.title ?? 'Export failed'}>
-          {result.problem?.detail}
-        </Alert>
-      )}
-      {result?.ok && (
+      {result && (
         <>
-          <Alert tone="success" title={`Exported ${result.data.contracts} arrangement(s) of ${result.data.tenant.legalName}.`}>
+          <Alert tone="success" title={`Exported ${result.contracts} arrangement(s) of ${result.tenant.legalName}.`}>
             One CSV file per template, with the template&apos;s column codes (c0010 …) and EBA code values, to merge into your register.
           </Alert>
           <Table caption="Register files">
@@ -71,7 +93,7 @@ export function DoraExportPanel({ tenantId, tenantSlug, run }: { tenantId: strin
               </tr>
             </THead>
             <TBody>
-              {result.data.files.map((f) => (
+              {result.files.map((f) => (
                 <Tr key={f.template} data-template={f.template}>
                   <Td className="font-mono">{f.template.toUpperCase()}</Td>
                   <Td>{f.rows.length}</Td>
@@ -93,8 +115,8 @@ export function DoraExportPanel({ tenantId, tenantSlug, run }: { tenantId: strin
               </tr>
             </THead>
             <TBody>
-              {result.data.gaps.length === 0 && <EmptyRow colSpan={2}>None.</EmptyRow>}
-              {result.data.gaps.map((g) => (
+              {result.gaps.length === 0 && <EmptyRow colSpan={2}>None.</EmptyRow>}
+              {result.gaps.map((g) => (
                 <Tr key={`${g.template}.${g.column}`}>
                   <Td className="font-mono text-xs whitespace-nowrap">
                     {g.template.toUpperCase()}.{g.column.slice(1)}

@@ -1,7 +1,7 @@
 import type { BadgeTone } from '@/components/ui/badge';
 import type { SelectOption } from '@/components/ui/select';
 import { ContractScope, ContractStatus, ContractType, Renewal } from '@/lib/generated/prisma/enums';
-import { ICT_SERVICE_TYPES, TERMINATION_REASONS } from '@/lib/schemas/contract';
+import { ICT_SERVICE_TYPES, TERMINATION_REASONS } from '@/lib/modules/contracts/schema';
 
 export const CONTRACT_STATUS_LABELS: Record<ContractStatus, string> = {
   DRAFT: 'Draft',

@@ -1,12 +1,13 @@
 'use client';
 
-import { useActionState } from 'react';
-import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select, type SelectOption } from '@/components/ui/select';
-import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
+import { type FormControls, useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
+import { createDeploymentInput } from '@/lib/modules/deployments/schema';
 import { CONNECTIVITY_LABELS, ENVIRONMENT_OPTIONS, HOSTING_LABELS } from './labels';
 
 type DeploymentFormProps = {
@@ -29,24 +30,17 @@ const FIELD_LABELS: Record<string, string> = {
 const HOSTING_OPTIONS: SelectOption[] = Object.entries(HOSTING_LABELS).map(([value, label]) => ({ value, label }));
 const CONNECTIVITY_OPTIONS: SelectOption[] = Object.entries(CONNECTIVITY_LABELS).map(([value, label]) => ({ value, label }));
 
-/** The new-deployment form. Validation is the server's (createDeploymentInput and the service); this only shows its answer. */
+/** The new-deployment form: checked with createDeploymentInput before it is sent; the service's rules (the tenant's countries) answer from the server. */
 export function DeploymentForm(props: DeploymentFormProps) {
-  const [state, formAction, pending] = useActionState(props.action, initialFormState);
+  const form = useForm(props.action, createDeploymentInput);
   // Re-keyed on every answer, so that the defaults below (what the user sent) are applied again.
-  return <DeploymentFormFields key={state.nonce} {...props} state={state} formAction={formAction} pending={pending} />;
+  return <DeploymentFormFields key={form.key} {...props} form={form} />;
 }
 
-function DeploymentFormFields({
-  tenants,
-  countries,
-  cancelHref,
-  state,
-  formAction,
-  pending,
-}: DeploymentFormProps & { state: FormState; formAction: (form: FormData) => void; pending: boolean }) {
+function DeploymentFormFields({ tenants, countries, cancelHref, form: { state, pending, formProps } }: DeploymentFormProps & { form: FormControls }) {
   const err = (path: string) => fieldError(state, path);
   return (
-    <form action={formAction} className="space-y-6" noValidate>
+    <form {...formProps} className="space-y-6">
       <ProblemSummary state={state} labels={FIELD_LABELS} />
 
       <div className="grid gap-4 md:grid-cols-2">

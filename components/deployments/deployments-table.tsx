@@ -2,8 +2,8 @@ import Link from 'next/link';
 import { relativeTime } from '@/components/api-keys/key-status';
 import { cn } from '@/components/ui/cn';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { countryName } from '@/lib/schemas/countries';
-import type { DeploymentDto } from '@/lib/schemas/deployment';
+import { countryName } from '@/lib/core/countries';
+import type { DeploymentDto } from '@/lib/modules/deployments/schema';
 import { HealthBadge } from './health-badge';
 import { ENVIRONMENT_LABELS } from './labels';
 import { RunningVersions } from './running-versions';
@@ -11,7 +11,17 @@ import { RunningVersions } from './running-versions';
 type TenantName = { slug: string; legalName: string };
 
 /** Stale deployments are highlighted: an agent that stopped reporting is the first thing to look at. */
-export function DeploymentsTable({ deployments, tenants, emptyMessage, now }: { deployments: DeploymentDto[]; tenants?: Map<string, TenantName>; emptyMessage: string; now: number }) {
+export function DeploymentsTable({
+  deployments,
+  tenants,
+  emptyMessage,
+  now,
+}: {
+  deployments: DeploymentDto[];
+  tenants?: Map<string, TenantName>;
+  emptyMessage: string;
+  now: number;
+}) {
   const cols = tenants ? 7 : 6;
   return (
     <Table caption="Deployments">
@@ -30,7 +40,13 @@ export function DeploymentsTable({ deployments, tenants, emptyMessage, now }: { 
         {deployments.length === 0 && <EmptyRow colSpan={cols}>{emptyMessage}</EmptyRow>}
         {deployments.map((d) => {
           const tenant = tenants?.get(d.tenantId);
-          const lastReport = d.connectivity === 'AIRGAPPED' ? (d.running.map((r) => r.reportedAt).sort().at(-1) ?? null) : d.lastHeartbeatAt;
+          const lastReport =
+            d.connectivity === 'AIRGAPPED'
+              ? (d.running
+                  .map((r) => r.reportedAt)
+                  .sort()
+                  .at(-1) ?? null)
+              : d.lastHeartbeatAt;
           return (
             <Tr key={d.id} data-deployment={d.name} data-health={d.status} className={cn('align-top', d.status === 'STALE' && 'bg-red-50/60 hover:bg-red-50')}>
               <Td className="whitespace-nowrap">

@@ -1,5 +1,5 @@
 import { Badge } from '@/components/ui/badge';
-import type { DeploymentStatus } from '@/lib/schemas/deployment';
+import type { DeploymentStatus } from '@/lib/modules/deployments/schema';
 import { HEALTH_LABELS, HEALTH_TONES } from './labels';
 
 export function HealthBadge({ status }: { status: DeploymentStatus }) {

@@ -1,7 +1,7 @@
 import type { BadgeTone } from '@/components/ui/badge';
 import type { SelectOption } from '@/components/ui/select';
 import { Connectivity, Environment, Hosting, RolloutKind, RolloutStatus } from '@/lib/generated/prisma/enums';
-import { DEPLOYMENT_STATUSES, type DeploymentStatus } from '@/lib/schemas/deployment';
+import { DEPLOYMENT_STATUSES, type DeploymentStatus } from '@/lib/modules/deployments/schema';
 
 export const HEALTH_LABELS: Record<DeploymentStatus, string> = { HEALTHY: 'Healthy', STALE: 'Stale', NEVER_SEEN: 'Never seen', AIRGAPPED: 'Air-gapped' };
 export const HEALTH_TONES: Record<DeploymentStatus, BadgeTone> = { HEALTHY: 'success', STALE: 'danger', NEVER_SEEN: 'muted', AIRGAPPED: 'info' };

@@ -1,12 +1,15 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
-import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
 import { Input } from '@/components/ui/input';
+import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Select, type SelectOption } from '@/components/ui/select';
+import { type FormControls, useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
+import { createRolloutForm } from '@/lib/modules/rollouts/schema';
 
 type RolloutFormProps = {
   action: (state: FormState, form: FormData) => Promise<FormState>;
@@ -17,24 +20,36 @@ type RolloutFormProps = {
 
 /** Pin now, or schedule an upgrade with the date the tenant is given notice. */
 export function RolloutForm(props: RolloutFormProps) {
-  const [state, formAction, pending] = useActionState(props.action, initialFormState);
-  return <RolloutFields key={state.nonce} {...props} state={state} formAction={formAction} pending={pending} />;
+  const form = useForm(props.action, createRolloutForm);
+  return <RolloutFields key={form.key} {...props} form={form} />;
 }
 
-function RolloutFields({ versions, airgapped, state, formAction, pending }: RolloutFormProps & { state: FormState; formAction: (f: FormData) => void; pending: boolean }) {
+const LABELS = { modelVersionId: 'Model version', scheduledFor: 'Upgrade on', noticeAt: 'Notice given on', note: 'Note' };
+
+function RolloutFields({ versions, airgapped, form: { state, pending, formProps } }: RolloutFormProps & { form: FormControls }) {
   const [when, setWhen] = useState(valueOf(state, 'when', 'now'));
   const err = (path: string) => fieldError(state, path);
   const problem = state.problem;
   return (
-    <form action={formAction} className="space-y-3" noValidate>
-      {problem && (
-        <Alert tone="error" title={problem.code === 'validation_failed' && problem.reason ? 'This version cannot be pinned here' : problem.title}>
-          <p data-testid="rollout-problem">{problem.detail}</p>
-        </Alert>
-      )}
+    <form {...formProps} className="space-y-3">
+      <ProblemSummary
+        state={state}
+        labels={LABELS}
+        fieldId={(path) => (path === 'note' ? 'rollout-note' : path)}
+        // A refusal by the tenant's contract or the catalogue names its reason.
+        title={(p) => (p.code === 'validation_failed' && p.reason ? 'This version cannot be pinned here' : undefined)}
+        detailTestId="rollout-problem"
+      />
       {state.message && <Alert tone="success">{state.message}</Alert>}
       <Field id="modelVersionId" label="Model version" required error={problem?.reason ? undefined : err('modelVersionId')}>
-        <Select {...describedBy('modelVersionId', { error: err('modelVersionId') })} name="modelVersionId" defaultValue={valueOf(state, 'modelVersionId')} options={versions} placeholder="Choose a released version…" required />
+        <Select
+          {...describedBy('modelVersionId', { error: err('modelVersionId') })}
+          name="modelVersionId"
+          defaultValue={valueOf(state, 'modelVersionId')}
+          options={versions}
+          placeholder="Choose a released version…"
+          required
+        />
       </Field>
       <fieldset className="space-y-1.5">
         <legend className="text-sm font-medium text-slate-800">When</legend>
@@ -50,7 +65,13 @@ function RolloutFields({ versions, airgapped, state, formAction, pending }: Roll
       {when === 'scheduled' && (
         <div className="grid gap-3 sm:grid-cols-2">
           <Field id="scheduledFor" label="Upgrade on" required error={err('scheduledFor')} hint="From midnight UTC.">
-            <Input {...describedBy('scheduledFor', { error: err('scheduledFor'), hint: true })} type="date" name="scheduledFor" defaultValue={valueOf(state, 'scheduledFor')} required />
+            <Input
+              {...describedBy('scheduledFor', { error: err('scheduledFor'), hint: true })}
+              type="date"
+              name="scheduledFor"
+              defaultValue={valueOf(state, 'scheduledFor')}
+              required
+            />
           </Field>
           <Field id="noticeAt" label="Notice given on" error={err('noticeAt')} hint="Default: today.">
             <Input {...describedBy('noticeAt', { error: err('noticeAt'), hint: true })} type="date" name="noticeAt" defaultValue={valueOf(state, 'noticeAt')} />

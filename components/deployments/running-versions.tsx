@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
-import type { DeploymentDto } from '@/lib/schemas/deployment';
+import type { DeploymentDto } from '@/lib/modules/deployments/schema';
 
 /**
  * What a deployment runs, each version linked to its catalogue page. Deprecated and retired ones

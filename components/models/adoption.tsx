@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { AdoptionDto } from '@/lib/schemas/model';
+import type { AdoptionDto } from '@/lib/modules/models/schema';
 import { VersionStatusBadge } from './version-status-badge';
 
 type Version = AdoptionDto['versions'][number];
@@ -15,7 +15,7 @@ function colourOf(v: Version, releasedRank: number): string {
   if (v.status === 'DEPRECATED') return releasedRank % 2 ? '#f59e0b' : '#fcd34d';
   if (v.status === 'RETIRED') return '#b91c1c';
   if (v.status === 'DRAFT') return '#94a3b8';
-  return RELEASED_SHADES[Math.min(releasedRank, RELEASED_SHADES.length - 1)] as string;
+  return RELEASED_SHADES[Math.min(releasedRank, RELEASED_SHADES.length - 1)];
 }
 
 const DARK = new Set(['#193f6f', '#2f6db3', '#b91c1c']);

@@ -1,25 +1,34 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
-import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
 import { Input, Textarea } from '@/components/ui/input';
 import { ProblemSummary } from '@/components/ui/problem-summary';
+import { useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf } from '@/lib/http/form-state';
+import { createModelFamilyInput } from '@/lib/modules/models/schema';
 
 const LABELS: Record<string, string> = { slug: 'Slug', name: 'Name', modality: 'Modality', description: 'Description' };
 
 export function FamilyForm({ action }: { action: (state: FormState, form: FormData) => Promise<FormState> }) {
-  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const { state, pending, key, formProps } = useForm(action, createModelFamilyInput);
   const err = (path: string) => fieldError(state, path);
   return (
-    <form key={state.nonce} action={formAction} className="max-w-2xl space-y-4" noValidate>
+    <form key={key} {...formProps} className="max-w-2xl space-y-4">
       <ProblemSummary state={state} labels={LABELS} />
       <Field id="name" label="Name" required error={err('name')}>
         <Input {...describedBy('name', { error: err('name') })} name="name" defaultValue={valueOf(state, 'name')} maxLength={100} required />
       </Field>
       <Field id="slug" label="Slug" required error={err('slug')} hint="Permanent: agents report versions as slug@version. Lowercase letters, digits and hyphens.">
-        <Input {...describedBy('slug', { error: err('slug'), hint: true })} name="slug" defaultValue={valueOf(state, 'slug')} maxLength={48} className="font-mono" required spellCheck={false} />
+        <Input
+          {...describedBy('slug', { error: err('slug'), hint: true })}
+          name="slug"
+          defaultValue={valueOf(state, 'slug')}
+          maxLength={48}
+          className="font-mono"
+          required
+          spellCheck={false}
+        />
       </Field>
       <Field id="modality" label="Modality" error={err('modality')} hint="e.g. text, embedding, classification.">
         <Input {...describedBy('modality', { error: err('modality'), hint: true })} name="modality" defaultValue={valueOf(state, 'modality')} maxLength={50} />

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { VersionImpactDto } from '@/lib/schemas/model';
+import type { VersionImpactDto } from '@/lib/modules/models/schema';
 import { formatDate } from './labels';
 
 const REASON_LABELS = { RUNS: 'Runs it', PINNED: 'Pinned to it', ENTITLED: 'Entitled' } as const;
@@ -92,7 +92,9 @@ export function ImpactView({ impact, showNotice }: { impact: VersionImpactDto; s
                 )}
               </Td>
               {showNotice && (
-                <Td className="font-mono text-xs whitespace-nowrap">{t.contracts.length ? formatDate(t.earliestAllowedDate) : <span className="font-sans text-slate-500">no notice due</span>}</Td>
+                <Td className="font-mono text-xs whitespace-nowrap">
+                  {t.contracts.length ? formatDate(t.earliestAllowedDate) : <span className="font-sans text-slate-500">no notice due</span>}
+                </Td>
               )}
             </Tr>
           ))}

@@ -1,12 +1,14 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
-import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
 import { Input, Textarea } from '@/components/ui/input';
+import { ProblemSummary } from '@/components/ui/problem-summary';
+import { type FormControls, useForm } from '@/components/ui/use-form';
 import type { ModelVersionStatus } from '@/lib/generated/prisma/enums';
+import { type FormState, type FormValues, fieldError, valueOf } from '@/lib/http/form-state';
+import { deprecateModelVersionInput, releaseModelVersionForm, retireModelVersionInput } from '@/lib/modules/models/schema';
 
 type LifecycleControlsProps = {
   status: ModelVersionStatus;
@@ -20,43 +22,42 @@ type LifecycleControlsProps = {
 
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-/** The next lifecycle step of a version. Every rule is the server's; this form only shows its answer. */
+/** The schema the server parses each step's button with. */
+const schemaFor = (values: FormValues) =>
+  values.intent === 'release' ? releaseModelVersionForm : values.intent === 'deprecate' ? deprecateModelVersionInput : values.intent === 'retire' ? retireModelVersionInput : null;
+
+const LABELS = { deprecatedAt: 'Deprecated from', endOfLifeAt: 'End of life', reason: 'Reason', note: 'Release note' };
+
+/** The next lifecycle step of a version. Its input is checked with the server's schema; every other rule (notice periods) is the server's. */
 export function LifecycleControls(props: LifecycleControlsProps) {
-  const [state, formAction, pending] = useActionState(props.action, initialFormState);
-  return <LifecycleForm key={state.nonce} {...props} state={state} formAction={formAction} pending={pending} />;
+  const form = useForm(props.action, schemaFor);
+  return <LifecycleForm key={form.key} {...props} form={form} />;
 }
 
-function LifecycleForm({
-  status,
-  hasTechDoc,
-  earliestDate,
-  endOfLife,
-  pendingRetirement,
-  state,
-  formAction,
-  pending,
-}: LifecycleControlsProps & { state: FormState; formAction: (form: FormData) => void; pending: boolean }) {
+function LifecycleForm({ status, hasTechDoc, earliestDate, endOfLife, pendingRetirement, form: { state, pending, formProps } }: LifecycleControlsProps & { form: FormControls }) {
   const err = (path: string) => fieldError(state, path);
-  const problem = state.problem;
-  const showProblem = problem && !(problem.errors?.length && problem.errors.every((e) => e.path === 'reason'));
+  // The reason field's id differs by step.
+  const reasonId = status === 'RELEASED' ? 'deprecate-reason' : 'retire-reason';
   return (
-    <form action={formAction} className="space-y-3" noValidate>
-      {showProblem && (
-        <Alert tone="error" title={problem.affectedTenants ? 'Not enough notice for the affected contracts' : problem.title}>
-          <p data-testid="lifecycle-problem">{problem.detail}</p>
-        </Alert>
-      )}
+    <form {...formProps} className="space-y-3">
+      <ProblemSummary
+        state={state}
+        labels={LABELS}
+        fieldId={(path) => (path === 'reason' ? reasonId : path === 'note' ? 'release-note' : path)}
+        title={(problem) => (problem.affectedTenants ? 'Not enough notice for the affected contracts' : undefined)}
+        detailTestId="lifecycle-problem"
+      />
       {state.message && <Alert tone="success">{state.message}</Alert>}
 
       {status === 'DRAFT' && (
         <>
           <p className="text-sm text-slate-700">
-            A draft is visible to platform staff only. Releasing it makes it available to every tenant entitled to its family; its weights digest, size and
-            context length are then fixed.
+            A draft is visible to platform staff only. Releasing it makes it available to every tenant entitled to its family; its weights digest, size and context length are then
+            fixed.
           </p>
           {!hasTechDoc && <Alert tone="warning">Record the technical-documentation digest (EU AI Act Annex XI) before release.</Alert>}
-          <Field id="release-note" label="Release note for the audit trail" hint="Optional.">
-            <Input {...describedBy('release-note', { hint: true })} name="note" maxLength={1000} defaultValue={valueOf(state, 'note')} />
+          <Field id="release-note" label="Release note for the audit trail" hint="Optional." error={err('note')}>
+            <Input {...describedBy('release-note', { error: err('note'), hint: true })} name="note" maxLength={1000} defaultValue={valueOf(state, 'note')} />
           </Field>
           <Button type="submit" name="intent" value="release" variant="primary" disabled={pending}>
             {pending ? 'Releasing…' : 'Release version'}
@@ -102,8 +103,8 @@ function LifecycleForm({
       {status === 'DEPRECATED' && (
         <>
           <p className="text-sm text-slate-700">
-            End of life: <span className="font-mono font-semibold">{endOfLife?.slice(0, 10) ?? '—'}</span>. Retiring needs a second administrator&apos;s approval and
-            changes no deployment: Charter has no remote switch.
+            End of life: <span className="font-mono font-semibold">{endOfLife?.slice(0, 10) ?? '—'}</span>. Retiring needs a second administrator&apos;s approval and changes no
+            deployment: Charter has no remote switch.
           </p>
           {pendingRetirement ? (
             <Alert tone="info">A retirement request is waiting for approval.</Alert>

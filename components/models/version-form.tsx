@@ -1,14 +1,16 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { CountryPicker } from '@/components/tenants/country-picker';
 import type { CountryOption } from '@/components/tenants/labels';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
-import { type FormState, fieldError, initialFormState, valueOf, valuesOf } from '@/components/ui/form-state';
 import { Input, Textarea } from '@/components/ui/input';
-import { Select, type SelectOption } from '@/components/ui/select';
 import { ProblemSummary } from '@/components/ui/problem-summary';
+import { Select, type SelectOption } from '@/components/ui/select';
+import { type FormControls, useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf, valuesOf } from '@/lib/http/form-state';
+import { createModelVersionInput, updateModelVersionForm } from '@/lib/modules/models/schema';
 
 const LABELS: Record<string, string> = {
   family: 'Model family',
@@ -45,10 +47,10 @@ type VersionFormProps = {
   cancelHref?: string;
 };
 
-/** A new catalogue version (DRAFT). Validation is the server's; this shows its answer and keeps the input. */
+/** A new catalogue version (DRAFT), or the edit of one, checked with the server's schema; a refusal keeps the input. */
 export function VersionForm(props: VersionFormProps) {
-  const [state, formAction, pending] = useActionState(props.action, initialFormState);
-  return <VersionFields key={state.nonce} {...props} state={state} formAction={formAction} pending={pending} />;
+  const form = useForm(props.action, props.initial ? updateModelVersionForm : createModelVersionInput);
+  return <VersionFields key={form.key} {...props} form={form} />;
 }
 
 function VersionFields({
@@ -58,13 +60,14 @@ function VersionFields({
   initial,
   fixed = false,
   cancelHref = '/models',
-  state,
-  formAction,
-  pending,
-}: VersionFormProps & { state: FormState; formAction: (f: FormData) => void; pending: boolean }) {
+  form: { state, pending, formProps },
+}: VersionFormProps & { form: FormControls }) {
   const err = (path: string) => fieldError(state, path);
   const sent = state.values !== undefined;
-  const initialOf = (id: string) => (initial ? String((initial as Record<string, unknown>)[id] ?? '') : '');
+  const initialOf = (id: string): string => {
+    const value = initial?.[id as keyof VersionFormValues];
+    return typeof value === 'string' ? value : (value?.join(',') ?? '');
+  };
   const [restrictions, setRestrictions] = useState<string[]>(sent ? valuesOf(state, 'exportRestrictions') : (initial?.exportRestrictions ?? []));
   // Disabled inputs are not submitted: a released version's fixed fields are never sent.
   const FIXED = new Set(['version', 'weightsDigest', 'parameterCount', 'contextLength', 'licence']);
@@ -85,7 +88,7 @@ function VersionFields({
     </Field>
   );
   return (
-    <form action={formAction} className="space-y-6" noValidate>
+    <form {...formProps} className="space-y-6">
       <ProblemSummary state={state} labels={LABELS} />
       <section aria-labelledby="version-identity" className="space-y-4">
         <h2 id="version-identity" className="text-sm font-semibold text-slate-900">
@@ -99,7 +102,14 @@ function VersionFields({
             </div>
           ) : (
             <Field id="family" label="Model family" required error={err('family')}>
-              <Select {...describedBy('family', { error: err('family') })} name="family" defaultValue={valueOf(state, 'family', family ?? '')} options={families} placeholder="Choose a family…" required />
+              <Select
+                {...describedBy('family', { error: err('family') })}
+                name="family"
+                defaultValue={valueOf(state, 'family', family ?? '')}
+                options={families}
+                placeholder="Choose a family…"
+                required
+              />
             </Field>
           )}
           {text('version', { required: true, mono: true, hint: 'e.g. 4.2.0 or 4.2.0-rc.1: letters and digits separated by dots, hyphens or plus signs.' })}
@@ -117,7 +127,14 @@ function VersionFields({
           {text('licence', { required: true, hint: 'The licence text the version ships under.' })}
         </div>
         <Field id="releaseNotes" label="Release notes" error={err('releaseNotes')} hint="Markdown. Rendered without HTML or images.">
-          <Textarea {...describedBy('releaseNotes', { error: err('releaseNotes'), hint: true })} name="releaseNotes" rows={8} maxLength={20000} defaultValue={sent ? valueOf(state, 'releaseNotes') : initialOf('releaseNotes')} className="font-mono text-xs" />
+          <Textarea
+            {...describedBy('releaseNotes', { error: err('releaseNotes'), hint: true })}
+            name="releaseNotes"
+            rows={8}
+            maxLength={20000}
+            defaultValue={sent ? valueOf(state, 'releaseNotes') : initialOf('releaseNotes')}
+            className="font-mono text-xs"
+          />
         </Field>
       </section>
       <section aria-labelledby="version-export" className="space-y-4">

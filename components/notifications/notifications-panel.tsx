@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Card } from '@/components/ui/card';
 import { cn } from '@/components/ui/cn';
-import type { NotificationDto } from '@/lib/services/notifications';
+import type { NotificationDto } from '@/lib/modules/notifications/service';
 
 const DOT: Record<NotificationDto['severity'], string> = { danger: 'bg-red-600', warning: 'bg-amber-500', info: 'bg-sky-500' };
 

@@ -74,6 +74,8 @@ export function CountryPicker({ id: fieldsetId, name, legend, countries, selecte
         ))}
       </div>
 
+      {/* Always sent, so that no country ticked arrives as an empty list rather than as nothing. */}
+      <input type="hidden" name={`${name}[]`} value="" />
       <div className={cn('rounded-md border bg-white shadow-sm', error ? 'border-red-600' : 'border-slate-300')}>
         <div className="border-b border-slate-200 p-2">
           <label htmlFor={`${id}-filter`} className="sr-only">
@@ -97,12 +99,7 @@ export function CountryPicker({ id: fieldsetId, name, legend, countries, selecte
           {countries.map((c) => (
             <li key={c.code} hidden={!matches(c)}>
               <label className="flex cursor-pointer items-center gap-2 rounded px-1.5 py-1 hover:bg-slate-50">
-                <Checkbox
-                  name={`${name}[]`}
-                  value={c.code}
-                  checked={chosen.has(c.code)}
-                  onChange={(e) => toggle(c.code, e.target.checked)}
-                />
+                <Checkbox name={`${name}[]`} value={c.code} checked={chosen.has(c.code)} onChange={(e) => toggle(c.code, e.target.checked)} />
                 <span className="truncate">{c.name}</span>
                 <span className="ml-auto font-mono text-xs text-slate-500">{c.code}</span>
               </label>

@@ -1,5 +1,6 @@
 import { Sector, Sensitivity, TenantStatus } from '@/lib/generated/prisma/enums';
-import { COUNTRY_CODES, countryName } from '@/lib/schemas/countries';
+import { COUNTRY_CODES, countryName } from '@/lib/core/countries';
+import { TENANT_STATUS_LABELS } from '@/lib/modules/tenants/schema';
 import type { SelectOption } from '@/components/ui/select';
 
 export const SECTOR_LABELS: Record<Sector, string> = {
@@ -20,12 +21,7 @@ export const SENSITIVITY_LABELS: Record<Sensitivity, string> = {
   TOP_SECRET: 'Top secret',
 };
 
-export const STATUS_LABELS: Record<TenantStatus, string> = {
-  ONBOARDING: 'Onboarding',
-  ACTIVE: 'Active',
-  SUSPENDED: 'Suspended',
-  OFFBOARDED: 'Offboarded',
-};
+export const STATUS_LABELS = TENANT_STATUS_LABELS;
 
 export const SECTOR_OPTIONS: SelectOption[] = Object.values(Sector).map((v) => ({ value: v, label: SECTOR_LABELS[v] }));
 export const SENSITIVITY_OPTIONS: SelectOption[] = Object.values(Sensitivity).map((v) => ({ value: v, label: SENSITIVITY_LABELS[v] }));

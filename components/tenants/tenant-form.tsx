@@ -1,12 +1,14 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ProblemSummary } from '@/components/ui/problem-summary';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { type FormState, fieldError, initialFormState, valueOf, valuesOf } from '@/components/ui/form-state';
+import { type FormControls, useForm } from '@/components/ui/use-form';
+import { type FormState, fieldError, valueOf, valuesOf } from '@/lib/http/form-state';
+import { createTenantInput, updateTenantForm } from '@/lib/modules/tenants/schema';
 import { CountryPicker } from './country-picker';
 import { type CountryOption, SECTOR_OPTIONS, SENSITIVITY_OPTIONS } from './labels';
 
@@ -50,22 +52,14 @@ function slugify(name: string): string {
     .replace(/-+$/, '');
 }
 
-/** The one tenant form, for create and edit. Validation is the server's; this only shows its answer. */
+/** The one tenant form, for create and edit, checked with the server's schema before it is sent. */
 export function TenantForm(props: TenantFormProps) {
-  const [state, formAction, pending] = useActionState(props.action, initialFormState);
+  const form = useForm(props.action, props.mode === 'create' ? createTenantInput : updateTenantForm);
   // Re-keyed on every answer, so that the defaults below (what the user sent) are applied again.
-  return <TenantFormFields key={state.nonce} {...props} state={state} formAction={formAction} pending={pending} />;
+  return <TenantFormFields key={form.key} {...props} form={form} />;
 }
 
-function TenantFormFields({
-  mode,
-  countries,
-  initial,
-  cancelHref,
-  state,
-  formAction,
-  pending,
-}: TenantFormProps & { state: FormState; formAction: (form: FormData) => void; pending: boolean }) {
+function TenantFormFields({ mode, countries, initial, cancelHref, form: { state, pending, formProps } }: TenantFormProps & { form: FormControls }) {
   const sent = state.values !== undefined;
   const [legalName, setLegalName] = useState(sent ? valueOf(state, 'legalName') : (initial?.legalName ?? ''));
   const [slug, setSlug] = useState(sent ? valueOf(state, 'slug') : (initial?.slug ?? ''));
@@ -75,7 +69,7 @@ function TenantFormFields({
 
   const err = (path: string) => fieldError(state, path);
   return (
-    <form action={formAction} className="space-y-6" noValidate>
+    <form {...formProps} className="space-y-6">
       <ProblemSummary state={state} labels={FIELD_LABELS} />
 
       <section aria-labelledby="tenant-identity" className="space-y-4">

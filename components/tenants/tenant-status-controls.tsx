@@ -1,12 +1,14 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button, type ButtonVariant } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { Textarea } from '@/components/ui/input';
-import { type FormState, fieldError, initialFormState, valueOf } from '@/components/ui/form-state';
+import { ProblemSummary } from '@/components/ui/problem-summary';
+import { useForm } from '@/components/ui/use-form';
 import type { TenantStatus } from '@/lib/generated/prisma/enums';
+import { type FormState, type FormValues, fieldError, valueOf } from '@/lib/http/form-state';
+import { archiveTenantForm, changeTenantStatusForm } from '@/lib/modules/tenants/schema';
 
 type TenantStatusControlsProps = {
   status: TenantStatus;
@@ -16,32 +18,40 @@ type TenantStatusControlsProps = {
   action: (state: FormState, form: FormData) => Promise<FormState>;
 };
 
-type Intent = { value: string; label: string; variant: ButtonVariant; confirm?: string };
+/** One button: it sends `status` (the new status) or `intent` ("archive"). */
+type Intent = { name: 'status' | 'intent'; value: string; label: string; variant: ButtonVariant; confirm?: string };
 
 function intentFor(from: TenantStatus, to: TenantStatus): Intent {
   switch (to) {
     case 'ACTIVE':
-      return { value: 'status:ACTIVE', label: from === 'SUSPENDED' ? 'Reactivate' : 'Activate', variant: 'primary' };
+      return { name: 'status', value: 'ACTIVE', label: from === 'SUSPENDED' ? 'Reactivate' : 'Activate', variant: 'primary' };
     case 'SUSPENDED':
-      return { value: 'status:SUSPENDED', label: 'Suspend', variant: 'secondary' };
+      return { name: 'status', value: 'SUSPENDED', label: 'Suspend', variant: 'secondary' };
     case 'OFFBOARDED':
       return {
-        value: 'status:OFFBOARDED',
+        name: 'status',
+        value: 'OFFBOARDED',
         label: 'Offboard',
         variant: 'danger',
         confirm: 'Offboarding is final: the tenant cannot be reactivated. Continue?',
       };
     default:
-      return { value: `status:${to}`, label: to, variant: 'secondary' };
+      return { name: 'status', value: to, label: to, variant: 'secondary' };
   }
 }
 
+/** The schema the server parses the button's submission with: archiving and offboarding take only a reason. */
+const schemaFor = (values: FormValues) => (values.intent === 'archive' || values.status === 'OFFBOARDED' ? archiveTenantForm : changeTenantStatusForm);
+
+const LABELS = { reason: 'Reason', status: 'Status' };
+
 /** Status changes need a reason, which goes into the audit trail with the before/after status. */
 export function TenantStatusControls({ status, transitions, canArchive, action }: TenantStatusControlsProps) {
-  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const { state, pending, key, formProps } = useForm(action, schemaFor);
   const intents = transitions.map((to) => intentFor(status, to));
   if (canArchive) {
     intents.push({
+      name: 'intent',
       value: 'archive',
       label: 'Archive',
       variant: 'danger',
@@ -52,12 +62,8 @@ export function TenantStatusControls({ status, transitions, canArchive, action }
 
   const reasonError = fieldError(state, 'reason');
   return (
-    <form key={state.nonce} action={formAction} className="space-y-3" noValidate>
-      {state.problem && !reasonError && (
-        <Alert tone="error" title={state.problem.title}>
-          {state.problem.detail}
-        </Alert>
-      )}
+    <form key={key} {...formProps} className="space-y-3">
+      <ProblemSummary state={state} labels={LABELS} fieldId={(path) => (path === 'reason' ? 'status-reason' : path)} />
       {state.message && <Alert tone="success">{state.message}</Alert>}
       <Field id="status-reason" label="Reason" required error={reasonError} hint="Recorded in the audit trail.">
         <Textarea
@@ -74,7 +80,7 @@ export function TenantStatusControls({ status, transitions, canArchive, action }
           <Button
             key={intent.value}
             type="submit"
-            name="intent"
+            name={intent.name}
             value={intent.value}
             variant={intent.variant}
             size="sm"

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { countryName } from '@/lib/schemas/countries';
-import type { TenantDto } from '@/lib/schemas/tenant';
+import { countryName } from '@/lib/core/countries';
+import type { TenantDto } from '@/lib/modules/tenants/schema';
 import { SECTOR_LABELS } from './labels';
 import { TenantStatusBadge } from './tenant-status-badge';
 

@@ -3,7 +3,17 @@ import { Button, ButtonLink } from './button';
 // The filter form above every list page: GET, so that filters live in the URL (deep links), one
 // labelled field per filter, and "Apply" / "Clear".
 
-export function FilterBar({ label, action, className = 'flex flex-wrap items-end gap-3', children }: { label: string; action?: string; className?: string; children: React.ReactNode }) {
+export function FilterBar({
+  label,
+  action,
+  className = 'flex flex-wrap items-end gap-3',
+  children,
+}: {
+  label: string;
+  action?: string;
+  className?: string;
+  children: React.ReactNode;
+}) {
   return (
     <form method="get" action={action} role="search" aria-label={label} className={`mb-4 rounded-lg border border-slate-200 bg-white p-3 shadow-sm ${className}`}>
       {children}

@@ -27,13 +27,7 @@ export function Tr({ className, ...props }: HTMLAttributes<HTMLTableRowElement>)
 }
 
 export function Th({ className, scope = 'col', ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
-  return (
-    <th
-      scope={scope}
-      className={cn('px-3 py-2 text-xs font-semibold tracking-wide text-slate-600 uppercase whitespace-nowrap', className)}
-      {...props}
-    />
-  );
+  return <th scope={scope} className={cn('px-3 py-2 text-xs font-semibold tracking-wide text-slate-600 uppercase whitespace-nowrap', className)} {...props} />;
 }
 
 export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {

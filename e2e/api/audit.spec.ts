@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { systemCtx } from '@/lib/auth/system';
+import { systemCtx } from '@/lib/access/system';
 import { verifyExport } from '@/lib/audit/verify';
-import { createApiKey } from '@/lib/services/api-keys';
-import { createDeployment } from '@/lib/services/deployments';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { createDeployment } from '@/lib/modules/deployments/service';
 import { makeTenant, uniqueSuffix } from '../factories';
 
 // Over real HTTP against `charter serve`: a deployment uploads its audit events (retried after a
@@ -17,9 +17,21 @@ async function keyFor(tenantId: string, scopes: ('audit:read' | 'audit:write')[]
 
 test('upload a batch (retried: stored once), export it verifiably and as CSV, verify with the published keys', async ({ request }) => {
   const tenant = await makeTenant();
-  const deployment = await createDeployment(systemCtx('e2e'), { tenantId: tenant.id, name: `dep-${uniqueSuffix()}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
+  const deployment = await createDeployment(systemCtx('e2e'), {
+    tenantId: tenant.id,
+    name: `dep-${uniqueSuffix()}`,
+    environment: 'PRODUCTION',
+    country: 'DE',
+    hosting: 'ON_PREMISES',
+  });
   const agent = await keyFor(tenant.id, ['audit:write'], deployment.id);
-  const events = Array.from({ length: 50 }, (_, i) => ({ id: randomUUID(), occurredAt: new Date().toISOString(), action: 'inference.request', actor: { type: 'user', id: `u${i}`, label: `analyst ${i}` }, data: { tokens: i } }));
+  const events = Array.from({ length: 50 }, (_, i) => ({
+    id: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    action: 'inference.request',
+    actor: { type: 'user', id: `u${i}`, label: `analyst ${i}` },
+    data: { tokens: i },
+  }));
 
   const first = await request.post('/api/v1/audit-events', { headers: { authorization: `Bearer ${agent}` }, data: { events } });
   expect(first.status(), await first.text()).toBe(200);

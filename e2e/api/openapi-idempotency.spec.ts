@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { systemCtx } from '@/lib/auth/system';
-import { createApiKey } from '@/lib/services/api-keys';
+import { systemCtx } from '@/lib/access/system';
+import { createApiKey } from '@/lib/modules/api-keys/service';
 import { uniqueSuffix } from '../factories';
 
 // Over real HTTP against `charter serve`: the public OpenAPI document, Idempotency-Key replay and
 // conflict, and the RateLimit-* headers of API-key responses.
 
 async function platformKey(): Promise<string> {
-  const { key } = await createApiKey(systemCtx('e2e'), { name: `e2e ${uniqueSuffix()}`, tenantId: null, deploymentId: null, scopes: ['tenants:read', 'tenants:write'], expiresInDays: 1, allowedCidrs: [] });
+  const { key } = await createApiKey(systemCtx('e2e'), {
+    name: `e2e ${uniqueSuffix()}`,
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['tenants:read', 'tenants:write'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   return key;
 }
 

@@ -1,8 +1,8 @@
 import type { APIRequestContext } from '@playwright/test';
-import { systemCtx } from '@/lib/auth/system';
-import type { ApiKeyScope } from '@/lib/schemas/api-key';
-import { createApiKey } from '@/lib/services/api-keys';
-import { createDeployment } from '@/lib/services/deployments';
+import { systemCtx } from '@/lib/access/system';
+import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { createDeployment } from '@/lib/modules/deployments/service';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
 
@@ -223,7 +223,13 @@ test.describe('API keys', () => {
     const other = await makeTenant();
     const name = `fra-${uniqueSuffix()}`;
     const deployment = await createDeployment(systemCtx('e2e'), { tenantId: tenant.id, name, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
-    const foreign = await createDeployment(systemCtx('e2e'), { tenantId: other.id, name: `other-${uniqueSuffix()}`, environment: 'STAGING', country: 'DE', hosting: 'ON_PREMISES' });
+    const foreign = await createDeployment(systemCtx('e2e'), {
+      tenantId: other.id,
+      name: `other-${uniqueSuffix()}`,
+      environment: 'STAGING',
+      country: 'DE',
+      hosting: 'ON_PREMISES',
+    });
     const admin = await makeUser({ role: 'TENANT_ADMIN', tenantId: tenant.id });
     await signIn(admin);
     await page.goto('/api-keys/new');

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { systemCtx } from '@/lib/auth/system';
+import { systemCtx } from '@/lib/access/system';
 import { verifyExport } from '@/lib/audit/verify';
-import { listPublicKeys } from '@/lib/services/signing-keys';
-import { updateTenant } from '@/lib/services/tenants';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
+import { updateTenant } from '@/lib/modules/tenants/service';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
 
@@ -33,7 +33,7 @@ test.describe('audit log', () => {
     await page.getByRole('button', { name: 'Verifiable NDJSON' }).click();
     const file = await download;
     await expect(page.getByTestId('export-done')).toContainText('Exported 3 rows');
-    const text = await readFile((await file.path()) as string, 'utf8');
+    const text = await readFile(await file.path(), 'utf8');
     const pinnedKeys = (await listPublicKeys()).map((k) => ({ kid: k.kid, publicKey: k.publicKey }));
     expect(await verifyExport(text, { pinnedKeys })).toMatchObject({ ok: true, events: 3 });
   });
@@ -58,7 +58,7 @@ test.describe('audit log', () => {
     await signIn(await makeUser({ role: 'OWNER' }));
     await page.goto('/audit/keys');
     const [key] = await listPublicKeys();
-    await expect(page.getByRole('table', { name: 'Published signing keys' })).toContainText(key?.kid as string);
+    await expect(page.getByRole('table', { name: 'Published signing keys' })).toContainText(key?.kid);
     await page.goto('/audit/retention');
     const row = page.locator(`tr[data-tenant="${tenant.slug}"]`);
     await row.getByLabel('Reason for the legal hold').fill('inquiry 2026-42');

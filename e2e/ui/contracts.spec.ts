@@ -4,9 +4,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { systemCtx } from '@/lib/auth/system';
-import { createDeployment } from '@/lib/services/deployments';
-import { createModelFamily, createModelVersion, releaseModelVersion } from '@/lib/services/models';
+import { systemCtx } from '@/lib/access/system';
+import { createDeployment } from '@/lib/modules/deployments/service';
+import { createModelFamily, createModelVersion, releaseModelVersion } from '@/lib/modules/models/service';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
 
@@ -18,7 +18,16 @@ async function releasedModel() {
   const ctx = systemCtx('e2e');
   const suffix = uniqueSuffix();
   const family = await createModelFamily(ctx, { slug: `e2e-${suffix}`, name: `Kestrel ${suffix}`, modality: 'text' });
-  const version = await createModelVersion(ctx, { family: family.slug, version: '1.0.0', weightsDigest: digest(), techDocDigest: digest(), parameterCount: 7e9, contextLength: 8192, licence: 'e2e-licence', exportRestrictions: [] });
+  const version = await createModelVersion(ctx, {
+    family: family.slug,
+    version: '1.0.0',
+    weightsDigest: digest(),
+    techDocDigest: digest(),
+    parameterCount: 7e9,
+    contextLength: 8192,
+    licence: 'e2e-licence',
+    exportRestrictions: [],
+  });
   await releaseModelVersion(ctx, version.id);
   return { family, version };
 }
@@ -40,8 +49,20 @@ test.describe('contracts, four-eyes activation and entitlement bundles', () => {
     test.setTimeout(120_000);
     const tenant = await makeTenant({ allowedCountries: ['AT', 'DE'] });
     const { family } = await releasedModel();
-    const deployment = await createDeployment(systemCtx('e2e'), { tenantId: tenant.id, name: `fra-${uniqueSuffix()}`, environment: 'PRODUCTION', country: 'DE', hosting: 'ON_PREMISES' });
-    const vienna = await createDeployment(systemCtx('e2e'), { tenantId: tenant.id, name: `vie-${uniqueSuffix()}`, environment: 'PRODUCTION', country: 'AT', hosting: 'ON_PREMISES' });
+    const deployment = await createDeployment(systemCtx('e2e'), {
+      tenantId: tenant.id,
+      name: `fra-${uniqueSuffix()}`,
+      environment: 'PRODUCTION',
+      country: 'DE',
+      hosting: 'ON_PREMISES',
+    });
+    const vienna = await createDeployment(systemCtx('e2e'), {
+      tenantId: tenant.id,
+      name: `vie-${uniqueSuffix()}`,
+      environment: 'PRODUCTION',
+      country: 'AT',
+      hosting: 'ON_PREMISES',
+    });
     const reference = `E2E-${uniqueSuffix()}`;
 
     // 1. A draft, through the form.
@@ -52,7 +73,10 @@ test.describe('contracts, four-eyes activation and entitlement bundles', () => {
     await page.getByLabel('Valid from').fill('2026-01-01');
     await page.getByLabel('Valid until').fill('2030-12-31');
     await page.getByRole('textbox', { name: 'Governing law', exact: true }).fill('Law of Germany');
-    await page.getByRole('group', { name: 'Data-processing countries' }).getByRole('checkbox', { name: /Germany/ }).check();
+    await page
+      .getByRole('group', { name: 'Data-processing countries' })
+      .getByRole('checkbox', { name: /Germany/ })
+      .check();
     await page.getByRole('button', { name: 'Add entitlement' }).click();
     await page.getByRole('combobox', { name: 'Model family' }).selectOption(family.id);
     await page.getByRole('textbox', { name: 'Max deployments' }).fill('2');
@@ -118,7 +142,13 @@ test.describe('contracts, four-eyes activation and entitlement bundles', () => {
     // One changed byte: refused.
     const tampered = path.join(dir, 'tampered.json');
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(tampered, (await readFile(file, 'utf8')).replace(deployment.name, deployment.name.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'))));
+    await writeFile(
+      tampered,
+      (await readFile(file, 'utf8')).replace(
+        deployment.name,
+        deployment.name.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')),
+      ),
+    );
     const bad = await verifyWithCli(tampered, key);
     expect(bad.stdout).toMatch(/^bad_signature: /);
     expect(bad.code).toBe(6);

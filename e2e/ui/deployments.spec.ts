@@ -1,5 +1,5 @@
-import { systemCtx } from '@/lib/auth/system';
-import { listDeployments } from '@/lib/services/deployments';
+import { systemCtx } from '@/lib/access/system';
+import { listDeployments } from '@/lib/modules/deployments/service';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { systemCtx } from '@/lib/auth/system';
-import { createApiKey } from '@/lib/services/api-keys';
-import { createDeployment } from '@/lib/services/deployments';
-import { createModelFamily, createModelVersion } from '@/lib/services/models';
+import { systemCtx } from '@/lib/access/system';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { createDeployment } from '@/lib/modules/deployments/service';
+import { createModelFamily, createModelVersion } from '@/lib/modules/models/service';
 import { makeContract } from '@/lib/testing/factories';
 import { makeTenant, makeUser, uniqueSuffix } from '../factories';
 import { expect, test } from '../fixtures';
@@ -92,7 +92,7 @@ test.describe('model catalogue, rollouts and adoption', () => {
 
   test('a deprecation that breaks the notice period is refused naming the tenant; the impact preview gives the earliest date', async ({ page, admin, signIn }) => {
     const { version, tenant, deployment, agentKey, family } = await catalogueAndTenant();
-    const { releaseModelVersion } = await import('@/lib/services/models');
+    const { releaseModelVersion } = await import('@/lib/modules/models/service');
     await releaseModelVersion(systemCtx('e2e'), version.id);
     await page.request.post(`/api/v1/deployments/${deployment.id}/heartbeat`, {
       headers: { authorization: `Bearer ${agentKey}` },
@@ -123,8 +123,17 @@ test.describe('model catalogue, rollouts and adoption', () => {
     const { deployment, tenant } = await catalogueAndTenant();
     const ctx = systemCtx('e2e');
     const other = await createModelFamily(ctx, { slug: `e2e-other-${uniqueSuffix()}`, name: 'Other family' });
-    const v = await createModelVersion(ctx, { family: other.slug, version: '1.0.0', weightsDigest: digest(), techDocDigest: digest(), parameterCount: 1e9, contextLength: 4096, licence: 'x-licence', exportRestrictions: [] });
-    const { releaseModelVersion } = await import('@/lib/services/models');
+    const v = await createModelVersion(ctx, {
+      family: other.slug,
+      version: '1.0.0',
+      weightsDigest: digest(),
+      techDocDigest: digest(),
+      parameterCount: 1e9,
+      contextLength: 4096,
+      licence: 'x-licence',
+      exportRestrictions: [],
+    });
+    const { releaseModelVersion } = await import('@/lib/modules/models/service');
     await releaseModelVersion(ctx, v.id);
     const user = await makeUser({ role: 'TENANT_ADMIN', tenantId: tenant.id });
     await signIn(user);
@@ -138,7 +147,7 @@ test.describe('model catalogue, rollouts and adoption', () => {
   test("an air-gapped site's file is imported, refused when its digest does not match, and completes the pin", async ({ page, admin, signIn }) => {
     const { family, version, tenant } = await catalogueAndTenant();
     const ctx = systemCtx('e2e');
-    const { releaseModelVersion } = await import('@/lib/services/models');
+    const { releaseModelVersion } = await import('@/lib/modules/models/service');
     const released = await releaseModelVersion(ctx, version.id);
     const site = await createDeployment(ctx, { tenantId: tenant.id, name: `vault-${uniqueSuffix()}`, environment: 'AIRGAPPED', country: 'DE', hosting: 'ON_PREMISES' });
     await signIn(admin);
@@ -151,7 +160,14 @@ test.describe('model catalogue, rollouts and adoption', () => {
       name: 'running-versions.json',
       mimeType: 'application/json',
       buffer: Buffer.from(
-        JSON.stringify({ v: 1, type: 'charter.running-versions', deployment: { id: site.id, name: site.name }, reportedAt: new Date().toISOString(), agentVersion: '1.9.0', running: [{ family: family.slug, version: '2.0.0', weightsDigest }] }),
+        JSON.stringify({
+          v: 1,
+          type: 'charter.running-versions',
+          deployment: { id: site.id, name: site.name },
+          reportedAt: new Date().toISOString(),
+          agentVersion: '1.9.0',
+          running: [{ family: family.slug, version: '2.0.0', weightsDigest }],
+        }),
       ),
     });
     const importCard = page.getByRole('region', { name: "Import the site's report" });

@@ -1,5 +1,5 @@
-import { systemCtx } from '@/lib/auth/system';
-import { listTenants } from '@/lib/services/tenants';
+import { systemCtx } from '@/lib/access/system';
+import { listTenants } from '@/lib/modules/tenants/service';
 import { invalidLei, makeTenant, makeUser, uniqueSuffix, validLei } from '../factories';
 import { expect, test } from '../fixtures';
 

@@ -1,9 +1,10 @@
 import { hash as digestOf, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Tx } from '@/lib/db';
-import { getEnv } from '@/lib/env';
+import type { Tx } from '@/lib/core/db';
+import { getEnv } from '@/lib/core/env';
 import { type CanonicalEvent, ZERO_HASH, canonicalEventParts, formatTimestamp } from './chain';
 import { buildCheckpoint, signCheckpoint } from './checkpoint';
+import { type CheckpointSigner, getActiveSigner } from './signer';
 
 // The one way events enter a chain: record() (one event, inside the caller's transaction) and the
 // deployment ingest (a batch) both come through appendToChain. One chain-head lock and one
@@ -14,13 +15,12 @@ import { buildCheckpoint, signCheckpoint } from './checkpoint';
  * An event before the chain assigns its place: seq, occurredAt and chain come from the head. `data`
  * is given as a value or, by a caller that already has it, as its JCS text (`dataJson`).
  */
-export type PendingEvent = Omit<CanonicalEvent, 'v' | 'chain' | 'seq' | 'occurredAt' | 'data'> &
-  ({ data: unknown; dataJson?: undefined } | { data?: undefined; dataJson: string });
+export type PendingEvent = Omit<CanonicalEvent, 'v' | 'chain' | 'seq' | 'occurredAt' | 'data'> & ({ data: unknown; dataJson?: undefined } | { data?: undefined; dataJson: string });
 export type AppendedEvent = { id: string; chain: string; seq: number; hash: string; eventHash: string; occurredAt: string };
 
 /**
  * The transaction an append runs in: Prisma's (record(), inside a service's transaction) or a
- * node-postgres client's inside lib/db pgTransaction (the deployment ingest, CONVENTIONS rule 8).
+ * node-postgres client's inside lib/core/db pgTransaction (the deployment ingest, a hot path).
  */
 export type AuditTx = Tx | pg.PoolClient;
 
@@ -36,7 +36,7 @@ export async function auditQuery<T>(tx: AuditTx, sql: string, params: unknown[],
 const holder = globalThis as unknown as { __charterAuditPartitions?: Set<string> };
 const knownPartitions = (holder.__charterAuditPartitions ??= new Set());
 
-/** The chain's partition for the UTC month of `at` (migration issue5_audit_partitions), created if missing. */
+/** The chain's partition for the UTC month of `at` (the audit_partitions migration), created if missing. */
 export async function ensurePartition(tx: AuditTx, chain: string, at: string): Promise<void> {
   const key = `${chain}|${at.slice(0, 7)}`;
   if (knownPartitions.has(key)) return;
@@ -69,9 +69,6 @@ export async function lockChain(tx: AuditTx, chain: string, tenantId: string | n
   if (!head) throw new Error(`audit chain ${chain} could not be locked`);
   return { lastSeq: Number(head.last_seq), lastHash: head.last_hash, lastAt: head.last_at };
 }
-
-/** Signs checkpoints: the active signing key (lib/services/signing-keys getActiveSigner). */
-export type CheckpointSigner = { kid: string; sign: (message: string) => string };
 
 // One statement: the rows, their ids, the new head and, when $21 (kid) is not null, the checkpoint
 // sealing it. The rows come as one array literal per column and their data as one JSON array,
@@ -115,14 +112,14 @@ function textArray(values: readonly (string | null)[]): string {
 function uuidV7(): string {
   const b = randomBytes(16);
   b.writeUIntBE(Date.now(), 0, 6);
-  b[6] = ((b[6] as number) & 0x0f) | 0x70;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /**
- * Appends events to one chain inside the caller's transaction (DESIGN.md guarantee 1).
+ * Appends events to one chain inside the caller's transaction (the guarantee that every change is audited atomically).
  *
  * The upsert on the chain head takes a row lock that is held until the transaction ends, so writers
  * to one chain queue up and each sees the previous head: seq stays gap-free, and a rolled-back
@@ -133,8 +130,9 @@ function uuidV7(): string {
  * would cut a hole in the chain instead of removing a prefix.
  *
  * Whenever the chain's seq reaches a multiple of CHARTER_AUDIT_CHECKPOINT_EVERY, the new head is
- * sealed by a signed checkpoint in the same transaction: with `signer` in the same statement (a
- * node-postgres transaction must pass it, loaded before it began), else through sealChainIn.
+ * sealed by a signed checkpoint in the same statement, signed by `signer` or else by the active
+ * key loaded through `tx` (a node-postgres transaction must pass the signer, loaded before it began:
+ * a query on another pooled connection while holding the chain lock could starve the pool).
  */
 export async function appendToChain(
   tx: AuditTx,
@@ -161,30 +159,40 @@ export async function appendToChain(
   const n = events.length;
   const firstSeq = head.lastSeq + 1;
   const lastSeq = firstSeq + n - 1;
-  const ids: string[] = new Array(n);
-  const seqs: number[] = new Array(n);
-  const actorTypes: string[] = new Array(n);
-  const actorIds: (string | null)[] = new Array(n);
-  const actorLabels: (string | null)[] = new Array(n);
-  const actions: string[] = new Array(n);
-  const targetTypes: (string | null)[] = new Array(n);
-  const targetIds: (string | null)[] = new Array(n);
-  const ips: (string | null)[] = new Array(n);
-  const userAgents: (string | null)[] = new Array(n);
-  const requestIds: (string | null)[] = new Array(n);
-  const datas: string[] = new Array(n);
-  const eventHashes: string[] = new Array(n);
-  const hashes: string[] = new Array(n);
-  const appended: AppendedEvent[] = new Array(n);
+  const ids: string[] = new Array<string>(n);
+  const seqs: number[] = new Array<number>(n);
+  const actorTypes: string[] = new Array<string>(n);
+  const actorIds: (string | null)[] = new Array<string | null>(n);
+  const actorLabels: (string | null)[] = new Array<string | null>(n);
+  const actions: string[] = new Array<string>(n);
+  const targetTypes: (string | null)[] = new Array<string | null>(n);
+  const targetIds: (string | null)[] = new Array<string | null>(n);
+  const ips: (string | null)[] = new Array<string | null>(n);
+  const userAgents: (string | null)[] = new Array<string | null>(n);
+  const requestIds: (string | null)[] = new Array<string | null>(n);
+  const datas: string[] = new Array<string>(n);
+  const eventHashes: string[] = new Array<string>(n);
+  const hashes: string[] = new Array<string>(n);
+  const appended: AppendedEvent[] = new Array<AppendedEvent>(n);
   // hash(seq) = SHA-256(hash(seq-1) || eventHash(seq)), the two kept as bytes side by side in `link`.
   const link = Buffer.alloc(64);
   link.write(head.lastHash, 0, 'hex');
   let prevHex = head.lastHash;
   for (let i = 0; i < n; i++) {
-    const p = events[i] as PendingEvent;
+    const p = events[i];
     const event: CanonicalEvent = {
-      v: 1, chain, seq: firstSeq + i, occurredAt,
-      id: p.id, actor: p.actor, action: p.action, target: p.target, tenantId: p.tenantId, ip: p.ip, userAgent: p.userAgent, requestId: p.requestId,
+      v: 1,
+      chain,
+      seq: firstSeq + i,
+      occurredAt,
+      id: p.id,
+      actor: p.actor,
+      action: p.action,
+      target: p.target,
+      tenantId: p.tenantId,
+      ip: p.ip,
+      userAgent: p.userAgent,
+      requestId: p.requestId,
       data: p.data ?? null,
     };
     // The row stores JCS(data) as its jsonb: the same value, without a second serialisation.
@@ -212,15 +220,27 @@ export async function appendToChain(
     appended[i] = { id: event.id, chain, seq: event.seq, hash: prevHex, eventHash, occurredAt };
   }
   const columns = [
-    textArray(ids), `{${seqs.join(',')}}`, textArray(actorTypes), textArray(actorIds), textArray(actorLabels), textArray(actions),
-    textArray(targetTypes), textArray(targetIds), textArray(ips), textArray(userAgents), textArray(requestIds),
-    `[${datas.join(',')}]`, `{${eventHashes.join(',')}}`, `{${hashes.join(',')}}`,
+    textArray(ids),
+    `{${seqs.join(',')}}`,
+    textArray(actorTypes),
+    textArray(actorIds),
+    textArray(actorLabels),
+    textArray(actions),
+    textArray(targetTypes),
+    textArray(targetIds),
+    textArray(ips),
+    textArray(userAgents),
+    textArray(requestIds),
+    `[${datas.join(',')}]`,
+    `{${eventHashes.join(',')}}`,
+    `{${hashes.join(',')}}`,
   ];
 
   const every = getEnv().CHARTER_AUDIT_CHECKPOINT_EVERY;
   const due = Math.floor(lastSeq / every) > Math.floor((firstSeq - 1) / every);
-  const checkpoint = due && input.signer ? signCheckpoint(buildCheckpoint({ chain, seq: lastSeq, hash: prevHex, issuedAt: new Date(), kid: input.signer.kid }), input.signer.sign) : null;
-  if (due && !checkpoint && !('$queryRawUnsafe' in tx)) throw new Error('appendToChain on a node-postgres transaction needs the signer for the checkpoint due');
+  const signer = input.signer ?? (due && '$queryRawUnsafe' in tx ? await getActiveSigner(tx) : undefined);
+  if (due && !signer) throw new Error('appendToChain on a node-postgres transaction needs the signer for the checkpoint due');
+  const checkpoint = due && signer ? signCheckpoint(buildCheckpoint({ chain, seq: lastSeq, hash: prevHex, issuedAt: new Date(), kid: signer.kid }), signer.sign) : null;
 
   await auditQuery(
     tx,
@@ -228,11 +248,5 @@ export async function appendToChain(
     [chain, occurredAt, tenantId, ...columns, lastSeq, prevHex, checkpoint ? uuidV7() : null, checkpoint?.kid ?? null, checkpoint?.issuedAt ?? null, checkpoint?.signature ?? null],
     'charter_audit_append',
   );
-
-  if (due && !checkpoint) {
-    // Imported when due: the services import this module (a static import would be circular).
-    const { sealChainIn } = await import('@/lib/services/audit-export');
-    await sealChainIn(tx as Tx, { chain, seq: lastSeq, hash: prevHex });
-  }
   return appended;
 }

@@ -1,15 +1,15 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '@/lib/crypto/jcs';
-import { kidOf, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { kidOf, privateKeyFromPkcs8, signEd25519 } from '@/lib/core/crypto/ed25519';
 import { type CanonicalEvent, ZERO_HASH, canonicalData, canonicalEventJson, canonicalEventParts, canonicalJson, chainHashOf, eventHashOf, normaliseData } from './chain';
 import { buildCheckpoint, checkpointBytes, signCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import { normaliseFilter, serializeEventRecord, serializeRecord } from './export-format';
 
-// Test vectors for DESIGN.md "Audit event and chain". The expected canonical JSON is written out by
+// Test vectors for README "Audit events and chains". The expected canonical JSON is written out by
 // hand and the expected digests are computed here with node:crypto alone, so these tests pin the
-// format independently of lib/crypto/jcs and lib/audit/chain. Third-party verifiers can reuse them.
+// format independently of lib/core/crypto/jcs and lib/audit/chain. Third-party verifiers can reuse them.
 
 const event: CanonicalEvent = {
   v: 1,
@@ -40,8 +40,7 @@ const sha256 = (...parts: Buffer[]) => {
 // RFC 8032 §7.1, TEST 1: a published Ed25519 key pair and its signature of the empty message.
 const RFC8032_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 const RFC8032_PUBLIC = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
-const RFC8032_EMPTY_SIG =
-  'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+const RFC8032_EMPTY_SIG = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
 const rfcPkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(RFC8032_SEED, 'hex')]);
 const rfcPublicB64 = Buffer.from(RFC8032_PUBLIC, 'hex').toString('base64url');
 
@@ -72,7 +71,11 @@ describe('audit chain rules (hand-computed vectors)', () => {
     const second = { ...event, seq: 2, id: '00000000-0000-4000-8000-000000000002', data: null };
     const eventHash2 = sha256(Buffer.from(canonicalize(second), 'utf8'));
     expect(chainHashOf(hash1, eventHash2)).toBe(sha256(Buffer.from(hash1, 'hex'), Buffer.from(eventHash2, 'hex')));
-    expect(chainHashOf(hash1, eventHash2)).not.toBe(createHash('sha256').update(hash1 + eventHash2).digest('hex'));
+    expect(chainHashOf(hash1, eventHash2)).not.toBe(
+      createHash('sha256')
+        .update(hash1 + eventHash2)
+        .digest('hex'),
+    );
   });
 
   it('kid = first 16 hex characters of SHA-256 of the raw 32-byte public key', () => {
@@ -97,7 +100,9 @@ describe('audit chain rules (hand-computed vectors)', () => {
     const expectedSignature = sign(null, Buffer.from(bytes, 'utf8'), rawPrivate).toString('base64url');
     const signed = signCheckpoint(checkpoint, (m) => signEd25519(privateKeyFromPkcs8(rfcPkcs8), m));
     expect(signed.signature).toBe(expectedSignature);
-    expect(verify(null, Buffer.from(bytes), createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rfcPublicB64 }, format: 'jwk' }), Buffer.from(signed.signature, 'base64url'))).toBe(true);
+    expect(
+      verify(null, Buffer.from(bytes), createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rfcPublicB64 }, format: 'jwk' }), Buffer.from(signed.signature, 'base64url')),
+    ).toBe(true);
     expect(verifyCheckpointSignature(signed, rfcPublicB64)).toBe(true);
     // The export record carries `type` and `signature` beside the fields: they are not signed.
     expect(checkpointBytes({ ...signed, type: 'checkpoint' } as typeof signed)).toBe(bytes);
@@ -144,7 +149,10 @@ describe('the fixed-shape event serialiser', () => {
     chain: text,
     seq: fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(1, 1000, 2 ** 40)),
     id: fc.oneof(fc.uuid(), text),
-    occurredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text),
+    occurredAt: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      text,
+    ),
     actor: fc.record({ type: text, id: nullableText, label: nullableText }),
     action: text,
     target: fc.record({ type: nullableText, id: nullableText }),
@@ -201,7 +209,27 @@ describe('canonicalData', () => {
   class Point {
     constructor(readonly x: number) {}
   }
-  const odd = fc.constantFrom<unknown>(undefined, -0, NaN, Infinity, 10n, new Date(0), new Point(1), { toJSON: () => 'x' }, { toJSON: 1 }, [1, , 3], '\u0000', 'a\ud800', { '\ud800': 1 }, { a: undefined }, [undefined], () => 1, Symbol('s'), JSON.parse('{"__proto__":{"a":1}}'));
+  const odd = fc.constantFrom<unknown>(
+    undefined,
+    -0,
+    NaN,
+    Infinity,
+    10n,
+    new Date(0),
+    new Point(1),
+    { toJSON: () => 'x' },
+    { toJSON: 1 },
+    // eslint-disable-next-line no-sparse-arrays -- a hole is the input under test (JSON writes it as null)
+    [1, , 3],
+    '\u0000',
+    'a\ud800',
+    { '\ud800': 1 },
+    { a: undefined },
+    [undefined],
+    () => 1,
+    Symbol('s'),
+    JSON.parse('{"__proto__":{"a":1}}'),
+  );
   const value = fc.letrec((tie) => ({
     any: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), odd, fc.array(tie('any'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('any'), { maxKeys: 4 })),
   })).any;
@@ -224,7 +252,7 @@ describe('canonicalData', () => {
     );
     const deep: unknown[] = [];
     let at = deep;
-    for (let i = 0; i < 150; i++) at = (at[0] = []) as unknown[];
+    for (let i = 0; i < 150; i++) at = at[0] = [];
     expect(canonicalData(deep)).toBe(canonicalize(deep));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
-import { canonicalize } from '@/lib/crypto/jcs';
+import { canonicalize } from '@/lib/core/crypto/jcs';
 
-// The event and hash-chain rules of DESIGN.md "Audit event and chain". This module is pure (no
+// The event and hash-chain rules of README "Audit events and chains". This module is pure (no
 // database), so the exporter, the offline verifier and the tests all share exactly one definition.
 
 export const PLATFORM_CHAIN = 'platform';
@@ -50,7 +50,7 @@ function hasKeys(value: object, count: number): boolean {
 }
 
 /**
- * JCS(event) for the fixed shape of DESIGN.md, written field by field in JCS key order; only `data`
+ * JCS(event) for the fixed shape of README "Audit events and chains", written field by field in JCS key order; only `data`
  * goes through the generic canonicaliser. Appends hash every event they write (the deployment ingest
  * a thousand per batch), and this is about twice as fast as canonicalising the whole object. Any
  * event off the fixed shape (a missing or extra key, a value of another type) takes the generic path,
@@ -74,8 +74,17 @@ export function canonicalEventParts(event: CanonicalEvent, knownDataJson?: strin
     isText(event.requestId) &&
     (knownDataJson !== undefined || event.data !== undefined) &&
     hasKeys(event, 13) &&
-    typeof actor === 'object' && actor !== null && typeof actor.type === 'string' && isText(actor.id) && isText(actor.label) && hasKeys(actor, 3) &&
-    typeof target === 'object' && target !== null && isText(target.type) && isText(target.id) && hasKeys(target, 2);
+    typeof actor === 'object' &&
+    actor !== null &&
+    typeof actor.type === 'string' &&
+    isText(actor.id) &&
+    isText(actor.label) &&
+    hasKeys(actor, 3) &&
+    typeof target === 'object' &&
+    target !== null &&
+    isText(target.type) &&
+    isText(target.id) &&
+    hasKeys(target, 2);
   if (!fixed) {
     if (knownDataJson === undefined) return { json: canonicalize(event), dataJson: canonicalize(event.data ?? null) };
     const data = JSON.parse(knownDataJson) as unknown;
@@ -140,7 +149,7 @@ function plainJcs(value: unknown, depth: number): string | undefined {
       const keys = Object.keys(record).sort();
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
+        const key = keys[i];
         if (!key.isWellFormed()) return undefined;
         const item = plainJcs(record[key], depth + 1);
         if (item === undefined) return undefined;

@@ -1,8 +1,8 @@
-import { canonicalize } from '@/lib/crypto/jcs';
-import { verifyEd25519 } from '@/lib/crypto/ed25519';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { verifyEd25519 } from '@/lib/core/crypto/ed25519';
 import { formatTimestamp } from './chain';
 
-// DESIGN.md "Audit event and chain": a checkpoint seals a chain head. It is the JCS object
+// README "Audit events and chains": a checkpoint seals a chain head. It is the JCS object
 // { v, chain, seq, hash, issuedAt, kid }, signed with Ed25519 over its canonical bytes. This module
 // is pure (no database), shared by the exporter, the offline verifier and the tests.
 

@@ -1,9 +1,9 @@
-import { canonicalize } from '@/lib/crypto/jcs';
-import { sha256Hex } from '@/lib/crypto/hash';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { sha256Hex } from '@/lib/core/crypto/hash';
 import { type CanonicalEvent, canonicalEventParts, canonicalJson } from './chain';
 import type { SignedCheckpoint } from './checkpoint';
 
-// DESIGN.md "Audit export (verifiable)": NDJSON, one JCS object per line — a header, then exactly
+// README "Verifiable audit export (NDJSON)": NDJSON, one JCS object per line — a header, then exactly
 // one `event` or `omitted` record per seq from fromSeq to toSeq, then a checkpoint over toSeq.
 // Pure (no database): the exporter writes these records and lib/audit/verify.ts reads them.
 
@@ -17,7 +17,7 @@ export type ExportActor = { type: string; id: string | null; label: string | nul
  * What an export reveals. Events outside the filter become `omitted` records (seq and eventHash
  * only), so the chain is still recomputed end to end without revealing them. `from` is inclusive
  * and `to` exclusive (RFC 3339 instants, compared with the event's occurredAt). The criteria are
- * ANDed; their meaning is lib/services/audit-query.ts (one SQL WHERE for search and exports).
+ * ANDed; their meaning is lib/modules/audit-trail/query.ts (one SQL WHERE for search and exports).
  */
 export type ExportFilter = {
   action?: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { db, transaction } from '@/lib/db';
-import { systemCtx } from '@/lib/auth/system';
+import { db, transaction } from '@/lib/core/db';
+import { systemCtx } from '@/lib/access/system';
 import { record } from './record';
 import { ZERO_HASH, chainHashOf, eventHashOf } from './chain';
 import { canonicalEventOf } from './row';
@@ -28,7 +28,14 @@ describe('audit record()', () => {
   it('stores events whose recomputed hashes match, starting at seq 1', async () => {
     const tenant = await makeTenant();
     const ctx = systemCtx('test');
-    await transaction((tx) => record(tx, ctx, { action: 'tenant.updated', tenantId: tenant.id, target: { type: 'tenant', id: tenant.id }, data: { before: { n: 1.5 }, after: { n: 2, s: 'é\u2028😀', big: 12345678901234567890n } } }));
+    await transaction((tx) =>
+      record(tx, ctx, {
+        action: 'tenant.updated',
+        tenantId: tenant.id,
+        target: { type: 'tenant', id: tenant.id },
+        data: { before: { n: 1.5 }, after: { n: 2, s: 'é\u2028😀', big: 12345678901234567890n } },
+      }),
+    );
     const rows = await chainRows(tenant.id);
     expect(rows.map((r) => r.action)).toEqual(['tenant.created', 'tenant.updated']);
     expect(rows[1]?.data).toEqual({ before: { n: 1.5 }, after: { n: 2, s: 'é\u2028😀', big: '12345678901234567890' } });
@@ -78,9 +85,9 @@ describe('audit record()', () => {
     await expect(db.$executeRawUnsafe(`DELETE FROM audit_events WHERE id = $1::uuid`, row?.id)).rejects.toThrow(/append-only/);
     await expect(db.$executeRawUnsafe('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
     await expect(db.$executeRawUnsafe('TRUNCATE audit_checkpoints')).rejects.toThrow(/append-only/);
-    // …and so is every partition, addressed directly (issue 5: audit_events is partitioned).
+    // …and so is every partition, addressed directly (audit_events is partitioned).
     const [partition] = await db.$queryRaw<{ name: string }[]>`SELECT charter_audit_partition(${tenant.id}, ${row?.occurredAt}::timestamptz) AS name`;
-    const name = partition?.name as string;
+    const name = partition?.name;
     expect(name).toMatch(/^audit_events_p_[0-9a-f]{32}_\d{6}$/);
     await expect(db.$executeRawUnsafe(`UPDATE ${name} SET action = 'forged'`)).rejects.toThrow(/append-only/);
     await expect(db.$executeRawUnsafe(`DELETE FROM ${name}`)).rejects.toThrow(/append-only/);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '@/lib/db';
-import type { RequestMeta } from '@/lib/auth/actor';
+import type { Tx } from '@/lib/core/db';
+import type { RequestMeta } from '@/lib/access/actor';
 import type { AuditAction } from './actions';
 import { appendToChain } from './append';
 import { chainOf, normaliseData } from './chain';
@@ -25,7 +25,7 @@ export type AuditInput = {
 export type RecordedEvent = { id: string; chain: string; seq: number; hash: string };
 
 /**
- * Appends one event to its chain inside the caller's transaction (DESIGN.md guarantee 1: if this
+ * Appends one event to its chain inside the caller's transaction (the guarantee that every change is audited atomically: if this
  * throws, the caller's change rolls back with it). See appendToChain for the locking.
  */
 export async function record(tx: Tx, ctx: AuditContext, input: AuditInput): Promise<RecordedEvent> {

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '@/lib/generated/prisma/client';
 import { type CanonicalEvent, formatTimestamp } from './chain';
 
-/** Rebuilds the canonical event (DESIGN.md) from a stored row. */
+/** Rebuilds the canonical event (README "Audit events and chains") from a stored row. */
 export function canonicalEventOf(row: AuditEvent): CanonicalEvent {
   return {
     v: 1,

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKeyPair, privateKeyFromPkcs8, signEd25519 } from '@/lib/crypto/ed25519';
+import { generateSigningKeyPair, privateKeyFromPkcs8, signEd25519 } from '@/lib/core/crypto/ed25519';
 import { type CanonicalEvent, ZERO_HASH, chainHashOf, eventHashOf } from './chain';
 import { buildCheckpoint, signCheckpoint } from './checkpoint';
 import { type ExportHeader, type ExportRecord, serializeRecord } from './export-format';
 import { type VerifyResult, linesOf, verifyExport } from './verify';
 
 // Pure tests of the offline verifier on synthetic exports (no database). The integration tests in
-// lib/services/audit-export.test.ts and lib/audit/independent-verifier.test.ts use real exports.
+// lib/modules/audit-trail/export.test.ts and lib/modules/audit-trail/independent-verifier.test.ts use real exports.
 
 type Key = { kid: string; publicKey: string; sign: (m: string) => string };
 
@@ -51,7 +51,7 @@ type BuildOptions = {
   seal?: boolean;
 };
 
-/** Builds the lines of an export as lib/services/audit-export writes them. */
+/** Builds the lines of an export as lib/modules/audit-trail/export writes them. */
 function buildExport(options: BuildOptions = {}): string[] {
   const events = [...(options.events ?? [1, 2, 3, 4, 5].map((s) => eventAt(s)))];
   const fromSeq = options.fromSeq ?? events[0]?.seq ?? 1;
@@ -87,10 +87,7 @@ function buildExport(options: BuildOptions = {}): string[] {
     hash = chainHashOf(hash, eventHash);
     records.push(options.omit?.includes(event.seq) ? { type: 'omitted', seq: event.seq, eventHash } : { type: 'event', event, hash });
   }
-  const checkpoint = signCheckpoint(
-    buildCheckpoint({ chain: CHAIN, seq: header.toSeq, hash, issuedAt: '2026-02-01T00:00:00.000Z', kid: signer.kid }),
-    signer.sign,
-  );
+  const checkpoint = signCheckpoint(buildCheckpoint({ chain: CHAIN, seq: header.toSeq, hash, issuedAt: '2026-02-01T00:00:00.000Z', kid: signer.kid }), signer.sign);
   records.push({ type: 'checkpoint', ...checkpoint });
   return records.map((r) => serializeRecord(r).slice(0, -1));
 }
@@ -110,7 +107,7 @@ function expectInvalid(result: VerifyResult, reason: string | RegExp, seq?: numb
 /** Replaces a JSON line by a modified copy, re-serialised canonically (what a careful forger would do). */
 function editLine(lines: string[], index: number, edit: (record: Record<string, any>) => void): string[] {
   const copy = [...lines];
-  const record = JSON.parse(copy[index] as string) as Record<string, any>;
+  const record = JSON.parse(copy[index]) as Record<string, any>;
   edit(record);
   copy[index] = serializeRecord(record as ExportRecord).slice(0, -1);
   return copy;
@@ -139,7 +136,7 @@ describe('verifyExport', () => {
 
   it('detects a changed event even when the forger recomputes every hash after it', async () => {
     const events = [1, 2, 3, 4, 5].map((s) => eventAt(s));
-    (events[2] as CanonicalEvent).action = 'tenant.archived';
+    events[2].action = 'tenant.archived';
     const forged = buildExport({ events });
     const genuine = buildExport();
     forged[forged.length - 1] = genuine.at(-1) as string; // the vendor's checkpoint cannot be re-signed
@@ -157,13 +154,13 @@ describe('verifyExport', () => {
 
   it('detects a duplicated line', async () => {
     const lines = buildExport();
-    lines.splice(3, 0, lines[3] as string);
+    lines.splice(3, 0, lines[3]);
     expectInvalid(await verifyPinned(lines), 'seq 3: duplicated or out of order (expected seq 4)', 3);
   });
 
   it('detects swapped lines, also when the forger renumbers them', async () => {
     const lines = buildExport();
-    [lines[2], lines[3]] = [lines[3] as string, lines[2] as string];
+    [lines[2], lines[3]] = [lines[3], lines[2]];
     expectInvalid(await verifyPinned(lines), 'seq 2: missing (found seq 3 instead: an event was deleted or lines were reordered)', 2);
     let renumbered = editLine(lines, 2, (r) => {
       r.event.seq = 2;
@@ -192,7 +189,7 @@ describe('verifyExport', () => {
 
   it('rejects a forged checkpoint re-signed with a key that is not pinned', async () => {
     const events = [1, 2, 3, 4, 5].map((s) => eventAt(s));
-    (events[1] as CanonicalEvent).data = { n: 2, note: 'rewritten' };
+    events[1].data = { n: 2, note: 'rewritten' };
     const forged = buildExport({ events, signer: attacker, headerKeys: [attacker] });
     expectInvalid(await verifyPinned(forged), `seq 5: checkpoint signed by unknown key ${attacker.kid} (not among the pinned keys)`, 5);
     // Unpinned, the forgery is self-consistent: this is why the CLI warns when no --key is given.
@@ -240,7 +237,7 @@ describe('verifyExport', () => {
   it('requires canonical lines, plain LF line ends and no extra fields', async () => {
     const lines = buildExport();
     const spaced = [...lines];
-    spaced[2] = JSON.stringify(JSON.parse(spaced[2] as string), null, 1).replace(/\n/g, '');
+    spaced[2] = JSON.stringify(JSON.parse(spaced[2]), null, 1).replace(/\n/g, '');
     expectInvalid(await verifyPinned(spaced), 'line 3: not in canonical JSON form (RFC 8785)');
     expectInvalid(await verifyPinned(lines.join('\r\n')), 'line 1: line ends with a carriage return (was the file converted to CRLF?)');
     const extra = editLine(lines, 2, (r) => {
@@ -259,7 +256,7 @@ describe('verifyExport', () => {
 
   it('recomputes the chain through omitted events, and detects a changed eventHash', async () => {
     const lines = buildExport({ omit: [1, 2, 4] });
-    expect(JSON.parse(lines[1] as string)).toEqual({ type: 'omitted', seq: 1, eventHash: eventHashOf(eventAt(1)) });
+    expect(JSON.parse(lines[1])).toEqual({ type: 'omitted', seq: 1, eventHash: eventHashOf(eventAt(1)) });
     expect(await verifyPinned(lines)).toMatchObject({ ok: true, events: 2, omitted: 3, filter: { action: 'tenant.updated' } });
     const changed = editLine(lines, 2, (r) => {
       r.eventHash = 'a'.repeat(64);
@@ -275,13 +272,13 @@ describe('verifyExport', () => {
 
   it('verifies a range that starts after purged events, and an empty chain', async () => {
     const all = [1, 2, 3, 4, 5].map((s) => eventAt(s));
-    const hash2 = chainHashOf(chainHashOf(ZERO_HASH, eventHashOf(all[0] as CanonicalEvent)), eventHashOf(all[1] as CanonicalEvent));
+    const hash2 = chainHashOf(chainHashOf(ZERO_HASH, eventHashOf(all[0])), eventHashOf(all[1]));
     const tail = buildExport({ events: all.slice(2), fromSeq: 3, prevHash: hash2 });
     expect(await verifyPinned(tail)).toMatchObject({ ok: true, fromSeq: 3, toSeq: 5, events: 3 });
     // An export always holds at least its own event: a file without one is not Charter's.
     const empty = buildExport({ events: [], fromSeq: 1 });
     expect(empty).toHaveLength(2);
-    expect(JSON.parse(empty[1] as string)).toMatchObject({ seq: 0, hash: ZERO_HASH });
+    expect(JSON.parse(empty[1])).toMatchObject({ seq: 0, hash: ZERO_HASH });
     expectInvalid(await verifyPinned(empty), /^seq 0: the export does not end with its own audit.exported event/);
   });
 
@@ -304,7 +301,7 @@ describe('verifyExport', () => {
     const accepted: number[] = [];
     for (let i = start; i < bytes.length; i++) {
       const copy = Buffer.from(bytes);
-      copy[i] = (copy[i] as number) ^ 0x01;
+      copy[i] = copy[i] ^ 0x01;
       const result = await verifyExport(linesOf(Readable.from([copy])), { pinnedKeys: pinned });
       if (result.ok) accepted.push(i);
     }

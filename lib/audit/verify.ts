@@ -1,12 +1,12 @@
 import { hash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { canonicalize } from '@/lib/crypto/jcs';
-import { kidOf } from '@/lib/crypto/ed25519';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { kidOf } from '@/lib/core/crypto/ed25519';
 import { type CanonicalEvent, ZERO_HASH, chainHashOf, eventHashOf } from './chain';
 import { type SignedCheckpoint, verifyCheckpointSignature } from './checkpoint';
 import type { ExportFilter, ExportHeader, ExportKey } from './export-format';
 
-// The offline verifier of DESIGN.md "Audit export (verifiable)". Pure: no database, no network.
+// The offline verifier of README "Verifiable audit export (NDJSON)". Pure: no database, no network.
 // It reads the export line by line (constant memory), recomputes every hash from the header's
 // prevHash and checks the result against a checkpoint signed by a (preferably pinned) key. Any
 // changed, removed, inserted, duplicated or reordered event, a cut file, or a forged checkpoint is
@@ -50,7 +50,7 @@ function seqAt(bytes: Buffer, at: number): number {
   let value = 0;
   let i = at;
   for (; i < bytes.length && i - at < 16; i++) {
-    const b = bytes[i] as number;
+    const b = bytes[i];
     if (b === 0x2c) break;
     if (b < 0x30 || b > 0x39 || (b === 0x30 && i === at && bytes[i + 1] !== 0x2c)) return -1;
     value = value * 10 + (b - 0x30);
@@ -151,7 +151,7 @@ function parseHeader(value: Json): ExportHeader {
     prevHash,
     exportedAt,
     exportedBy: by as ExportHeader['exportedBy'],
-    filter: (value.filter as ExportFilter | null) ?? null,
+    filter: value.filter ?? null,
     keys,
   };
 }
@@ -252,7 +252,7 @@ export class ExportVerifier {
       }
     } catch (err) {
       if (!(err instanceof Malformed)) throw err;
-      return this.fail(null, this.header ? `malformed ${String(value.type)} record: ${err.message}` : `invalid header: ${err.message}`);
+      return this.fail(null, this.header ? `malformed ${value.type} record: ${err.message}` : `invalid header: ${err.message}`);
     }
   }
 
@@ -414,7 +414,7 @@ export class ExportVerifier {
   private checkSeal(header: ExportHeader): string | null {
     const event = this.sealEvent;
     if (!event || event.action !== 'audit.exported' || !isObject(event.data)) {
-      return "the export does not end with its own audit.exported event, so its header is not sealed";
+      return 'the export does not end with its own audit.exported event, so its header is not sealed';
     }
     const data = event.data;
     const differs = (field: string, a: unknown, b: unknown) => (canonicalize(a ?? null) === canonicalize(b ?? null) ? null : field);
@@ -424,7 +424,11 @@ export class ExportVerifier {
       differs('exportedAt', event.occurredAt, header.exportedAt) ??
       differs('fromSeq', data.fromSeq, header.fromSeq) ??
       differs('filter', data.filter, header.filter) ??
-      differs('keys', data.keys, header.keys.map((k) => k.kid)) ??
+      differs(
+        'keys',
+        data.keys,
+        header.keys.map((k) => k.kid),
+      ) ??
       differs('format', data.format, 'ndjson');
     return field ? `the header's ${field} differs from the export's own audit.exported event (the header was changed)` : null;
   }

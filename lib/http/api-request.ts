@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
-import { AppError } from '@/lib/errors';
+import { AppError } from '@/lib/core/errors';
 
 /**
  * What route() needs of an HTTP request, whichever server received it: Next.js (a route handler's
- * NextRequest, fromWebRequest) or Charter's own `/api/v1` server (lib/server/api-server.ts, from a
+ * NextRequest, fromWebRequest) or Charter's own `/api/v1` server (lib/runtime/api-server.ts, from a
  * node:http request). The body is read at most once, with a size limit, and memoised.
  */
-export interface ApiRequest {
+export type ApiRequest = {
   readonly method: string;
   readonly pathname: string;
   readonly searchParams: URLSearchParams;
@@ -14,7 +14,7 @@ export interface ApiRequest {
   cookie(name: string): string | undefined;
   /** The body as UTF-8 text ('' if none); payload_too_large past MAX_BODY_BYTES. */
   text(): Promise<string>;
-}
+};
 
 /** A streamed body (exports, bundles): piped to node:http as it is, or wrapped in a Response. */
 export class StreamBody {

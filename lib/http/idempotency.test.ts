@@ -3,16 +3,16 @@ import { encode } from 'next-auth/jwt';
 import { NextRequest } from 'next/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { POST as createTenantRoute } from '@/app/api/v1/tenants/route';
-import { sessionCookieName } from '@/lib/auth/options';
-import { systemCtx } from '@/lib/auth/system';
-import { generateApiKey } from '@/lib/crypto/api-key';
-import { db } from '@/lib/db';
-import { getEnv } from '@/lib/env';
-import type { ApiKeyScope } from '@/lib/schemas/api-key';
-import { createApiKey } from '@/lib/services/api-keys';
-import { signIn } from '@/lib/services/sessions';
-import { claimIdempotencyKey, purgeExpiredIdempotencyRecords } from '@/lib/services/idempotency';
+import { POST as createTenantRoute } from '@/lib/api/v1/tenants/collection';
+import { sessionCookieName } from '@/lib/http/auth-options';
+import { systemCtx } from '@/lib/access/system';
+import { generateApiKey } from '@/lib/core/crypto/api-key';
+import { db } from '@/lib/core/db';
+import { getEnv } from '@/lib/core/env';
+import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { signIn } from '@/lib/access/sessions';
+import { claimIdempotencyKey, purgeExpiredIdempotencyRecords } from '@/lib/http/idempotency-store';
 import { TEST_PASSWORD, makeTenant, makeUser, uniqueSlug } from '@/lib/testing/factories';
 import { IDEMPOTENCY_TTL_MS, parseIdempotencyKey, requestFingerprint } from './idempotency';
 import { route } from './route';
@@ -136,9 +136,7 @@ describe('Idempotency-Key on POST (through route())', () => {
 
     const slug2 = uniqueSlug('idem');
     const idem2 = randomUUID();
-    const burst = await Promise.all(
-      Array.from({ length: 6 }, () => createTenantRoute(post(key, JSON.stringify(tenantInput(slug2)), { idempotencyKey: idem2 }), noParams)),
-    );
+    const burst = await Promise.all(Array.from({ length: 6 }, () => createTenantRoute(post(key, JSON.stringify(tenantInput(slug2)), { idempotencyKey: idem2 }), noParams)));
     const statuses = burst.map((r) => r.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);

@@ -1,9 +1,9 @@
-import type { Actor } from '@/lib/auth/actor';
-import { sha256Hex } from '@/lib/crypto/hash';
-import { canonicalize } from '@/lib/crypto/jcs';
-import { AppError } from '@/lib/errors';
-import { logger } from '@/lib/logger';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '@/lib/services/idempotency';
+import type { Actor } from '@/lib/access/actor';
+import { sha256Hex } from '@/lib/core/crypto/hash';
+import { canonicalize } from '@/lib/core/crypto/jcs';
+import { AppError } from '@/lib/core/errors';
+import { logger } from '@/lib/core/logger';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '@/lib/http/idempotency-store';
 
 // Idempotency-Key on POST (draft-ietf-httpapi-idempotency-key-header), for API keys and sessions.
 //
@@ -16,8 +16,8 @@ import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } fr
 // so the client can retry. Requests refused before the handler runs (authentication, permission,
 // rate limit, invalid input) do not claim the key. Records live 24 hours.
 //
-// A response that contains an API key in clear (`chr_…`, shown once) is never stored (DESIGN.md,
-// guarantee 5): only its status is kept, and a retry gets 409 idempotency_conflict with reason
+// A response that contains an API key in clear (`chr_…`, shown once) is never stored (no
+// secrets in clear): only its status is kept, and a retry gets 409 idempotency_conflict with reason
 // `not_replayable` rather than a second execution.
 //
 // If the process dies after the handler committed but before the response was stored, the key stays
@@ -61,7 +61,7 @@ export function idempotencyActorKey(actor: Pick<Actor, 'type' | 'id'>): string {
   return `${actor.type}:${actor.id}`;
 }
 
-/** An API key in clear (DESIGN.md "API key"): such a response is never stored. */
+/** An API key in clear (README "API keys"): such a response is never stored. */
 const SECRET = /chr_[0-9A-Za-z]{46}/;
 
 const STORED_HEADERS = ['content-type', 'location', 'content-disposition'];

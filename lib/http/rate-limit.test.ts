@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GET as listTenantsRoute } from '@/app/api/v1/tenants/route';
-import { systemCtx } from '@/lib/auth/system';
-import { db } from '@/lib/db';
-import { createApiKey } from '@/lib/services/api-keys';
-import { addRateLimitCounts, purgeRateLimitBuckets } from '@/lib/services/rate-limits';
+import { GET as listTenantsRoute } from '@/lib/api/v1/tenants/collection';
+import { systemCtx } from '@/lib/access/system';
+import { db } from '@/lib/core/db';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { addRateLimitCounts, purgeRateLimitBuckets } from '@/lib/http/rate-limit-store';
 import { makeTenant } from '@/lib/testing/factories';
 import { RateLimiter, configureRateLimit } from './rate-limit';
 
@@ -13,7 +13,14 @@ const noParams = { params: Promise.resolve({}) };
 
 async function tenantKey() {
   const tenant = await makeTenant();
-  const { key, apiKey } = await createApiKey(systemCtx('test'), { name: 'rate test', tenantId: tenant.id, deploymentId: null, scopes: ['tenants:read'], expiresInDays: 1, allowedCidrs: [] });
+  const { key, apiKey } = await createApiKey(systemCtx('test'), {
+    name: 'rate test',
+    tenantId: tenant.id,
+    deploymentId: null,
+    scopes: ['tenants:read'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   return { key, id: apiKey.id };
 }
 
@@ -91,7 +98,7 @@ describe('RateLimiter (shared state across instances)', () => {
   it('is exact across instances in synchronous mode (batch 0)', async () => {
     const subject = `test:${randomUUID()}`;
     const instances = [0, 1, 2].map(() => new RateLimiter({ ...config, batch: 0 }));
-    const decisions = await Promise.all(Array.from({ length: 45 }, (_, i) => instances[i % 3]!.take(subject)));
+    const decisions = await Promise.all(Array.from({ length: 45 }, (_, i) => instances[i % 3].take(subject)));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(config.limit);
   });
 

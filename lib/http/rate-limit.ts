@@ -1,7 +1,7 @@
-import { getEnv } from '@/lib/env';
-import { AppError } from '@/lib/errors';
-import { logger } from '@/lib/logger';
-import { addRateLimitCounts, purgeRateLimitBuckets, type RateLimitCount, type RateLimitIncrement } from '@/lib/services/rate-limits';
+import { getEnv } from '@/lib/core/env';
+import { AppError } from '@/lib/core/errors';
+import { logger } from '@/lib/core/logger';
+import { addRateLimitCounts, purgeRateLimitBuckets, type RateLimitCount, type RateLimitIncrement } from '@/lib/http/rate-limit-store';
 
 // Per-API-key rate limit: a fixed window (CHARTER_RATE_LIMIT_PER_MINUTE requests per calendar
 // minute, UTC) whose counter lives in PostgreSQL (`rate_limit_buckets`), so every app instance

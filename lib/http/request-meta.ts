@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestMeta } from '@/lib/auth/actor';
+import type { RequestMeta } from '@/lib/access/actor';
 
 type HeaderSource = { get(name: string): string | null };
 

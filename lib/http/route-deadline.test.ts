@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { NextRequest } from 'next/server';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { systemCtx } from '@/lib/auth/system';
-import { pool, transaction } from '@/lib/db';
-import { createApiKey } from '@/lib/services/api-keys';
+import { systemCtx } from '@/lib/access/system';
+import { pool, transaction } from '@/lib/core/db';
+import { createApiKey } from '@/lib/modules/api-keys/service';
 import { route } from './route';
 
 // The request deadline: read once per route, so it is set before any module reads the environment.
@@ -15,7 +15,14 @@ vi.hoisted(() => {
 const noParams = { params: Promise.resolve({}) };
 
 async function platformKey() {
-  const { key } = await createApiKey(systemCtx('test'), { name: 'deadline test', tenantId: null, deploymentId: null, scopes: ['tenants:write'], expiresInDays: 1, allowedCidrs: [] });
+  const { key } = await createApiKey(systemCtx('test'), {
+    name: 'deadline test',
+    tenantId: null,
+    deploymentId: null,
+    scopes: ['tenants:write'],
+    expiresInDays: 1,
+    allowedCidrs: [],
+  });
   return key;
 }
 
@@ -64,11 +71,14 @@ describe('a deadline per request', () => {
     }
     // The first attempt finishes on its own and settles the key: the next retry replays its outcome.
     await vi.waitFor(() => expect(finished).toBe(1), { timeout: 5_000 });
-    await vi.waitFor(async () => {
-      const replay = await POST(post(key, idem), noParams);
-      expect(replay.status).toBe(201);
-      expect(await replay.json()).toEqual({ done: true });
-    }, { timeout: 5_000 });
+    await vi.waitFor(
+      async () => {
+        const replay = await POST(post(key, idem), noParams);
+        expect(replay.status).toBe(201);
+        expect(await replay.json()).toEqual({ done: true });
+      },
+      { timeout: 5_000 },
+    );
     expect(runs).toBe(1);
   });
 });

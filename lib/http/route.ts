@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { Actor, Ctx, RequestMeta } from '@/lib/auth/actor';
-import { sessionCookieName } from '@/lib/auth/options';
-import { actorFromSessionToken } from '@/lib/auth/session';
-import { authorize } from '@/lib/authz/guard';
-import type { Permission } from '@/lib/authz/permissions';
-import { getDatabaseEnv } from '@/lib/env';
-import { AppError, toAppError, toProblem, unavailable } from '@/lib/errors';
-import { logger } from '@/lib/logger';
-import { recordAccessDenied } from '@/lib/services/audit';
-import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/services/api-keys';
+import type { Actor, Ctx, RequestMeta } from '@/lib/access/actor';
+import { sessionCookieName } from '@/lib/http/auth-options';
+import { actorFromSessionToken } from '@/lib/http/session';
+import { authorize } from '@/lib/access/guard';
+import type { Permission } from '@/lib/access/permissions';
+import { getDatabaseEnv } from '@/lib/core/env';
+import { AppError, toAppError, toProblem, unavailable } from '@/lib/core/errors';
+import { logger } from '@/lib/core/logger';
+import { recordAccessDenied } from '@/lib/modules/audit-trail/search';
+import { API_KEY_REJECTED, recordKeyDenied, verifyApiKey } from '@/lib/access/api-keys/verify';
 import { type ApiRequest, type ApiResult, StreamBody, fromWebRequest, toWebResponse } from './api-request';
 import { abandonIdempotentRequest, finishIdempotentRequest, parseIdempotencyKey, requestFingerprint, startIdempotentRequest } from './idempotency';
 import { enforceRateLimit } from './rate-limit';
@@ -69,7 +69,7 @@ const ROUTE_DEFINITION = Symbol.for('charter.route-definition');
 /** The definition route() recorded on a handler, or null if it was not made by route(). */
 export function routeDefinitionOf(handler: unknown): RouteDefinition | null {
   if (typeof handler !== 'function') return null;
-  return ((handler as unknown as Record<symbol, RouteDefinition | undefined>)[ROUTE_DEFINITION]) ?? null;
+  return (handler as unknown as Record<symbol, RouteDefinition | undefined>)[ROUTE_DEFINITION] ?? null;
 }
 
 type RouteParams = Record<string, string | string[]>;
@@ -78,7 +78,7 @@ type RouteHandler = (req: Request, context: { params: Promise<RouteParams> }) =>
 /**
  * A route's whole pipeline on an ApiRequest, whichever server received it. Next.js calls the
  * handler route() returns (a WHATWG Request in, a Response out); Charter's own `/api/v1` server
- * (lib/server/api-server.ts) calls this directly and writes the result to node:http, without
+ * (lib/runtime/api-server.ts) calls this directly and writes the result to node:http, without
  * building a Request or a Response for it.
  */
 export type RouteCore = (req: ApiRequest, params: RouteParams) => Promise<ApiResult>;
@@ -89,7 +89,7 @@ const ROUTE_CORE = Symbol.for('charter.route-core');
 /** The pipeline route() or publicRoute() put behind a handler, or null. */
 export function routeCoreOf(handler: unknown): RouteCore | null {
   if (typeof handler !== 'function') return null;
-  return ((handler as unknown as Record<symbol, RouteCore | undefined>)[ROUTE_CORE]) ?? null;
+  return (handler as unknown as Record<symbol, RouteCore | undefined>)[ROUTE_CORE] ?? null;
 }
 
 function define(core: RouteCore, definition: RouteDefinition): RouteHandler {
@@ -198,7 +198,10 @@ function withDeadline(work: Promise<ApiResult>, ms: number, late: () => ApiResul
       resolve(late());
     }, ms);
     void work.then((result) => {
-      if (answered) return discard(result);
+      if (answered) {
+        discard(result);
+        return;
+      }
       clearTimeout(timer);
       answered = true;
       resolve(result);

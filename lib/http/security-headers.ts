@@ -1,5 +1,5 @@
 // Security headers. next.config.ts sends securityHeaders() with everything Next.js serves (pages,
-// and /api/v1 under `next dev`); lib/server/api-server.ts sends API_SECURITY_HEADERS with the JSON
+// and /api/v1 under `next dev`); lib/runtime/api-server.ts sends API_SECURITY_HEADERS with the JSON
 // and files of /api/v1 it serves itself.
 
 /**

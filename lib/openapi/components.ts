@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode } from '@/lib/errors';
+import { ERROR_STATUS, type ErrorCode } from '@/lib/core/errors';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_REPLAYED_HEADER } from '@/lib/http/idempotency';
-import { API_KEY_SCOPES } from '@/lib/schemas/api-key';
-import { pageQuery } from '@/lib/schemas/common';
+import { API_KEY_SCOPES } from '@/lib/modules/api-keys/schema';
+import { pageQuery } from '@/lib/core/schema';
 
 // The shared parts of the OpenAPI document: security schemes, problem responses, headers and
 // parameters that every operation refers to.
@@ -16,7 +16,7 @@ export const FieldErrorSchema = z
   })
   .meta({ id: 'FieldError' });
 
-/** RFC 9457 problem details as lib/errors.ts produces them (kept in step by a test). */
+/** RFC 9457 problem details as lib/core/errors.ts produces them (kept in step by a test). */
 export const ProblemSchema = z
   .looseObject({
     type: z.string().meta({ description: '`urn:charter:problem:<code>`', example: 'urn:charter:problem:validation_failed' }),
@@ -47,7 +47,7 @@ export const SECURITY_SCHEMES = {
     type: 'apiKey',
     in: 'cookie',
     name: 'charter.session',
-    description: 'The browser session of a signed-in user (cookie `__Secure-charter.session` over HTTPS); the role\'s permissions apply.',
+    description: "The browser session of a signed-in user (cookie `__Secure-charter.session` over HTTPS); the role's permissions apply.",
   },
 } as const;
 
@@ -110,18 +110,26 @@ export const PROBLEM_RESPONSES = {
   BadRequest: { status: 400, response: problemResponse(400, 'The request is malformed or a field is invalid (see `errors`); nothing was changed.') },
   Unauthorized: {
     status: 401,
-    response: problemResponse(401, 'No valid credentials: the API key is missing, malformed, unknown, expired, revoked, outside its CIDRs or lacks the scope; the body is identical whatever the reason.', {
-      authenticated: false,
-      extraHeaders: { 'WWW-Authenticate': ref('headers', 'WwwAuthenticate') },
-    }),
+    response: problemResponse(
+      401,
+      'No valid credentials: the API key is missing, malformed, unknown, expired, revoked, outside its CIDRs or lacks the scope; the body is identical whatever the reason.',
+      {
+        authenticated: false,
+        extraHeaders: { 'WWW-Authenticate': ref('headers', 'WwwAuthenticate') },
+      },
+    ),
   },
   Forbidden: { status: 403, response: problemResponse(403, "The signed-in user's role lacks the permission.") },
-  NotFound: { status: 404, response: problemResponse(404, 'No such object in your scope (another tenant\'s objects are reported as not found, never as forbidden).') },
+  NotFound: { status: 404, response: problemResponse(404, "No such object in your scope (another tenant's objects are reported as not found, never as forbidden).") },
   Conflict: {
     status: 409,
-    response: problemResponse(409, 'The request conflicts with the current state, or the Idempotency-Key was reused with another request is still in progress, or its response held a secret and is not replayed (`reason`).', {
-      retryAfter: true,
-    }),
+    response: problemResponse(
+      409,
+      'The request conflicts with the current state, or the Idempotency-Key was reused with another request is still in progress, or its response held a secret and is not replayed (`reason`).',
+      {
+        retryAfter: true,
+      },
+    ),
   },
   PayloadTooLarge: { status: 413, response: problemResponse(413, 'The body exceeds 1 MB.') },
   TooManyRequests: { status: 429, response: problemResponse(429, "The API key's rate limit is exhausted for this window.", { retryAfter: true }) },
@@ -132,7 +140,7 @@ export type ProblemResponseName = keyof typeof PROBLEM_RESPONSES;
 
 const pageQueryShape = pageQuery.shape;
 
-/** Reusable parameters; `Limit` and `Cursor` are the standard pagination query (lib/schemas/common.ts). */
+/** Reusable parameters; `Limit` and `Cursor` are the standard pagination query (lib/core/schema.ts). */
 export const PARAMETER_SCHEMAS = {
   limit: pageQueryShape.limit,
   cursor: pageQueryShape.cursor,

@@ -2,17 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { AUTHENTICATED, routeDefinitionOf, type RouteDefinition } from '@/lib/http/route';
 import { IDEMPOTENCY_TTL_MS } from '@/lib/http/idempotency';
-import {
-  HEADERS,
-  IDEMPOTENCY_KEY_PARAMETER,
-  PARAMETER_SCHEMAS,
-  PROBLEM_RESPONSES,
-  ProblemSchema,
-  type ProblemResponseName,
-  SECURITY_SCHEMES,
-  responseHeaders,
-} from './components';
-import { API_ROUTES, type RouteModule } from './routes';
+import { HEADERS, IDEMPOTENCY_KEY_PARAMETER, PARAMETER_SCHEMAS, PROBLEM_RESPONSES, ProblemSchema, type ProblemResponseName, SECURITY_SCHEMES, responseHeaders } from './components';
 import { type JsonSchema, SchemaCollector, isOptionalInput } from './schema';
 
 // The OpenAPI 3.1 document of /api/v1, generated from the definitions route() records: the same
@@ -72,7 +62,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Deployments: "A tenant's self-hosted installations, and the heartbeat their agents report.",
   Models: 'The model catalogue: families and versions, with weights digests and lifecycle; who runs each version (adoption) and whom deprecating it would affect.',
   Rollouts: 'Which model version a deployment is pinned to and how it gets there: pins, scheduled upgrades with notice, rollbacks. Agents read theirs to know what to run.',
-  Contracts: "Contracts between the vendor and a tenant, and the entitlements they grant.",
+  Contracts: 'Contracts between the vendor and a tenant, and the entitlements they grant.',
   Audit: 'The append-only, hash-chained audit trail.',
   Meta: 'About the API itself.',
   Identity: 'Who the caller is: any valid API key may ask, whatever its scopes.',
@@ -116,7 +106,7 @@ function defaultOperationId(method: HttpMethod, template: string): string {
 
 function objectProperties(collector: SchemaCollector, schema: z.ZodType): { properties: Record<string, JsonSchema>; required: Set<string> } {
   const json = collector.convert(schema, 'input');
-  const target = typeof json.$ref === 'string' ? collector.components[json.$ref.split('/').pop() ?? ''] ?? json : json;
+  const target = typeof json.$ref === 'string' ? (collector.components[json.$ref.split('/').pop() ?? ''] ?? json) : json;
   return {
     properties: (target.properties ?? {}) as Record<string, JsonSchema>,
     required: new Set((target.required ?? []) as string[]),
@@ -148,7 +138,7 @@ function buildOperation(ctx: Context, template: string, method: HttpMethod, def:
   // Path parameters: every {name} in the template, described by the params schema when there is one.
   const pathProps = def.params ? objectProperties(collector, def.params).properties : {};
   for (const [, name] of template.matchAll(/\{([^}]+)\}/g)) {
-    parameters.push(describeParameter(name as string, 'path', pathProps[name as string] ?? { type: 'string' }, true));
+    parameters.push(describeParameter(name, 'path', pathProps[name] ?? { type: 'string' }, true));
   }
 
   let paginated = false;
@@ -191,9 +181,7 @@ function buildOperation(ctx: Context, template: string, method: HttpMethod, def:
     tags: def.tags?.length ? def.tags : [defaultTag(template)],
     security: isPublic ? [] : [{ apiKey: scopes }, { session: scopes }],
     parameters,
-    ...(def.body
-      ? { requestBody: { required: !isOptionalInput(def.body), content: { 'application/json': { schema: collector.convert(def.body, 'input') } } } }
-      : {}),
+    ...(def.body ? { requestBody: { required: !isOptionalInput(def.body), content: { 'application/json': { schema: collector.convert(def.body, 'input') } } } } : {}),
     responses,
     'x-charter-permission': def.permission,
     ...(paginated ? { 'x-charter-paginated': true as const } : {}),
@@ -206,15 +194,20 @@ function undocumentedOperation(template: string, method: HttpMethod): OperationO
     summary: `${method} ${template} (undocumented: not made with route())`,
     tags: [defaultTag(template)],
     security: [],
-    parameters: [...template.matchAll(/\{([^}]+)\}/g)].map(([, name]) => describeParameter(name as string, 'path', { type: 'string' }, true)),
+    parameters: [...template.matchAll(/\{([^}]+)\}/g)].map(([, name]) => describeParameter(name, 'path', { type: 'string' }, true)),
     responses: { default: { description: 'Unknown.' } },
     'x-charter-permission': null,
     'x-charter-undocumented': true,
   };
 }
 
-/** Builds the document from the route modules listed in lib/openapi/routes.ts. */
-export async function buildOpenApiDocument(routes: Record<string, () => Promise<RouteModule>> = API_ROUTES): Promise<OpenApiDocument> {
+/** A module of route handlers by HTTP method, as route() and publicRoute() make them. */
+export type RouteModule = Partial<Record<HttpMethod, unknown>>;
+/** OpenAPI path template (`/api/v1/deployments/{id}`) → its route module: lib/api/v1/routes.ts. */
+export type RouteTable = Record<string, RouteModule>;
+
+/** Builds the document from a route table (lib/api/v1/routes.ts API_ROUTES). */
+export function buildOpenApiDocument(routes: RouteTable): OpenApiDocument {
   const collector = new SchemaCollector();
   collector.convert(ProblemSchema, 'output');
   const standardParameters = Object.fromEntries(
@@ -224,7 +217,7 @@ export async function buildOpenApiDocument(routes: Record<string, () => Promise<
 
   const paths: OpenApiDocument['paths'] = {};
   for (const template of Object.keys(routes).sort()) {
-    const mod = await routes[template]!();
+    const mod = routes[template];
     const item: OpenApiDocument['paths'][string] = {};
     for (const method of HTTP_METHODS) {
       const handler = mod[method];
@@ -240,8 +233,8 @@ export async function buildOpenApiDocument(routes: Record<string, () => Promise<
   for (const [component, p] of Object.entries(standardParameters)) {
     parameters[component] = describeParameter(p.name, 'query', p.schema, false);
   }
-  parameters.Limit!.description ??= 'Page size (1–200, default 50).';
-  parameters.Cursor!.description ??= 'Opaque cursor from `nextCursor` of the previous page; omit for the first page.';
+  parameters.Limit.description ??= 'Page size (1–200, default 50).';
+  parameters.Cursor.description ??= 'Opaque cursor from `nextCursor` of the previous page; omit for the first page.';
 
   return {
     openapi: '3.1.1',
@@ -263,15 +256,4 @@ export async function buildOpenApiDocument(routes: Record<string, () => Promise<
       responses: Object.fromEntries(Object.entries(PROBLEM_RESPONSES).map(([name, r]) => [name, r.response as ResponseObject])),
     },
   };
-}
-
-// The document only changes with the code, so it is built once per process.
-let cached: Promise<OpenApiDocument> | undefined;
-
-export function getOpenApiDocument(): Promise<OpenApiDocument> {
-  cached ??= buildOpenApiDocument().catch((err: unknown) => {
-    cached = undefined;
-    throw err;
-  });
-  return cached;
 }

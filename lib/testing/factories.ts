@@ -1,19 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Ctx } from '@/lib/auth/actor';
-import { systemCtx } from '@/lib/auth/system';
-import { permissionsOf } from '@/lib/authz/permissions';
-import { transaction } from '@/lib/db';
-import { record } from '@/lib/audit/record';
+import type { Ctx } from '@/lib/access/actor';
+import { systemCtx } from '@/lib/access/system';
+import { permissionsOf } from '@/lib/access/permissions';
 import type { ContractScope, ModelVersionStatus, Role } from '@/lib/generated/prisma/enums';
-import type { ApiKeyScope } from '@/lib/schemas/api-key';
-import type { CreateDeploymentInput, DeploymentDto } from '@/lib/schemas/deployment';
-import type { CreateTenantInput, TenantDto } from '@/lib/schemas/tenant';
-import { createApiKey, verifyApiKey } from '@/lib/services/api-keys';
-import { createContract, requestContractActivation } from '@/lib/services/contracts';
-import { createDeployment } from '@/lib/services/deployments';
-import { createModelFamily, createModelVersion, deprecateModelVersion, getModelFamily, releaseModelVersion, retireModelVersion } from '@/lib/services/models';
-import { createTenant } from '@/lib/services/tenants';
-import { createUser } from '@/lib/services/users';
+import type { ApiKeyScope } from '@/lib/modules/api-keys/schema';
+import type { CreateDeploymentInput, DeploymentDto } from '@/lib/modules/deployments/schema';
+import type { CreateTenantInput, TenantDto } from '@/lib/modules/tenants/schema';
+import { createApiKey } from '@/lib/modules/api-keys/service';
+import { verifyApiKey } from '@/lib/access/api-keys/verify';
+import { createContract, requestContractActivation } from '@/lib/modules/contracts/service';
+import { createDeployment } from '@/lib/modules/deployments/service';
+import { type MaintenanceReport, runMaintenance } from '@/lib/runtime/maintenance';
+import { createModelFamily, createModelVersion, deprecateModelVersion, getModelFamily, releaseModelVersion, retireModelVersion } from '@/lib/modules/models/service';
+import { createTenant } from '@/lib/modules/tenants/service';
+import { createUser } from '@/lib/modules/users/service';
 
 // Test factories: every test makes its own tenants and users with unique names, so tests run in
 // parallel against one database with no shared state and no table wipes.
@@ -28,7 +28,7 @@ export function uniqueSlug(prefix = 't'): string {
 export function randomLei(): string {
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const base = Array.from(randomBytes(18), (b) => alphabet[b % 36]).join('');
-  const digits = [...`${base}00`].map((c) => Number.parseInt(c, 36).toString()).join('');
+  const digits = Array.from(`${base}00`, (c) => Number.parseInt(c, 36).toString()).join('');
   const check = 98 - Number(BigInt(digits) % 97n);
   return `${base}${String(check).padStart(2, '0')}`;
 }
@@ -62,15 +62,12 @@ export function ctxFor(user: { id: string; email: string; role: Role; tenantId: 
 
 // ── Deployments, the catalogue and contracts go through their services.
 
-export async function makeDeployment(
-  tenant: Pick<TenantDto, 'id' | 'allowedCountries'>,
-  overrides: Partial<CreateDeploymentInput> = {},
-): Promise<DeploymentDto> {
+export async function makeDeployment(tenant: Pick<TenantDto, 'id' | 'allowedCountries'>, overrides: Partial<CreateDeploymentInput> = {}): Promise<DeploymentDto> {
   return createDeployment(systemCtx('test'), {
     tenantId: tenant.id,
     name: uniqueSlug('dep'),
     environment: 'PRODUCTION',
-    country: tenant.allowedCountries[0] as string,
+    country: tenant.allowedCountries[0],
     hosting: 'ON_PREMISES',
     ...overrides,
   });
@@ -87,9 +84,7 @@ export async function makeModelVersion(
   options: { familyId?: string; version?: string; status?: ModelVersionStatus; exportRestrictions?: string[] } = {},
 ): Promise<TestModelVersion> {
   const ctx = systemCtx('test');
-  const family = options.familyId
-    ? await getModelFamily(ctx, options.familyId)
-    : await createModelFamily(ctx, { slug: uniqueSlug('fam'), name: 'Test family', modality: 'text' });
+  const family = options.familyId ? await getModelFamily(ctx, options.familyId) : await createModelFamily(ctx, { slug: uniqueSlug('fam'), name: 'Test family', modality: 'text' });
   const status = options.status ?? 'RELEASED';
   const created = await createModelVersion(ctx, {
     family: family.id,
@@ -148,8 +143,18 @@ export async function makeContract(
     exitPeriodDays: 180,
     auditRights: null,
     entitlements: [
-      ...(options.familyIds ?? []).map((modelFamilyId) => ({ modelFamilyId, modelVersionId: null, maxDeployments: options.maxDeployments ?? 3, limits: options.limits ?? { maxGpus: 8 } })),
-      ...(options.versionIds ?? []).map((modelVersionId) => ({ modelFamilyId: null, modelVersionId, maxDeployments: options.maxDeployments ?? 3, limits: options.limits ?? { maxGpus: 8 } })),
+      ...(options.familyIds ?? []).map((modelFamilyId) => ({
+        modelFamilyId,
+        modelVersionId: null,
+        maxDeployments: options.maxDeployments ?? 3,
+        limits: options.limits ?? { maxGpus: 8 },
+      })),
+      ...(options.versionIds ?? []).map((modelVersionId) => ({
+        modelFamilyId: null,
+        modelVersionId,
+        maxDeployments: options.maxDeployments ?? 3,
+        limits: options.limits ?? { maxGpus: 8 },
+      })),
     ],
     registerInfo: {},
   });
@@ -158,11 +163,7 @@ export async function makeContract(
 }
 
 /** An API key (made by the system) and the context a request made with it would have. */
-export async function makeKey(
-  tenantId: string | null,
-  scopes: ApiKeyScope[],
-  options: { deploymentId?: string } = {},
-): Promise<{ key: string; id: string; ctx: Ctx }> {
+export async function makeKey(tenantId: string | null, scopes: ApiKeyScope[], options: { deploymentId?: string } = {}): Promise<{ key: string; id: string; ctx: Ctx }> {
   const { key, apiKey } = await createApiKey(systemCtx('test'), {
     name: 'test key',
     tenantId,
@@ -171,7 +172,20 @@ export async function makeKey(
     expiresInDays: 30,
     allowedCidrs: [],
   });
-  const verdict = await verifyApiKey(key, { ip: '198.51.100.7', permission: scopes[0] as ApiKeyScope });
+  const verdict = await verifyApiKey(key, { ip: '198.51.100.7', permission: scopes[0] });
   if (!verdict.ok) throw new Error(`test key refused: ${verdict.reason}`);
   return { key, id: apiKey.id, ctx: { actor: verdict.actor, request: { ip: '198.51.100.7', userAgent: 'vitest', requestId: randomUUID() } } };
+}
+
+/**
+ * One maintenance round confined to `chains` (tenant ids, `platform`), as the periodic loop runs it.
+ * Tests confine their rounds so that they never expire what another test file is looking at; a round
+ * of another file may hold the lock for a moment, so this waits for its own to run.
+ */
+export async function runMaintenanceOf(chains: string[]): Promise<MaintenanceReport> {
+  for (let attempt = 0; ; attempt++) {
+    const report = await runMaintenance({ chains });
+    if (report.ran || attempt === 50) return report;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

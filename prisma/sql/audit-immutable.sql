@@ -1,6 +1,6 @@
 
--- Audit tables are append-only (DESIGN.md, guarantee 2). The database itself refuses to change or
--- remove rows, whoever asks; retention purges (issue 5) drop whole expired partitions instead.
+-- Audit tables are append-only. The database itself refuses to change or
+-- remove rows, whoever asks; retention purges drop whole expired partitions instead.
 CREATE OR REPLACE FUNCTION charter_audit_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

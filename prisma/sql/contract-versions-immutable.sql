@@ -1,5 +1,5 @@
 
--- Contract versions are immutable (DESIGN.md "Contract": amendments create a new version; each is
+-- Contract versions are immutable (README "Contracts and four-eyes approvals": amendments create a new version; each is
 -- hashed). The database refuses to change or remove a version, whoever asks.
 CREATE OR REPLACE FUNCTION charter_contract_version_immutable() RETURNS trigger
 LANGUAGE plpgsql AS $$

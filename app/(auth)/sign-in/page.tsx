@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { Logo } from '@/components/shell/logo';
-import { getSessionActor } from '@/lib/auth/session';
+import { getSessionActor } from '@/lib/http/session';
 import { SIGN_IN_FAILED, SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };

@@ -18,13 +18,17 @@ export function SignInForm({ callbackUrl, initialError = null }: { callbackUrl: 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    const field = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value : '';
+    };
     setPending(true);
     setError(null);
     try {
       const res = await signIn('credentials', {
         redirect: false,
-        email: String(form.get('email') ?? ''),
-        password: String(form.get('password') ?? ''),
+        email: field('email'),
+        password: field('password'),
       });
       if (!res || res.error || !res.ok) {
         setError(SIGN_IN_FAILED);
@@ -41,7 +45,7 @@ export function SignInForm({ callbackUrl, initialError = null }: { callbackUrl: 
 
   // method="post": should the form be submitted before hydration, the password must not land in a URL.
   return (
-    <form method="post" onSubmit={onSubmit} className="space-y-4" aria-describedby={error ? 'sign-in-error' : undefined}>
+    <form method="post" onSubmit={(event) => void onSubmit(event)} className="space-y-4" aria-describedby={error ? 'sign-in-error' : undefined}>
       {error && (
         <div id="sign-in-error">
           <Alert tone="error">{error}</Alert>

@@ -1,10 +1,10 @@
 import { cache } from 'react';
-import type { Ctx } from '@/lib/auth/actor';
-import { can } from '@/lib/authz/guard';
-import type { DeploymentChoice } from '@/components/api-keys/state';
-import type { TenantDto } from '@/lib/schemas/tenant';
-import { getDeployment, listDeployments } from '@/lib/services/deployments';
-import { getTenant, listTenants } from '@/lib/services/tenants';
+import type { Ctx } from '@/lib/access/actor';
+import { can } from '@/lib/access/guard';
+import type { DeploymentChoice } from '@/components/api-keys/choices';
+import type { TenantDto } from '@/lib/modules/tenants/schema';
+import { getDeployment, listDeployments } from '@/lib/modules/deployments/service';
+import { getTenant, listTenants } from '@/lib/modules/tenants/service';
 
 const PAGE = 200;
 /** A bound for the tenant picker; a vendor's customers number in the hundreds, not the thousands. */
@@ -51,6 +51,13 @@ export async function loadKeyDeployments(ctx: Ctx): Promise<DeploymentChoice[]> 
 export async function deploymentNames(ctx: Ctx, ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
   if (wanted.length === 0 || !can(ctx.actor, 'deployments:read')) return new Map();
-  const found = await Promise.all(wanted.map((id) => getDeployment(ctx, id).then((d) => [id, d.name] as const, () => null)));
+  const found = await Promise.all(
+    wanted.map((id) =>
+      getDeployment(ctx, id).then(
+        (d) => [id, d.name] as const,
+        () => null,
+      ),
+    ),
+  );
   return new Map(found.filter((f): f is readonly [string, string] => f !== null));
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { ApiKeysTable } from '@/components/api-keys/api-keys-table';
 import { KeyActionsProvider } from '@/components/api-keys/key-actions';
-import type { TenantChoice } from '@/components/api-keys/state';
+import type { TenantChoice } from '@/components/api-keys/choices';
 import { Alert } from '@/components/ui/alert';
 import { ButtonLink } from '@/components/ui/button';
 import { FilterActions, FilterBar, FilterField } from '@/components/ui/filter-bar';
@@ -9,12 +9,12 @@ import { Checkbox } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { Select } from '@/components/ui/select';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { type ApiKeyDto, listApiKeysQuery } from '@/lib/schemas/api-key';
-import type { Page } from '@/lib/schemas/common';
-import { listApiKeys } from '@/lib/services/api-keys';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { type ApiKeyDto, listApiKeysQuery } from '@/lib/modules/api-keys/schema';
+import type { Page } from '@/lib/core/schema';
+import { listApiKeys } from '@/lib/modules/api-keys/service';
 import { revokeApiKeyAction, rotateApiKeyAction } from './actions';
 import { deploymentNames, loadKeyTenants } from './load-tenants';
 import { type SearchParams, firstParam } from '@/lib/http/search-params';
@@ -61,7 +61,10 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
   const filtered = Boolean(filterTenant || includeInactive);
   const byId = platform ? new Map<string, TenantChoice>(tenants.map((t) => [t.id, t])) : null;
   const own = !platform ? tenants[0] : undefined;
-  const deployments = await deploymentNames(ctx, page.data.map((k) => k.deploymentId));
+  const deployments = await deploymentNames(
+    ctx,
+    page.data.map((k) => k.deploymentId),
+  );
   const now = Date.now();
 
   const table = (
@@ -71,9 +74,7 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
       deployments={deployments}
       canWrite={canWrite}
       now={now}
-      emptyMessage={
-        includeInactive ? 'No API keys.' : filtered || cursor ? 'No active API keys match these filters.' : 'No active API keys. Revoked and expired keys are hidden.'
-      }
+      emptyMessage={includeInactive ? 'No API keys.' : filtered || cursor ? 'No active API keys match these filters.' : 'No active API keys. Revoked and expired keys are hidden.'}
     />
   );
 

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { ApiReference } from '@/components/api-reference/api-reference';
-import { requireCtx } from '@/lib/auth/session';
-import { getOpenApiDocument } from '@/lib/openapi/document';
+import { requireCtx } from '@/lib/http/session';
+import { getOpenApiDocument } from '@/lib/api/v1/routes';
 
 export const metadata: Metadata = { title: 'API reference' };
 
@@ -9,5 +9,5 @@ export const metadata: Metadata = { title: 'API reference' };
 // bundle, no CDN, so it works air-gapped.
 export default async function ApiReferencePage() {
   await requireCtx();
-  return <ApiReference doc={await getOpenApiDocument()} />;
+  return <ApiReference doc={getOpenApiDocument()} />;
 }

@@ -6,12 +6,12 @@ import { Alert } from '@/components/ui/alert';
 import { cn } from '@/components/ui/cn';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { APPROVAL_VIEWS, type ApprovalDto, type ApprovalView, listApprovalsQuery } from '@/lib/schemas/approval';
-import type { Page } from '@/lib/schemas/common';
-import { countApprovalsAwaiting, listApprovals } from '@/lib/services/approvals';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { APPROVAL_VIEWS, type ApprovalDto, type ApprovalView, listApprovalsQuery } from '@/lib/approvals/schema';
+import type { Page } from '@/lib/core/schema';
+import { countApprovalsAwaiting, listApprovals } from '@/lib/approvals/service';
 import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Approvals' };
@@ -65,7 +65,11 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
           </Link>
         ))}
       </nav>
-      {notice && <Alert tone="warning" className="mb-3">{notice}</Alert>}
+      {notice && (
+        <Alert tone="warning" className="mb-3">
+          {notice}
+        </Alert>
+      )}
       <ApprovalsTable approvals={page.data} caption={`Approval requests: ${VIEW_LABELS[view]}`} empty={EMPTY[view]} />
       <Pagination
         label="Approval request pages"

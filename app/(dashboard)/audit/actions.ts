@@ -1,31 +1,31 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import type { FormState } from '@/components/ui/form-state';
-import { action, formDataToObject } from '@/lib/http/action';
-import { changeRetentionInput, setLegalHoldInput } from '@/lib/schemas/audit-retention';
-import { requestRetentionChange, setLegalHold } from '@/lib/services/audit-retention';
+import { formAction } from '@/lib/http/action';
+import { changeRetentionInput, setLegalHoldInput } from '@/lib/modules/audit-trail/retention-schema';
+import { slug } from '@/lib/core/schema';
+import { requestRetentionChange, setLegalHold } from '@/lib/modules/audit-trail/retention';
 
-// Thin adapters for the retention page: parse the form, one service call through action().
+// Thin adapters for the retention page: each form action made once by formAction(), one service call.
 
-export async function changeRetentionAction(tenantSlug: string, prev: FormState, form: FormData): Promise<FormState> {
-  const values = formDataToObject(form);
-  const change = action({ schema: changeRetentionInput, permission: 'settings:write' }, (ctx, input) => requestRetentionChange(ctx, tenantSlug, input));
-  const result = await change(values as never);
-  if (!result.ok) return { nonce: prev.nonce + 1, problem: result.problem, values };
-  revalidatePath('/audit/retention');
-  const message =
-    result.data.kind === 'requested'
-      ? 'Requested: another administrator must approve the change (Approvals) within 72 hours.'
-      : 'Retention changed.';
-  return { nonce: prev.nonce + 1, message };
-}
+const tenant = { what: 'Tenant', schema: slug };
 
-export async function setLegalHoldAction(tenantSlug: string, prev: FormState, form: FormData): Promise<FormState> {
-  const values = formDataToObject(form);
-  const set = action({ schema: setLegalHoldInput, permission: 'settings:write' }, (ctx, input) => setLegalHold(ctx, tenantSlug, input));
-  const result = await set(values as never);
-  if (!result.ok) return { nonce: prev.nonce + 1, problem: result.problem, values };
-  revalidatePath('/audit/retention');
-  return { nonce: prev.nonce + 1, message: result.data.legalHold ? 'Legal hold placed: nothing is purged until it is lifted.' : 'Legal hold lifted.' };
-}
+export const changeRetentionAction = formAction(
+  { schema: changeRetentionInput, permission: 'settings:write', bound: [tenant] },
+  (ctx, input, tenantSlug) => requestRetentionChange(ctx, tenantSlug, input),
+  (result) => {
+    revalidatePath('/audit/retention');
+    return {
+      message: result.kind === 'requested' ? 'Requested: another administrator must approve the change (Approvals) within 72 hours.' : 'Retention changed.',
+    };
+  },
+);
+
+export const setLegalHoldAction = formAction(
+  { schema: setLegalHoldInput, permission: 'settings:write', bound: [tenant] },
+  (ctx, input, tenantSlug) => setLegalHold(ctx, tenantSlug, input),
+  (result) => {
+    revalidatePath('/audit/retention');
+    return { message: result.legalHold ? 'Legal hold placed: nothing is purged until it is lifted.' : 'Legal hold lifted.' };
+  },
+);

@@ -10,14 +10,14 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { Select } from '@/components/ui/select';
 import { AUDIT_ACTIONS, AUDIT_ACTION_GROUPS } from '@/lib/audit/actions';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { type ListAuditEventsQuery, listAuditEventsQuery } from '@/lib/schemas/audit-event';
-import { AUDIT_FILTER_KEYS } from '@/lib/schemas/audit-export';
-import type { Page } from '@/lib/schemas/common';
-import { type AuditEventDto, listAuditEvents } from '@/lib/services/audit';
-import { listTenants } from '@/lib/services/tenants';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { type ListAuditEventsQuery, listAuditEventsQuery } from '@/lib/modules/audit-trail/search-schema';
+import { AUDIT_FILTER_KEYS } from '@/lib/modules/audit-trail/export-schema';
+import type { Page } from '@/lib/core/schema';
+import { type AuditEventDto, listAuditEvents } from '@/lib/modules/audit-trail/search';
+import { listTenants } from '@/lib/modules/tenants/service';
 import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Audit log' };
@@ -66,7 +66,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const tenants = (await listTenants(ctx, { limit: 200, includeArchived: true })).data;
   const labels: Record<string, string> = { platform: 'platform' };
   for (const t of tenants) labels[t.id] = t.slug;
-  const chainOptions = [...(tenantScoped ? [] : [{ value: 'platform', label: 'Platform (vendor)' }]), ...tenants.map((t) => ({ value: t.slug, label: `${t.legalName} (${t.slug})` }))];
+  const chainOptions = [
+    ...(tenantScoped ? [] : [{ value: 'platform', label: 'Platform (vendor)' }]),
+    ...tenants.map((t) => ({ value: t.slug, label: `${t.legalName} (${t.slug})` })),
+  ];
 
   let page: Page<AuditEventDto> = { data: [], nextCursor: null };
   let notice: string | null = invalid ? 'Some filters in the address were not valid and have been ignored.' : null;
@@ -79,8 +82,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     else throw err;
   }
 
-  const { cursor: _cursor, ...filters } = raw;
-  const { chain: _chain, ...exportFilter } = filters;
+  const filters = Object.fromEntries(Object.entries(raw).filter(([key]) => key !== 'cursor'));
+  const exportFilter = Object.fromEntries(Object.entries(filters).filter(([key]) => key !== 'chain'));
   const filtered = Object.keys(filters).length > 0;
   const actionValue = query.action ?? (query.actionGroup ? `group:${query.actionGroup}` : '');
 
@@ -90,7 +93,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         title="Audit log"
         description={
           tenantScoped
-            ? "Every change, sign-in, export and denied request of your organisation, and the events your deployments uploaded: one tamper-evident hash chain."
+            ? 'Every change, sign-in, export and denied request of your organisation, and the events your deployments uploaded: one tamper-evident hash chain.'
             : 'Every change, sign-in, export and denied request, per tenant chain and the platform chain, tamper-evident and signed.'
         }
         actions={
@@ -116,7 +119,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <Input id="q" name="q" type="search" defaultValue={query.q ?? ''} placeholder="Actor, target id or action" maxLength={200} />
           </FilterField>
           <FilterField id="action" label="Action" className="w-60">
-            <select id="action" name="action" defaultValue={actionValue} className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 shadow-sm focus:border-sky-600 focus:ring-2 focus:ring-sky-600/30 focus:outline-none">
+            <select
+              id="action"
+              name="action"
+              defaultValue={actionValue}
+              className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 shadow-sm focus:border-sky-600 focus:ring-2 focus:ring-sky-600/30 focus:outline-none"
+            >
               <option value="">Any action</option>
               {AUDIT_ACTION_GROUPS.map((group) => (
                 <optgroup key={group} label={group}>
@@ -190,7 +198,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         nextHref={page.nextCursor ? hrefWith('/audit', { ...filters, cursor: page.nextCursor }) : null}
       />
       <p className="mt-2 text-xs text-slate-600">
-        Newest first. Seq numbers link to each event with its hashes; <Link href="/audit/keys" className="underline">published keys</Link> verify exports offline.
+        Newest first. Seq numbers link to each event with its hashes;{' '}
+        <Link href="/audit/keys" className="underline">
+          published keys
+        </Link>{' '}
+        verify exports offline.
       </p>
     </>
   );

@@ -1,79 +1,78 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import type { SaveContractResult } from '@/components/contracts/contract-form';
-import type { FormState } from '@/components/ui/form-state';
-import { notFound, toProblem } from '@/lib/errors';
-import { action } from '@/lib/http/action';
-import { uuid } from '@/lib/schemas/common';
-import { amendContractInput, createContractInput, requestActivationInput, requestTerminationInput, updateContractInput } from '@/lib/schemas/contract';
-import { type DoraExport, doraExportInput } from '@/lib/schemas/dora';
-import { issueBundle } from '@/lib/services/bundles';
-import { exportDoraRegister } from '@/lib/services/dora-register';
-import { amendContract, createContract, requestContractActivation, requestContractTermination, updateContract } from '@/lib/services/contracts';
+import { redirect } from 'next/navigation';
+import { type Problem, notFound, toProblem } from '@/lib/core/errors';
+import { action, formAction } from '@/lib/http/action';
+import type { FormState } from '@/lib/http/form-state';
+import { isUuid, uuid } from '@/lib/core/schema';
+import { amendContractForm, createContractForm, requestActivationForm, requestTerminationForm, updateContractForm } from '@/lib/modules/contracts/schema';
+import { type DoraExport, doraExportInput } from '@/lib/modules/dora-register/schema';
+import { issueBundle } from '@/lib/modules/bundles/service';
+import { exportDoraRegister } from '@/lib/modules/dora-register/service';
+import { amendContract, createContract, requestContractActivation, requestContractTermination, updateContract } from '@/lib/modules/contracts/service';
 
-// Thin adapters over lib/services/contracts: parse, one service call through action(), and what
-// the page shows next. Whether a change is four-eyes is the service's decision.
+// Thin adapters over lib/modules/contracts/service: each action made once, one service call, and what the
+// page shows next. Whether a change is four-eyes is the service's decision.
 
-export async function createContractAction(input: Record<string, unknown>): Promise<SaveContractResult> {
-  const result = await action({ schema: createContractInput, permission: 'contracts:write' }, (ctx, parsed) => createContract(ctx, parsed))(input as never);
-  if (!result.ok) return { ok: false, problem: result.problem };
+export const createContractAction = formAction({ schema: createContractForm, permission: 'contracts:write' }, createContract, (contract) => {
   revalidatePath('/contracts');
-  return { ok: true, href: `/contracts/${result.data.id}` };
-}
+  redirect(`/contracts/${contract.id}`);
+});
 
-export async function updateContractAction(contractId: string, input: Record<string, unknown>): Promise<SaveContractResult> {
-  if (!uuid.safeParse(contractId).success) return { ok: false, problem: toProblem(notFound('Contract')) };
-  const result = await action({ schema: updateContractInput, permission: 'contracts:write' }, (ctx, parsed) => updateContract(ctx, contractId, parsed))(input as never);
-  if (!result.ok) return { ok: false, problem: result.problem };
-  revalidatePath(`/contracts/${contractId}`);
-  return { ok: true, href: `/contracts/${contractId}` };
-}
+export const updateContractAction = formAction(
+  { schema: updateContractForm, permission: 'contracts:write', bound: ['Contract'] },
+  (ctx, input, contractId) => updateContract(ctx, contractId, input),
+  (_contract, contractId) => {
+    revalidatePath(`/contracts/${contractId}`);
+    redirect(`/contracts/${contractId}`);
+  },
+);
 
-export async function amendContractAction(contractId: string, input: Record<string, unknown>): Promise<SaveContractResult> {
-  if (!uuid.safeParse(contractId).success) return { ok: false, problem: toProblem(notFound('Contract')) };
-  const result = await action({ schema: amendContractInput, permission: 'contracts:write' }, (ctx, parsed) => amendContract(ctx, contractId, parsed))(input as never);
-  if (!result.ok) return { ok: false, problem: result.problem };
+export const amendContractAction = formAction(
+  { schema: amendContractForm, permission: 'contracts:write', bound: ['Contract'] },
+  (ctx, input, contractId) => amendContract(ctx, contractId, input),
+  (change, contractId) => {
+    revalidatePath(`/contracts/${contractId}`);
+    revalidatePath('/approvals');
+    redirect(change.approval ? `/approvals/${change.approval.id}` : `/contracts/${contractId}`);
+  },
+);
+
+const requested = (what: string) => (change: { kind: string }, contractId: string) => {
   revalidatePath(`/contracts/${contractId}`);
   revalidatePath('/approvals');
-  return { ok: true, href: result.data.approval ? `/approvals/${result.data.approval.id}` : `/contracts/${contractId}` };
-}
+  return { message: change.kind === 'requested' ? `${what} requested: a second administrator must approve it in Approvals within 72 hours.` : `${what} done.` };
+};
+
+const activate = formAction(
+  { schema: requestActivationForm, permission: 'contracts:write', bound: ['Contract'] },
+  (ctx, input, contractId) => requestContractActivation(ctx, contractId, input),
+  requested('Activation'),
+);
+
+const terminate = formAction(
+  { schema: requestTerminationForm, permission: 'contracts:write', bound: ['Contract'] },
+  (ctx, input, contractId) => requestContractTermination(ctx, contractId, input),
+  requested('Termination'),
+);
 
 /** One form, two buttons on the contract page: `intent` is "activate" or "terminate". */
 export async function contractLifecycleAction(contractId: string, prev: FormState, form: FormData): Promise<FormState> {
-  if (!uuid.safeParse(contractId).success) return { nonce: prev.nonce + 1, problem: toProblem(notFound('Contract')) };
-  const intent = String(form.get('intent') ?? '');
-  const reason = typeof form.get('reason') === 'string' ? String(form.get('reason')) : '';
-  const terminationReason = typeof form.get('terminationReason') === 'string' ? String(form.get('terminationReason')) : undefined;
-  const values = { reason, terminationReason };
-  const result =
-    intent === 'terminate'
-      ? await action({ schema: requestTerminationInput, permission: 'contracts:write' }, (ctx, input) => requestContractTermination(ctx, contractId, input))(values as never)
-      : await action({ schema: requestActivationInput, permission: 'contracts:write' }, (ctx, input) => requestContractActivation(ctx, contractId, input))({ reason });
-  if (!result.ok) return { nonce: prev.nonce + 1, problem: result.problem, values };
-  revalidatePath(`/contracts/${contractId}`);
-  revalidatePath('/approvals');
-  const what = intent === 'terminate' ? 'Termination' : 'Activation';
-  return {
-    nonce: prev.nonce + 1,
-    message: result.data.kind === 'requested' ? `${what} requested: a second administrator must approve it in Approvals within 72 hours.` : `${what} done.`,
-  };
+  return (form.get('intent') === 'terminate' ? terminate : activate)(contractId, prev, form);
 }
 
-export type IssueBundleResult = { ok: true; json: string; fileName: string; kid: string } | { ok: false; problem: FormState['problem'] };
+export type IssueBundleResult = { ok: true; json: string; fileName: string; kid: string } | { ok: false; problem: Problem };
+
+const issue = action({ schema: uuid, permission: 'entitlements:read' }, issueBundle);
 
 /** The signed bundle of a deployment, for the browser to save as a file (refusals come back with their reason). */
 export async function issueBundleAction(deploymentId: string): Promise<IssueBundleResult> {
-  if (!uuid.safeParse(deploymentId).success) return { ok: false, problem: toProblem(notFound('Deployment')) };
-  const result = await action({ schema: uuid, permission: 'entitlements:read' }, (ctx, id) => issueBundle(ctx, id))(deploymentId);
-  if (!result.ok) return { ok: false, problem: result.problem };
+  if (!isUuid(deploymentId)) return { ok: false, problem: toProblem(notFound('Deployment')) };
+  const result = await issue(deploymentId);
+  if (!result.ok) return result;
   return { ok: true, json: result.data.json, fileName: result.data.fileName, kid: result.data.bundle.kid };
 }
 
-export type DoraExportResult = { ok: true; data: DoraExport } | { ok: false; problem: FormState['problem'] };
-
 /** Exports the register once (audited) and hands every CSV to the browser to save. */
-export async function exportDoraAction(input: Record<string, unknown>): Promise<DoraExportResult> {
-  const result = await action({ schema: doraExportInput, permission: 'contracts:read' }, (ctx, parsed) => exportDoraRegister(ctx, parsed))(input as never);
-  return result.ok ? { ok: true, data: result.data } : { ok: false, problem: result.problem };
-}
+export const exportDoraAction = formAction({ schema: doraExportInput, permission: 'contracts:read' }, exportDoraRegister, (data): { data: DoraExport } => ({ data }));

@@ -1,5 +1,5 @@
 import type { ContractFormValues } from '@/components/contracts/contract-form';
-import type { ContractDto } from '@/lib/schemas/contract';
+import type { ContractDto } from '@/lib/modules/contracts/schema';
 
 const text = (n: unknown) => (typeof n === 'number' ? String(n) : '');
 
@@ -20,7 +20,12 @@ export function formValuesOf(c: ContractDto): ContractFormValues {
     dataProcessingCountries: c.dataProcessingCountries,
     sla: { availability: text(c.sla.availability), supportResponseHours: text(c.sla.supportResponseHours), rtoHours: text(c.sla.rtoHours), rpoHours: text(c.sla.rpoHours) },
     auditRights: c.auditRights ?? '',
-    entitlements: c.entitlements.map((e) => ({ modelFamilyId: e.modelFamily?.id ?? null, modelVersionId: e.modelVersion?.id ?? null, maxDeployments: e.maxDeployments, limits: e.limits })),
+    entitlements: c.entitlements.map((e) => ({
+      modelFamilyId: e.modelFamily?.id ?? null,
+      modelVersionId: e.modelVersion?.id ?? null,
+      maxDeployments: e.maxDeployments,
+      limits: e.limits,
+    })),
     registerInfo: c.registerInfo,
   };
 }

@@ -1,8 +1,8 @@
 import { cache } from 'react';
 import type { FamilyOption, TenantOption } from '@/components/contracts/contract-form';
-import type { Ctx } from '@/lib/auth/actor';
-import { listModelFamilies } from '@/lib/services/models';
-import { listTenants } from '@/lib/services/tenants';
+import type { Ctx } from '@/lib/access/actor';
+import { listModelFamilies } from '@/lib/modules/models/service';
+import { listTenants } from '@/lib/modules/tenants/service';
 
 // The choices of the contract form: tenants that can still sign, and the catalogue. Bounded
 // (a vendor has hundreds of customers and tens of model families, not more).

@@ -8,12 +8,12 @@ import { Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { Select } from '@/components/ui/select';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import type { Page } from '@/lib/schemas/common';
-import { type ContractDto, listContractsQuery } from '@/lib/schemas/contract';
-import { listContracts } from '@/lib/services/contracts';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import type { Page } from '@/lib/core/schema';
+import { type ContractDto, listContractsQuery } from '@/lib/modules/contracts/schema';
+import { listContracts } from '@/lib/modules/contracts/service';
 import { loadContractTenants } from './load-options';
 import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
@@ -66,7 +66,13 @@ export default async function ContractsPage({ searchParams }: { searchParams: Pr
         </FilterField>
         {isPlatform(ctx.actor) && tenants.length > 0 && (
           <FilterField id="tenant" label="Tenant" className="w-64">
-            <Select id="tenant" name="tenant" defaultValue={tenantId ? tenantSlug : ''} options={tenants.map((t) => ({ value: t.slug, label: t.legalName }))} placeholder="All tenants" />
+            <Select
+              id="tenant"
+              name="tenant"
+              defaultValue={tenantId ? tenantSlug : ''}
+              options={tenants.map((t) => ({ value: t.slug, label: t.legalName }))}
+              placeholder="All tenants"
+            />
           </FilterField>
         )}
         <FilterField id="status" label="Status" className="w-48">

@@ -2,96 +2,74 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import type { z } from 'zod';
-import type { FormState } from '@/components/ui/form-state';
-import { AppError, notFound, toProblem } from '@/lib/errors';
-import { action, formDataToObject } from '@/lib/http/action';
-import { uuid } from '@/lib/schemas/common';
-import { createDeploymentInput, runningVersionsFile, setRunningVersionsInput } from '@/lib/schemas/deployment';
-import { createRolloutInput, endRolloutInput } from '@/lib/schemas/rollout';
-import { createDeployment, importRunningVersions, setRunningVersions } from '@/lib/services/deployments';
-import { cancelRollout, createRollout, rollBackRollout } from '@/lib/services/rollouts';
+import { AppError, notFound, toProblem } from '@/lib/core/errors';
+import { action, formAction } from '@/lib/http/action';
+import type { FormState } from '@/lib/http/form-state';
+import { isUuid } from '@/lib/core/schema';
+import { createDeploymentInput, runningVersionsFile, setRunningVersionsInput } from '@/lib/modules/deployments/schema';
+import { createRolloutForm, endRolloutInput } from '@/lib/modules/rollouts/schema';
+import { createDeployment, importRunningVersions, setRunningVersions } from '@/lib/modules/deployments/service';
+import { cancelRollout, createRollout, rollBackRollout } from '@/lib/modules/rollouts/service';
 
 // Thin adapters over the deployments and rollouts services (pattern: app/(dashboard)/tenants/actions.ts).
 
-const next = (prev: FormState, extra: Omit<FormState, 'nonce'>): FormState => ({ nonce: prev.nonce + 1, ...extra });
-
-function badId(id: string, prev: FormState, what: string): FormState | null {
-  return uuid.safeParse(id).success ? null : next(prev, { problem: toProblem(notFound(what)) });
-}
-
-function done(deploymentId: string, prev: FormState, message: string): FormState {
+function changed(deploymentId: string, message: string) {
   revalidatePath('/deployments');
   revalidatePath(`/deployments/${deploymentId}`);
   revalidatePath('/models', 'layout');
-  return next(prev, { message });
+  return { message };
 }
 
-const create = action({ schema: createDeploymentInput, permission: 'deployments:write' }, (ctx, input) => createDeployment(ctx, input));
-
-/** redirect() is called outside action(), whose error mapping would otherwise swallow it. */
-export async function createDeploymentAction(prev: FormState, form: FormData): Promise<FormState> {
-  const values = formDataToObject(form);
-  const result = await create(values as z.input<typeof createDeploymentInput>);
-  if (!result.ok) return next(prev, { problem: result.problem, values });
+export const createDeploymentAction = formAction({ schema: createDeploymentInput, permission: 'deployments:write' }, createDeployment, (deployment) => {
   revalidatePath('/deployments');
-  redirect(`/deployments/${result.data.id}`);
-}
+  redirect(`/deployments/${deployment.id}`);
+});
 
-export async function createRolloutAction(deploymentId: string, prev: FormState, form: FormData): Promise<FormState> {
-  const refused = badId(deploymentId, prev, 'Deployment');
-  if (refused) return refused;
-  const values = formDataToObject(form);
-  // "Pin now" ignores any dates left in the hidden fields.
-  const input = values.when === 'scheduled' ? values : { modelVersionId: values.modelVersionId, note: values.note };
-  if (values.when === 'scheduled' && !values.scheduledFor) {
-    return next(prev, { problem: toProblem(new AppError('validation_failed', 'Choose the date of the upgrade.', { errors: [{ path: 'scheduledFor', message: 'is required for a scheduled upgrade' }] })), values });
-  }
-  const result = await action({ schema: createRolloutInput, permission: 'deployments:write' }, (ctx, parsed) => createRollout(ctx, deploymentId, parsed))(
-    input as z.input<typeof createRolloutInput>,
-  );
-  if (!result.ok) return next(prev, { problem: result.problem, values });
-  const r = result.data;
-  return done(
-    deploymentId,
-    prev,
-    r.status === 'SCHEDULED'
-      ? `Upgrade to ${r.to.family}@${r.to.version} scheduled for ${r.scheduledFor?.slice(0, 10)}.`
-      : `Pinned to ${r.to.family}@${r.to.version}${r.status === 'COMPLETED' ? ' (already running).' : '; waiting for the deployment to report it.'}`,
-  );
-}
+export const createRolloutAction = formAction(
+  { schema: createRolloutForm, permission: 'deployments:write', bound: ['Deployment'] },
+  (ctx, input, deploymentId) => createRollout(ctx, deploymentId, input),
+  (r, deploymentId) =>
+    changed(
+      deploymentId,
+      r.status === 'SCHEDULED'
+        ? `Upgrade to ${r.to.family}@${r.to.version} scheduled for ${r.scheduledFor?.slice(0, 10)}.`
+        : `Pinned to ${r.to.family}@${r.to.version}${r.status === 'COMPLETED' ? ' (already running).' : '; waiting for the deployment to report it.'}`,
+    ),
+);
 
+const cancel = formAction(
+  { schema: endRolloutInput, permission: 'deployments:write', bound: ['Deployment', 'Rollout'] },
+  (ctx, input, _deploymentId, rolloutId) => cancelRollout(ctx, rolloutId, input),
+  (_r, deploymentId) => changed(deploymentId, 'Scheduled upgrade cancelled.'),
+);
+
+const rollBack = formAction(
+  { schema: endRolloutInput, permission: 'deployments:write', bound: ['Deployment', 'Rollout'] },
+  (ctx, input, _deploymentId, rolloutId) => rollBackRollout(ctx, rolloutId, input),
+  (r, deploymentId) => changed(deploymentId, `Rolled back to ${r.to.family}@${r.to.version}.`),
+);
+
+/** `intent` is "cancel" (a scheduled upgrade) or "rollback" (to the version before). */
 export async function endRolloutAction(deploymentId: string, rolloutId: string, prev: FormState, form: FormData): Promise<FormState> {
-  const refused = badId(rolloutId, prev, 'Rollout') ?? badId(deploymentId, prev, 'Deployment');
-  if (refused) return refused;
-  const values = formDataToObject(form);
-  const rollback = values.intent === 'rollback';
-  const result = await action({ schema: endRolloutInput, permission: 'deployments:write' }, (ctx, input) =>
-    rollback ? rollBackRollout(ctx, rolloutId, input) : cancelRollout(ctx, rolloutId, input),
-  )(values as z.input<typeof endRolloutInput>);
-  if (!result.ok) return next(prev, { problem: result.problem, values });
-  return done(deploymentId, prev, rollback ? `Rolled back to ${result.data.to.family}@${result.data.to.version}.` : 'Scheduled upgrade cancelled.');
+  return (form.get('intent') === 'rollback' ? rollBack : cancel)(deploymentId, rolloutId, prev, form);
 }
 
-export async function setRunningAction(deploymentId: string, prev: FormState, form: FormData): Promise<FormState> {
-  const refused = badId(deploymentId, prev, 'Deployment');
-  if (refused) return refused;
-  const values = formDataToObject(form);
-  values.modelVersionIds ??= [];
-  const result = await action({ schema: setRunningVersionsInput, permission: 'deployments:write' }, (ctx, input) =>
-    setRunningVersions(ctx, deploymentId, { running: input.modelVersionIds.map((modelVersionId) => ({ modelVersionId })), source: 'MANUAL' }),
-  )(values as z.input<typeof setRunningVersionsInput>);
-  if (!result.ok) return next(prev, { problem: result.problem });
-  return done(deploymentId, prev, 'Running versions saved.');
-}
+export const setRunningAction = formAction(
+  { schema: setRunningVersionsInput, permission: 'deployments:write', bound: ['Deployment'] },
+  (ctx, input, deploymentId) => setRunningVersions(ctx, deploymentId, { running: input.modelVersionIds.map((modelVersionId) => ({ modelVersionId })), source: 'MANUAL' }),
+  (_d, deploymentId) => changed(deploymentId, 'Running versions saved.'),
+);
 
 const MAX_FILE_BYTES = 256 * 1024;
 
+// A file, not fields: its JSON goes through the file format's schema.
+const importFile = action({ schema: runningVersionsFile, permission: 'deployments:write' }, (ctx, input, deploymentId: string) => importRunningVersions(ctx, deploymentId, input));
+
 export async function importRunningAction(deploymentId: string, prev: FormState, form: FormData): Promise<FormState> {
-  const refused = badId(deploymentId, prev, 'Deployment');
-  if (refused) return refused;
+  const answer = (extra: Omit<FormState, 'nonce'>): FormState => ({ nonce: prev.nonce + 1, ...extra });
+  if (!isUuid(deploymentId)) return answer({ problem: toProblem(notFound('Deployment')) });
   const file = form.get('file');
-  const fail = (message: string) => next(prev, { problem: toProblem(new AppError('bad_request', message)) });
+  const fail = (message: string) => answer({ problem: toProblem(new AppError('bad_request', message)) });
   if (!(file instanceof File) || file.size === 0) return fail('Choose the file the site exported.');
   if (file.size > MAX_FILE_BYTES) return fail(`The file is larger than ${MAX_FILE_BYTES / 1024} KiB; a running-versions file is a few hundred bytes.`);
   let json: unknown;
@@ -100,9 +78,8 @@ export async function importRunningAction(deploymentId: string, prev: FormState,
   } catch {
     return fail(`${file.name} is not a JSON file.`);
   }
-  const result = await action({ schema: runningVersionsFile, permission: 'deployments:write' }, (ctx, input) => importRunningVersions(ctx, deploymentId, input))(
-    json as z.input<typeof runningVersionsFile>,
-  );
-  if (!result.ok) return next(prev, { problem: result.problem });
-  return done(deploymentId, prev, `Imported ${file.name}: ${result.data.running.length} running version${result.data.running.length === 1 ? '' : 's'}.`);
+  const result = await importFile(json, deploymentId);
+  if (!result.ok) return answer({ problem: result.problem });
+  const n = result.data.running.length;
+  return answer(changed(deploymentId, `Imported ${file.name}: ${n} running version${n === 1 ? '' : 's'}.`));
 }

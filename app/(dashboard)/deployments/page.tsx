@@ -8,12 +8,12 @@ import { Checkbox, Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { Select } from '@/components/ui/select';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import type { Page } from '@/lib/schemas/common';
-import { type DeploymentDto, listDeploymentsQuery } from '@/lib/schemas/deployment';
-import { heartbeatStaleMinutes, listDeployments } from '@/lib/services/deployments';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import type { Page } from '@/lib/core/schema';
+import { type DeploymentDto, listDeploymentsQuery } from '@/lib/modules/deployments/schema';
+import { heartbeatStaleMinutes, listDeployments } from '@/lib/modules/deployments/service';
 import { loadKeyTenants } from '../api-keys/load-tenants';
 import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
@@ -107,7 +107,12 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
           </a>
         </Alert>
       )}
-      <DeploymentsTable deployments={page.data} tenants={isPlatform(actor) ? names : undefined} emptyMessage={filtered ? 'No deployment matches these filters.' : 'No deployments yet.'} now={Date.now()} />
+      <DeploymentsTable
+        deployments={page.data}
+        tenants={isPlatform(actor) ? names : undefined}
+        emptyMessage={filtered ? 'No deployment matches these filters.' : 'No deployments yet.'}
+        now={Date.now()}
+      />
       <Pagination
         label="Deployment pages"
         firstHref={query.cursor ? hrefWith('/deployments', filters) : null}

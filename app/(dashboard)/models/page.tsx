@@ -9,12 +9,12 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { Select } from '@/components/ui/select';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import type { Page } from '@/lib/schemas/common';
-import { type ModelVersionDto, listModelVersionsQuery } from '@/lib/schemas/model';
-import { getAdoption, listModelFamilies, listModelVersions } from '@/lib/services/models';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import type { Page } from '@/lib/core/schema';
+import { type ModelVersionDto, listModelVersionsQuery } from '@/lib/modules/models/schema';
+import { getAdoption, listModelFamilies, listModelVersions } from '@/lib/modules/models/service';
 import { type SearchParams, firstParam } from '@/lib/http/search-params';
 
 export const metadata: Metadata = { title: 'Model catalogue' };
@@ -43,10 +43,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
     if (toAppError(err).code !== 'validation_failed') throw err;
     notice = 'This page link is no longer valid. Start again from the first page.';
   }
-  const [families, adoption] = await Promise.all([
-    listModelFamilies(ctx, { limit: 200 }),
-    can(actor, 'deployments:read') ? getAdoption(ctx) : null,
-  ]);
+  const [families, adoption] = await Promise.all([listModelFamilies(ctx, { limit: 200 }), can(actor, 'deployments:read') ? getAdoption(ctx) : null]);
   const running = new Map<string, number>();
   for (const c of adoption?.cells ?? []) running.set(c.versionId, (running.get(c.versionId) ?? 0) + c.deployments);
   const canWrite = can(actor, 'models:write') && isPlatform(actor);
@@ -84,7 +81,13 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           <Select id="family" name="family" defaultValue={query.family ?? ''} options={families.data.map((f) => ({ value: f.slug, label: f.name }))} placeholder="All families" />
         </FilterField>
         <FilterField id="status" label="Status">
-          <Select id="status" name="status" defaultValue={query.status ?? ''} options={VERSION_STATUS_OPTIONS.filter((o) => o.value !== 'DRAFT' || isPlatform(actor))} placeholder="Any status" />
+          <Select
+            id="status"
+            name="status"
+            defaultValue={query.status ?? ''}
+            options={VERSION_STATUS_OPTIONS.filter((o) => o.value !== 'DRAFT' || isPlatform(actor))}
+            placeholder="Any status"
+          />
         </FilterField>
         <FilterActions clearHref="/models" filtered={filtered} />
       </FilterBar>

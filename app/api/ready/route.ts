@@ -1,5 +1,5 @@
-import { readinessResponse } from '@/lib/http/readiness';
-import { checkReadiness } from '@/lib/services/health';
+import { readinessResponse } from '@/lib/runtime/readiness-response';
+import { checkReadiness } from '@/lib/runtime/readiness';
 
 // Readiness of this process (under `charter serve`, the pages' process; the API process answers
 // /api/ready for both): database reachable through its pool, migrations applied; 503 otherwise.

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemCtx } from '@/lib/auth/system';
+import { systemCtx } from '@/lib/access/system';
 import { verifyExport } from '@/lib/audit/verify';
-import { generateSigningKeyPair } from '@/lib/crypto/ed25519';
-import { exportAuditChain } from '@/lib/services/audit-export';
-import { bootstrap } from '@/lib/services/bootstrap';
-import { listPublicKeys } from '@/lib/services/signing-keys';
-import { updateTenant } from '@/lib/services/tenants';
+import { generateSigningKeyPair } from '@/lib/core/crypto/ed25519';
+import { exportAuditChain } from '@/lib/modules/audit-trail/export';
+import { bootstrap } from '@/lib/runtime/bootstrap';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
+import { updateTenant } from '@/lib/modules/tenants/service';
 import { makeTenant } from '@/lib/testing/factories';
 
 // The `charter audit …` commands as an operator runs them: a real process, real exit codes.
@@ -35,7 +35,9 @@ function charter(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: str
   });
 }
 
-describe('charter audit verify / export', () => {
+// Each test runs several `charter` processes, each compiling the CLI first: seconds apiece on a
+// busy 2-core machine, so these get more time than the default.
+describe('charter audit verify / export', { timeout: 180_000 }, () => {
   let dir = '';
   let file = '';
   let tenant: Awaited<ReturnType<typeof makeTenant>>;
@@ -106,7 +108,7 @@ describe('charter audit verify / export', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('verify loads no database code: its static imports never reach lib/db', () => {
+  it('verify loads no database code: its static imports never reach lib/core/db', () => {
     // Follows every runtime import (not `import type`, not the export's lazy `await import`).
     const seen = new Set<string>();
     const resolve = (from: string, spec: string): string | null => {
@@ -119,13 +121,15 @@ describe('charter audit verify / export', () => {
       seen.add(file);
       const source = readFileSync(file, 'utf8');
       for (const m of source.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+'([^']+)'/gm)) {
-        const next = resolve(file, m[1] as string);
+        const next = resolve(file, m[1]);
         if (next) walk(next);
       }
     };
     walk(path.join(root, 'lib', 'cli', 'commands', 'audit.ts'));
     expect(seen.has(path.join(root, 'lib', 'audit', 'verify.ts'))).toBe(true);
-    expect([...seen].filter((f) => f === path.join(root, 'lib', 'db.ts') || f.includes(`${path.sep}generated${path.sep}`) || f.includes(`${path.sep}services${path.sep}`))).toEqual([]);
+    expect([...seen].filter((f) => f === path.join(root, 'lib', 'db.ts') || f.includes(`${path.sep}generated${path.sep}`) || f.includes(`${path.sep}services${path.sep}`))).toEqual(
+      [],
+    );
   });
 
   it('export --out writes a verifiable file and a summary line; a failed export leaves no file', async () => {
@@ -155,14 +159,25 @@ describe('charter audit verify / export', () => {
   it('verify --keys FILE pins the keys of /api/v1/keys (JSON) or a list of keys, and checks their kids', async () => {
     const other = generateSigningKeyPair();
     const json = path.join(dir, 'keys.json');
-    await writeFile(json, JSON.stringify({ keys: [{ kid: other.kid, alg: 'Ed25519', publicKey: other.publicKey }, { kid, alg: 'Ed25519', publicKey: key }] }));
+    await writeFile(
+      json,
+      JSON.stringify({
+        keys: [
+          { kid: other.kid, alg: 'Ed25519', publicKey: other.publicKey },
+          { kid, alg: 'Ed25519', publicKey: key },
+        ],
+      }),
+    );
     expect(await charter(['audit', 'verify', file, '--keys', json])).toMatchObject({ code: 0, stderr: '' });
     const lines = path.join(dir, 'keys.txt');
     await writeFile(lines, `# pinned on 2026-11-29\n${key}\n`);
     expect(await charter(['audit', 'verify', file, '--keys', lines])).toMatchObject({ code: 0, stderr: '' });
     const wrong = path.join(dir, 'wrong.json');
     await writeFile(wrong, JSON.stringify([{ kid: other.kid, publicKey: other.publicKey }]));
-    expect(await charter(['audit', 'verify', file, '--keys', wrong])).toMatchObject({ code: 1, stdout: `invalid: seq 3: checkpoint signed by unknown key ${kid} (not among the pinned keys)\n` });
+    expect(await charter(['audit', 'verify', file, '--keys', wrong])).toMatchObject({
+      code: 1,
+      stdout: `invalid: seq 3: checkpoint signed by unknown key ${kid} (not among the pinned keys)\n`,
+    });
     const forged = path.join(dir, 'forged.json');
     await writeFile(forged, JSON.stringify([{ kid, publicKey: other.publicKey }]));
     const run = await charter(['audit', 'verify', file, '--keys', forged]);
@@ -183,9 +198,15 @@ describe('charter audit verify / export', () => {
     const sealed = await charter(['audit', 'checkpoint', '--chain', tenant.slug]);
     expect(sealed.code).toBe(0);
     expect(sealed.stdout).toMatch(/^(signed \d+ checkpoint\(s\)|every chain is sealed already)/);
-    expect(await charter(['audit', 'legal-hold', '--tenant', tenant.slug, '--on', '--reason', 'inquiry 7'])).toMatchObject({ code: 0, stdout: `${tenant.slug}: legal hold placed: no purge until it is lifted\n` });
+    expect(await charter(['audit', 'legal-hold', '--tenant', tenant.slug, '--on', '--reason', 'inquiry 7'])).toMatchObject({
+      code: 0,
+      stdout: `${tenant.slug}: legal hold placed: no purge until it is lifted\n`,
+    });
     expect(await charter(['audit', 'purge', '--tenant', tenant.slug])).toMatchObject({ code: 0, stdout: `${tenant.slug}: under legal hold: nothing purged\n` });
-    expect(await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '400', '--reason', 'policy'])).toMatchObject({ code: 0, stdout: `${tenant.slug}: audit retention is now 400 days\n` });
+    expect(await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '400', '--reason', 'policy'])).toMatchObject({
+      code: 0,
+      stdout: `${tenant.slug}: audit retention is now 400 days\n`,
+    });
     const tooShort = await charter(['audit', 'retention', '--tenant', tenant.slug, '--days', '30', '--reason', 'policy']);
     expect(tooShort.code).toBe(1);
     expect(tooShort.stderr).toMatch(/^charter: invalid input: retentionDays: must be at least 183 days/);

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '@/lib/db';
-import { bootstrap } from '@/lib/services/bootstrap';
-import { listPublicKeys } from '@/lib/services/signing-keys';
+import { db } from '@/lib/core/db';
+import { bootstrap } from '@/lib/runtime/bootstrap';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
 import { makeContract, makeDeployment, makeModelVersion, makeTenant, randomLei } from '@/lib/testing/factories';
 
 // `charter bundle issue | verify`, `charter dora export` as an operator runs them: real processes,
@@ -34,7 +34,9 @@ function charter(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<
 /** No database: an air-gapped site verifying a bundle it carried in. */
 const offline = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
 
-describe('charter bundle and dora', () => {
+// Each test runs several `charter` processes, each compiling the CLI first: seconds apiece on a
+// busy 2-core machine, so these get more time than the default.
+describe('charter bundle and dora', { timeout: 180_000 }, () => {
   let dir: string;
   let tenant: Awaited<ReturnType<typeof makeTenant>>;
   let deployment: Awaited<ReturnType<typeof makeDeployment>>;

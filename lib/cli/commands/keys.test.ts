@@ -9,9 +9,9 @@ vi.hoisted(() => {
   process.env.CHARTER_API_KEY_CACHE_SECONDS = '0';
 });
 
-import { db } from '@/lib/db';
-import { bootstrap } from '@/lib/services/bootstrap';
-import { verifyApiKey } from '@/lib/services/api-keys';
+import { db } from '@/lib/core/db';
+import { bootstrap } from '@/lib/runtime/bootstrap';
+import { verifyApiKey } from '@/lib/access/api-keys/verify';
 import { makeTenant } from '@/lib/testing/factories';
 import { formatTable, parseExpiry, parseScopes } from './keys';
 
@@ -51,11 +51,21 @@ describe('charter keys (argument parsing)', () => {
     expect(() => parseExpiry('0d')).toThrow('not a duration');
   });
   it('aligns the list in columns', () => {
-    expect(formatTable(['A', 'BB'], [['xxx', 'y'], ['z', '']])).toBe('A    BB\nxxx  y\nz\n');
+    expect(
+      formatTable(
+        ['A', 'BB'],
+        [
+          ['xxx', 'y'],
+          ['z', ''],
+        ],
+      ),
+    ).toBe('A    BB\nxxx  y\nz\n');
   });
 });
 
-describe('charter keys (against the database)', () => {
+// Each test runs several `charter` processes, each compiling the CLI first: seconds apiece on a
+// busy 2-core machine, so these get more time than the default.
+describe('charter keys (against the database)', { timeout: 180_000 }, () => {
   let tenant: Awaited<ReturnType<typeof makeTenant>>;
 
   beforeAll(async () => {
@@ -65,7 +75,18 @@ describe('charter keys (against the database)', () => {
 
   it('create prints only the key on stdout, a summary on stderr, and the key authenticates; revoke by prefix ends it', async () => {
     const run = await charter([
-      'keys', 'create', '--tenant', tenant.slug, '--scopes', 'deployments:read,tenants:read', '--expires-in', '30d', '--name', 'Frankfurt agent', '--cidr', '10.0.0.0/8',
+      'keys',
+      'create',
+      '--tenant',
+      tenant.slug,
+      '--scopes',
+      'deployments:read,tenants:read',
+      '--expires-in',
+      '30d',
+      '--name',
+      'Frankfurt agent',
+      '--cidr',
+      '10.0.0.0/8',
     ]);
     expect(run.code, run.stderr).toBe(0);
     const key = run.stdout.trimEnd();
@@ -73,7 +94,9 @@ describe('charter keys (against the database)', () => {
     expect(key).toMatch(KEY);
     const prefix = key.slice(0, 10);
     expect(run.stderr).toMatch(
-      new RegExp(`^created API key ${prefix}… "Frankfurt agent" for tenant ${tenant.slug}, scopes deployments:read, tenants:read, networks 10\\.0\\.0\\.0/8, expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC; it is shown only this once\\n$`),
+      new RegExp(
+        `^created API key ${prefix}… "Frankfurt agent" for tenant ${tenant.slug}, scopes deployments:read, tenants:read, networks 10\\.0\\.0\\.0/8, expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC; it is shown only this once\\n$`,
+      ),
     );
     expect(run.stderr).not.toContain(key.slice(10));
 
@@ -129,7 +152,7 @@ describe('charter keys (against the database)', () => {
     ];
     const runs = await Promise.all(cases.map(([args]) => charter(args)));
     runs.forEach((run, i) => {
-      const [args, expected] = cases[i] as [string[], string];
+      const [args, expected] = cases[i];
       expect(run.code, args.join(' ')).toBe(1);
       expect(run.stdout, args.join(' ')).toBe('');
       expect(run.stderr.startsWith(expected), `${args.join(' ')} → ${run.stderr}`).toBe(true);

@@ -4,9 +4,9 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { maxKeyDays } from '@/lib/services/api-keys';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { maxKeyDays } from '@/lib/modules/api-keys/rules';
 import { createApiKeyAction } from '../actions';
 import { acceptsNewKeys, loadKeyDeployments, loadKeyTenants } from '../load-tenants';
 
@@ -38,11 +38,7 @@ export default async function NewApiKeyPage({ searchParams }: { searchParams: Pr
 
   return (
     <>
-      <PageHeader
-        title="New API key"
-        description="For an integration or a deployment agent. The key is shown once, right after it is created."
-        crumbs={crumbs}
-      />
+      <PageHeader title="New API key" description="For an integration or a deployment agent. The key is shown once, right after it is created." crumbs={crumbs} />
       {own && !acceptsNewKeys(own) ? (
         <Alert tone="info">Your tenant has been offboarded: it cannot get new keys.</Alert>
       ) : (

@@ -7,29 +7,31 @@ import { CollectKey } from '@/components/approvals/collect-key';
 import { DecisionForm } from '@/components/approvals/decision-form';
 import { ACTION_LABELS, relativeTime } from '@/components/approvals/labels';
 import { formatUtc } from '@/components/audit/audit-events-table';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { toAppError } from '@/lib/errors';
-import type { ApprovalDto } from '@/lib/schemas/approval';
-import { canDecide, getApproval } from '@/lib/services/approvals';
+import { requireCtx } from '@/lib/http/session';
+import { toAppError } from '@/lib/core/errors';
+import type { ApprovalDto } from '@/lib/approvals/schema';
+import { canDecide, getApproval } from '@/lib/approvals/service';
 import { collectPlatformKeyAction, decideApprovalAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Approval request' };
 
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-3 py-2">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="col-span-2 min-w-0 break-words text-slate-900">{children}</dd>
-    </div>
-  );
-}
-
 function targetLink(a: ApprovalDto): ReactNode {
-  if (a.target.type === 'contract') return <Link href={`/contracts/${a.target.id}`} className="text-brand-800 hover:underline">Contract</Link>;
-  if (a.target.type === 'tenant' && a.tenant) return <Link href={`/tenants/${a.tenant.slug}`} className="text-brand-800 hover:underline">{a.tenant.legalName}</Link>;
+  if (a.target.type === 'contract')
+    return (
+      <Link href={`/contracts/${a.target.id}`} className="text-brand-800 hover:underline">
+        Contract
+      </Link>
+    );
+  if (a.target.type === 'tenant' && a.tenant)
+    return (
+      <Link href={`/tenants/${a.tenant.slug}`} className="text-brand-800 hover:underline">
+        {a.tenant.legalName}
+      </Link>
+    );
   return (
     <span>
       {a.target.type} <span className="font-mono text-xs">{a.target.id}</span>
@@ -44,7 +46,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
     if (toAppError(err).code === 'not_found') notFound();
     throw err;
   });
-  const mayDecide = await canDecide(ctx, approval);
+  const mayDecide = canDecide(ctx, approval);
   const mine = ctx.actor.type === 'user' && approval.requestedBy.id === ctx.actor.id;
   const collectable = mine && approval.action === 'PLATFORM_API_KEY_CREATE' && approval.status === 'APPROVED' && approval.executedAt === null;
 
@@ -58,36 +60,44 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Request" titleId="approval-request" className="lg:col-span-2">
-          <dl className="divide-y divide-slate-100 text-sm">
-            <Item label="Action">{ACTION_LABELS[approval.action]}</Item>
-            <Item label="Target">{targetLink(approval)}</Item>
-            <Item label="Tenant">{approval.tenant ? approval.tenant.legalName : 'Platform'}</Item>
-            <Item label="Requested by">
+          <DetailList>
+            <DetailItem label="Action">{ACTION_LABELS[approval.action]}</DetailItem>
+            <DetailItem label="Target">{targetLink(approval)}</DetailItem>
+            <DetailItem label="Tenant">{approval.tenant ? approval.tenant.legalName : 'Platform'}</DetailItem>
+            <DetailItem label="Requested by">
               {approval.requestedBy.name} <span className="text-xs text-slate-600">{approval.requestedBy.email}</span>
-            </Item>
-            <Item label="Requested">
-              <time dateTime={approval.requestedAt} className="font-mono text-xs">{formatUtc(approval.requestedAt)}</time>
-            </Item>
-            <Item label="Reason">
+            </DetailItem>
+            <DetailItem label="Requested">
+              <time dateTime={approval.requestedAt} className="font-mono text-xs">
+                {formatUtc(approval.requestedAt)}
+              </time>
+            </DetailItem>
+            <DetailItem label="Reason">
               <p className="whitespace-pre-wrap">{approval.reason}</p>
-            </Item>
-            <Item label="Expires">
-              <time dateTime={approval.expiresAt} className="font-mono text-xs">{formatUtc(approval.expiresAt)}</time>
+            </DetailItem>
+            <DetailItem label="Expires">
+              <time dateTime={approval.expiresAt} className="font-mono text-xs">
+                {formatUtc(approval.expiresAt)}
+              </time>
               {approval.status === 'PENDING' && <span className="ml-2 text-xs text-slate-600">({relativeTime(approval.expiresAt)})</span>}
-            </Item>
+            </DetailItem>
             {approval.decidedAt && (
-              <Item label="Decision">
+              <DetailItem label="Decision">
                 {approval.decidedBy ? `${approval.decidedBy.name} · ` : ''}
-                <time dateTime={approval.decidedAt} className="font-mono text-xs">{formatUtc(approval.decidedAt)}</time>
+                <time dateTime={approval.decidedAt} className="font-mono text-xs">
+                  {formatUtc(approval.decidedAt)}
+                </time>
                 {approval.decisionNote && <p className="mt-1 whitespace-pre-wrap text-slate-700">{approval.decisionNote}</p>}
-              </Item>
+              </DetailItem>
             )}
             {approval.executedAt && (
-              <Item label="Carried out">
-                <time dateTime={approval.executedAt} className="font-mono text-xs">{formatUtc(approval.executedAt)}</time>
-              </Item>
+              <DetailItem label="Carried out">
+                <time dateTime={approval.executedAt} className="font-mono text-xs">
+                  {formatUtc(approval.executedAt)}
+                </time>
+              </DetailItem>
             )}
-          </dl>
+          </DetailList>
           <h3 className="mt-4 mb-1 text-xs font-semibold tracking-wide text-slate-600 uppercase">Exactly what will be carried out</h3>
           <pre className="max-h-96 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs text-slate-800" data-testid="approval-payload">
             {JSON.stringify(approval.payload, null, 2)}

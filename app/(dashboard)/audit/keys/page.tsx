@@ -4,9 +4,9 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { sha256Hex } from '@/lib/crypto/hash';
-import { listPublicKeys } from '@/lib/services/signing-keys';
+import { requireCtx } from '@/lib/http/session';
+import { sha256Hex } from '@/lib/core/crypto/hash';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
 
 export const metadata: Metadata = { title: 'Signing keys' };
 
@@ -53,10 +53,12 @@ export default async function SigningKeysPage() {
       <Card title="Verify an export offline" titleId="verify-offline">
         <ol className="list-decimal space-y-1 pl-5 text-sm text-slate-800">
           <li>
-            Save the keys: <span className="font-mono text-xs">GET /api/v1/keys</span> (public, no sign-in) as <span className="font-mono text-xs">keys.json</span>, and check their fingerprints against this page.
+            Save the keys: <span className="font-mono text-xs">GET /api/v1/keys</span> (public, no sign-in) as <span className="font-mono text-xs">keys.json</span>, and check their
+            fingerprints against this page.
           </li>
           <li>
-            Run <span className="font-mono text-xs">npx charter audit verify export.ndjson --keys keys.json</span>: no database, no network. It exits 0 only when every hash, the checkpoint and its signature hold, and otherwise names the first bad seq.
+            Run <span className="font-mono text-xs">npx charter audit verify export.ndjson --keys keys.json</span>: no database, no network. It exits 0 only when every hash, the
+            checkpoint and its signature hold, and otherwise names the first bad seq.
           </li>
         </ol>
       </Card>

@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
-import { formatUtc } from '@/components/audit/audit-events-table';
 import { LegalHoldControl, RetentionChange } from '@/components/audit/retention-controls';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { listRetention } from '@/lib/services/audit-retention';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { listRetention } from '@/lib/modules/audit-trail/retention';
 import { changeRetentionAction, setLegalHoldAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Audit retention' };

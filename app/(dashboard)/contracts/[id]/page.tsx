@@ -1,45 +1,47 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
 import { formatUtc, show } from '@/components/audit/audit-events-table';
 import { BundleDownload } from '@/components/contracts/bundle-download';
 import { ContractStatusBadge } from '@/components/contracts/contract-status-badge';
-import { CONTRACT_STATUS_LABELS, REGISTER_FIELD_LABELS, RENEWAL_LABELS, SCOPE_LABELS, TERMINATION_REASON_OPTIONS, TYPE_LABELS, daysFromNow, formatDate } from '@/components/contracts/labels';
+import {
+  CONTRACT_STATUS_LABELS,
+  REGISTER_FIELD_LABELS,
+  RENEWAL_LABELS,
+  SCOPE_LABELS,
+  TERMINATION_REASON_OPTIONS,
+  TYPE_LABELS,
+  daysFromNow,
+  formatDate,
+} from '@/components/contracts/labels';
 import { LifecycleControls } from '@/components/contracts/lifecycle-controls';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { hrefWith } from '@/components/ui/pagination';
+import { Pagination, hrefWith } from '@/components/ui/pagination';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { countryName } from '@/lib/schemas/countries';
-import type { DeploymentDto } from '@/lib/schemas/deployment';
-import { findPendingApproval } from '@/lib/services/approvals';
-import { diffTerms } from '@/lib/services/contract-terms';
-import { getContract, listContractVersions, verifyVersionHash } from '@/lib/services/contracts';
-import { listDeployments } from '@/lib/services/deployments';
-import { getTenant } from '@/lib/services/tenants';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { countryName } from '@/lib/core/countries';
+import { listCoveredDeploymentsQuery } from '@/lib/modules/deployments/schema';
+import { firstParam } from '@/lib/http/search-params';
+import { findPendingApproval } from '@/lib/approvals/service';
+import { diffTerms } from '@/lib/modules/contracts/terms';
+import { getContract, listContractVersions, verifyVersionHash } from '@/lib/modules/contracts/service';
+import { type CoveredDeploymentsPage, listCoveredDeployments } from '@/lib/modules/deployments/service';
+import { getTenant } from '@/lib/modules/tenants/service';
 import { contractLifecycleAction, issueBundleAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Contract' };
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-3 py-2">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="col-span-2 min-w-0 break-words text-slate-900">{children}</dd>
-    </div>
-  );
-}
-
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+const COVERED_PAGE_SIZE = 50;
 const numberParam = (v: string | string[] | undefined) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
 
 export default async function ContractPage({ params, searchParams }: Props) {
@@ -55,11 +57,25 @@ export default async function ContractPage({ params, searchParams }: Props) {
   const pending = can(ctx.actor, 'approvals:read') ? await findPendingApproval(ctx, { target: { type: 'contract', id: contract.id } }) : null;
   const canWrite = can(ctx.actor, 'contracts:write') && isPlatform(ctx.actor);
 
-  let deployments: DeploymentDto[] = [];
+  // Which deployments this contract covers is the contracts rule (the one bundles and pins follow),
+  // a page at a time: ?deployments=<cursor>.
+  let covered: CoveredDeploymentsPage | null = null;
+  let coveredNotice: string | null = null;
   if (contract.status === 'ACTIVE' && can(ctx.actor, 'deployments:read') && can(ctx.actor, 'entitlements:read')) {
-    const page = await listDeployments(ctx, { tenantId: contract.tenantId, limit: 200, includeArchived: false });
-    deployments = page.data.filter((d) => contract.scope === 'ALL' || d.environment === contract.scope);
+    const parsed = listCoveredDeploymentsQuery.safeParse({ limit: COVERED_PAGE_SIZE, cursor: firstParam(search.deployments) });
+    const firstPage = { limit: COVERED_PAGE_SIZE };
+    try {
+      covered = await listCoveredDeployments(ctx, contract.id, parsed.success ? parsed.data : firstPage);
+    } catch (err) {
+      if (toAppError(err).code !== 'validation_failed') throw err;
+      covered = null;
+    }
+    if (!covered || !parsed.success) {
+      coveredNotice = 'This page link of the deployments is no longer valid; this is the first page.';
+      covered ??= await listCoveredDeployments(ctx, contract.id, firstPage);
+    }
   }
+  const deployments = covered?.data ?? [];
 
   // Version diff: ?from=N&to=M, by default the previous version against the current one.
   const to = versions.find((v) => v.version === (numberParam(search.to) ?? contract.currentVersion)) ?? versions[0];
@@ -104,22 +120,24 @@ export default async function ContractPage({ params, searchParams }: Props) {
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Terms" titleId="contract-terms" className="lg:col-span-2">
-          <dl className="divide-y divide-slate-100 text-sm">
-            <Item label="Status">
+          <DetailList>
+            <DetailItem label="Status">
               <ContractStatusBadge status={contract.status} />
               {contract.terminatedAt && <span className="ml-2 text-xs text-slate-600">on {formatUtc(contract.terminatedAt)}</span>}
-              {contract.terminationReason && <span className="block text-xs text-slate-600">{TERMINATION_REASON_OPTIONS.find((o) => o.value === contract.terminationReason)?.label}</span>}
-            </Item>
-            <Item label="Valid">
+              {contract.terminationReason && (
+                <span className="block text-xs text-slate-600">{TERMINATION_REASON_OPTIONS.find((o) => o.value === contract.terminationReason)?.label}</span>
+              )}
+            </DetailItem>
+            <DetailItem label="Valid">
               <span className="font-mono text-xs">{formatDate(contract.validFrom)}</span> – <span className="font-mono text-xs">{formatDate(contract.validUntil)}</span>
               {contract.status === 'ACTIVE' && <span className="ml-2 text-xs text-slate-600">(ends {daysFromNow(contract.validUntil)})</span>}
-            </Item>
-            <Item label="Renewal">{RENEWAL_LABELS[contract.renewal]}</Item>
-            <Item label="Notice period">{days(contract.noticePeriodDays)}</Item>
-            <Item label="Grace period">{days(contract.graceDays)} after the end: bundles verify as “grace”, nothing stops.</Item>
-            <Item label="Exit / transition">{days(contract.exitPeriodDays)}</Item>
-            <Item label="Governing law">{contract.governingLaw}</Item>
-            <Item label="Data-processing countries">
+            </DetailItem>
+            <DetailItem label="Renewal">{RENEWAL_LABELS[contract.renewal]}</DetailItem>
+            <DetailItem label="Notice period">{days(contract.noticePeriodDays)}</DetailItem>
+            <DetailItem label="Grace period">{days(contract.graceDays)} after the end: bundles verify as “grace”, nothing stops.</DetailItem>
+            <DetailItem label="Exit / transition">{days(contract.exitPeriodDays)}</DetailItem>
+            <DetailItem label="Governing law">{contract.governingLaw}</DetailItem>
+            <DetailItem label="Data-processing countries">
               <ul className="flex flex-wrap gap-1.5" aria-label="Data-processing countries">
                 {contract.dataProcessingCountries.map((c) => (
                   <li key={c} className="rounded bg-slate-100 px-1.5 py-0.5 text-xs ring-1 ring-slate-200 ring-inset">
@@ -127,8 +145,8 @@ export default async function ContractPage({ params, searchParams }: Props) {
                   </li>
                 ))}
               </ul>
-            </Item>
-            <Item label="SLA">
+            </DetailItem>
+            <DetailItem label="SLA">
               {[
                 contract.sla.availability !== undefined && `${contract.sla.availability} % availability`,
                 contract.sla.supportResponseHours !== undefined && `support response ${contract.sla.supportResponseHours} h`,
@@ -137,12 +155,12 @@ export default async function ContractPage({ params, searchParams }: Props) {
               ]
                 .filter(Boolean)
                 .join(' · ') || '—'}
-            </Item>
-            <Item label="Audit rights">{contract.auditRights ?? '—'}</Item>
-            <Item label="Current version">
+            </DetailItem>
+            <DetailItem label="Audit rights">{contract.auditRights ?? '—'}</DetailItem>
+            <DetailItem label="Current version">
               v{contract.currentVersion} · <span className="font-mono text-xs break-all">{contract.currentVersionHash}</span>
-            </Item>
-          </dl>
+            </DetailItem>
+          </DetailList>
         </Card>
 
         <Card title="Lifecycle" titleId="contract-lifecycle" className="self-start">
@@ -154,7 +172,9 @@ export default async function ContractPage({ params, searchParams }: Props) {
               {pending ? ': a request is waiting for approval.' : '.'}
             </p>
           )}
-          <p className="mt-3 text-xs text-slate-600">Activation, termination and amendments of an active contract need a second administrator&apos;s approval. Expiry happens by date.</p>
+          <p className="mt-3 text-xs text-slate-600">
+            Activation, termination and amendments of an active contract need a second administrator&apos;s approval. Expiry happens by date.
+          </p>
         </Card>
       </div>
 
@@ -176,14 +196,18 @@ export default async function ContractPage({ params, searchParams }: Props) {
               <Tr key={e.id}>
                 <Td>{e.modelFamily ? `${e.modelFamily.name} (all versions)` : `${e.modelVersion?.family} ${e.modelVersion?.version}`}</Td>
                 <Td>{e.maxDeployments}</Td>
-                <Td className="font-mono text-xs">{Object.entries(e.limits).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '—'}</Td>
+                <Td className="font-mono text-xs">
+                  {Object.entries(e.limits)
+                    .map(([k, v]) => `${k}=${String(v)}`)
+                    .join(', ') || '—'}
+                </Td>
               </Tr>
             ))}
           </TBody>
         </Table>
       </section>
 
-      {contract.status === 'ACTIVE' && deployments !== null && (
+      {covered && (
         <section aria-labelledby="bundles-heading" className="mt-8 space-y-3">
           <div className="flex items-baseline justify-between">
             <h2 id="bundles-heading" className="text-base font-semibold text-slate-900">
@@ -191,6 +215,13 @@ export default async function ContractPage({ params, searchParams }: Props) {
             </h2>
             <p className="text-xs text-slate-600">Verify offline: npx charter bundle verify FILE --key …</p>
           </div>
+          {coveredNotice && <Alert tone="info">{coveredNotice}</Alert>}
+          {covered.total > 0 && (
+            <p className="text-sm text-slate-700" data-testid="covered-count">
+              {covered.total === 1 ? '1 deployment' : `${covered.total} deployments`} covered ({covered.environments.map((e) => e.toLowerCase()).join(', ')})
+              {covered.total > deployments.length ? `, ${deployments.length} on this page` : ''}
+            </p>
+          )}
           <Table caption="Deployments covered by this contract">
             <THead>
               <tr>
@@ -201,7 +232,7 @@ export default async function ContractPage({ params, searchParams }: Props) {
               </tr>
             </THead>
             <TBody>
-              {deployments.length === 0 && <EmptyRow colSpan={4}>No deployment of this tenant is covered by this contract&apos;s scope.</EmptyRow>}
+              {deployments.length === 0 && <EmptyRow colSpan={4}>No deployment of this tenant is covered by this contract.</EmptyRow>}
               {deployments.map((d) => {
                 const outside = !contract.dataProcessingCountries.includes(d.country);
                 return (
@@ -224,6 +255,15 @@ export default async function ContractPage({ params, searchParams }: Props) {
               })}
             </TBody>
           </Table>
+          <Pagination
+            label="Covered deployments"
+            firstHref={search.deployments ? `${hrefWith(base, { from: firstParam(search.from), to: firstParam(search.to) })}#bundles-heading` : null}
+            nextHref={
+              covered.nextCursor ? `${hrefWith(base, { from: firstParam(search.from), to: firstParam(search.to), deployments: covered.nextCursor })}#bundles-heading` : null
+            }
+            firstLabel="First deployments"
+            nextLabel="More deployments"
+          />
         </section>
       )}
 
@@ -232,14 +272,13 @@ export default async function ContractPage({ params, searchParams }: Props) {
           <h2 id="register-heading" className="text-base font-semibold text-slate-900">
             DORA register details
           </h2>
-          <dl className="grid gap-x-6 gap-y-1 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-2">
+          <DetailList className="rounded-lg border border-slate-200 bg-white px-4 py-2 shadow-sm">
             {registerEntries.map(([k, v]) => (
-              <div key={k} className="flex justify-between gap-3 border-b border-slate-100 py-1">
-                <dt className="text-slate-600">{REGISTER_FIELD_LABELS[k] ?? k}</dt>
-                <dd className="font-mono text-xs">{typeof v === 'boolean' ? (v ? 'yes' : 'no') : show(v)}</dd>
-              </div>
+              <DetailItem key={k} label={REGISTER_FIELD_LABELS[k] ?? k}>
+                <span className="font-mono text-xs">{typeof v === 'boolean' ? (v ? 'yes' : 'no') : show(v)}</span>
+              </DetailItem>
             ))}
-          </dl>
+          </DetailList>
         </section>
       )}
 
@@ -267,10 +306,16 @@ export default async function ContractPage({ params, searchParams }: Props) {
                 <Tr key={v.version} data-version={v.version}>
                   <Td className="font-medium">
                     v{v.version}
-                    {v.version === contract.currentVersion && <Badge tone="info" className="ml-2">current</Badge>}
+                    {v.version === contract.currentVersion && (
+                      <Badge tone="info" className="ml-2">
+                        current
+                      </Badge>
+                    )}
                   </Td>
                   <Td>
-                    <time dateTime={v.createdAt} className="font-mono text-xs whitespace-nowrap">{formatUtc(v.createdAt)}</time>
+                    <time dateTime={v.createdAt} className="font-mono text-xs whitespace-nowrap">
+                      {formatUtc(v.createdAt)}
+                    </time>
                   </Td>
                   <Td className="text-xs">{v.createdBy}</Td>
                   <Td className="font-mono text-xs break-all">

@@ -5,9 +5,9 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { listTenants } from '@/lib/services/tenants';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { listTenants } from '@/lib/modules/tenants/service';
 import { exportDoraAction } from '../actions';
 
 export const metadata: Metadata = { title: 'DORA register of information' };
@@ -15,7 +15,10 @@ export const metadata: Metadata = { title: 'DORA register of information' };
 export default async function DoraPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireCtx();
   const wanted = (await searchParams).tenant;
-  const financial = can(ctx.actor, 'tenants:read') && can(ctx.actor, 'contracts:read') ? (await listTenants(ctx, { limit: 200, includeArchived: false })).data.filter((t) => t.sector === 'FINANCE') : [];
+  const financial =
+    can(ctx.actor, 'tenants:read') && can(ctx.actor, 'contracts:read')
+      ? (await listTenants(ctx, { limit: 200, includeArchived: false })).data.filter((t) => t.sector === 'FINANCE')
+      : [];
   const tenant = financial.find((t) => t.slug === wanted) ?? (financial.length === 1 ? financial[0] : undefined);
   return (
     <>
@@ -41,7 +44,7 @@ export default async function DoraPage({ searchParams }: { searchParams: Promise
       )}
       {tenant && (
         <Card title={tenant.legalName} titleId="dora-tenant">
-          <DoraExportPanel key={tenant.id} tenantId={tenant.id} tenantSlug={tenant.slug} run={exportDoraAction} />
+          <DoraExportPanel key={tenant.id} tenantId={tenant.id} tenantSlug={tenant.slug} action={exportDoraAction} />
         </Card>
       )}
       {!tenant && financial.length > 1 && <p className="text-sm text-slate-600">Choose a financial entity above.</p>}

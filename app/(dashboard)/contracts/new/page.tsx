@@ -4,8 +4,8 @@ import { countryOptions } from '@/components/tenants/labels';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
 import { createContractAction } from '../actions';
 import { emptyFormValues } from '../form-values';
 import { loadContractTenants, loadFamilies } from '../load-options';
@@ -27,7 +27,15 @@ export default async function NewContractPage({ searchParams }: { searchParams: 
       />
       {allowed ? (
         <Card className="max-w-5xl">
-          <ContractForm mode="create" tenants={tenants} families={await loadFamilies(ctx)} countries={countryOptions()} initial={emptyFormValues(preselected)} cancelHref="/contracts" save={createContractAction} />
+          <ContractForm
+            mode="create"
+            tenants={tenants}
+            families={await loadFamilies(ctx)}
+            countries={countryOptions()}
+            initial={emptyFormValues(preselected)}
+            cancelHref="/contracts"
+            action={createContractAction}
+          />
         </Card>
       ) : (
         <Alert tone="info">Only platform administrators create contracts.</Alert>

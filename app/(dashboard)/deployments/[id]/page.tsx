@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
 import { cache } from 'react';
 import { relativeTime } from '@/components/api-keys/key-status';
 import { AuditEventsTable, formatUtc } from '@/components/audit/audit-events-table';
@@ -11,22 +10,23 @@ import { CONNECTIVITY_LABELS, ENVIRONMENT_LABELS, HOSTING_LABELS, ROLLOUT_KIND_L
 import { RolloutForm } from '@/components/deployments/rollout-form';
 import { RunningEditor, RunningImport } from '@/components/deployments/running-editor';
 import { VersionStatusBadge } from '@/components/models/version-status-badge';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { EmptyRow, TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import type { Ctx } from '@/lib/auth/actor';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { countryName } from '@/lib/schemas/countries';
-import type { DeploymentDto } from '@/lib/schemas/deployment';
-import { listAuditEvents } from '@/lib/services/audit';
-import { getDeployment, heartbeatStaleMinutes } from '@/lib/services/deployments';
-import { listModelVersions } from '@/lib/services/models';
-import { listRollouts } from '@/lib/services/rollouts';
-import { getTenant } from '@/lib/services/tenants';
+import type { Ctx } from '@/lib/access/actor';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { countryName } from '@/lib/core/countries';
+import type { DeploymentDto } from '@/lib/modules/deployments/schema';
+import { listAuditEvents } from '@/lib/modules/audit-trail/search';
+import { getDeployment, heartbeatStaleMinutes } from '@/lib/modules/deployments/service';
+import { listModelVersions } from '@/lib/modules/models/service';
+import { listRollouts } from '@/lib/modules/rollouts/service';
+import { getTenant } from '@/lib/modules/tenants/service';
 import { createRolloutAction, endRolloutAction, importRunningAction, setRunningAction } from '../actions';
 
 type Props = { params: Promise<{ id: string }> };
@@ -44,15 +44,6 @@ const loadDeployment = cache(async (ctx: Ctx, id: string): Promise<DeploymentDto
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const d = await loadDeployment(await requireCtx(), (await params).id);
   return { title: d.name };
-}
-
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-3 py-2">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="col-span-2 min-w-0 break-words text-slate-900">{children}</dd>
-    </div>
-  );
 }
 
 const SOURCE_LABELS = { HEARTBEAT: 'heartbeat', MANUAL: 'entered by an administrator', IMPORT: 'imported from the site’s file' } as const;
@@ -106,8 +97,8 @@ export default async function DeploymentPage({ params }: Props) {
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Details" titleId="deployment-details" className="lg:col-span-2">
-          <dl className="divide-y divide-slate-100 text-sm">
-            <Item label="Tenant">
+          <DetailList>
+            <DetailItem label="Tenant">
               {tenant ? (
                 <Link href={`/tenants/${tenant.slug}`} className="text-brand-700 hover:underline">
                   {tenant.legalName}
@@ -115,14 +106,14 @@ export default async function DeploymentPage({ params }: Props) {
               ) : (
                 <span className="font-mono text-xs">{d.tenantId}</span>
               )}
-            </Item>
-            <Item label="Environment">{ENVIRONMENT_LABELS[d.environment]}</Item>
-            <Item label="Country">
+            </DetailItem>
+            <DetailItem label="Environment">{ENVIRONMENT_LABELS[d.environment]}</DetailItem>
+            <DetailItem label="Country">
               {countryName(d.country)} <span className="font-mono text-xs text-slate-500">{d.country}</span>
-            </Item>
-            <Item label="Hosting">{HOSTING_LABELS[d.hosting]}</Item>
-            <Item label="Connectivity">{CONNECTIVITY_LABELS[d.connectivity]}</Item>
-            <Item label="Heartbeat">
+            </DetailItem>
+            <DetailItem label="Hosting">{HOSTING_LABELS[d.hosting]}</DetailItem>
+            <DetailItem label="Connectivity">{CONNECTIVITY_LABELS[d.connectivity]}</DetailItem>
+            <DetailItem label="Heartbeat">
               {d.connectivity === 'AIRGAPPED' ? (
                 <span className="text-slate-600">None: an air-gapped site reports through an administrator or an exported file.</span>
               ) : d.lastHeartbeatAt ? (
@@ -130,17 +121,21 @@ export default async function DeploymentPage({ params }: Props) {
                   <time dateTime={d.lastHeartbeatAt} className="font-mono text-xs" data-testid="last-heartbeat">
                     {formatUtc(d.lastHeartbeatAt)}
                   </time>{' '}
-                  <span className="text-xs text-slate-600">({relativeTime(d.lastHeartbeatAt, now)}; stale after {staleMinutes} minutes)</span>
+                  <span className="text-xs text-slate-600">
+                    ({relativeTime(d.lastHeartbeatAt, now)}; stale after {staleMinutes} minutes)
+                  </span>
                 </>
               ) : (
                 <span className="text-slate-600">Never — the agent has not checked in yet.</span>
               )}
-            </Item>
-            <Item label="Agent version">{d.agentVersion ? <span className="font-mono text-xs">{d.agentVersion}</span> : <span className="text-slate-500">unknown</span>}</Item>
-            <Item label="Deployment id">
+            </DetailItem>
+            <DetailItem label="Agent version">
+              {d.agentVersion ? <span className="font-mono text-xs">{d.agentVersion}</span> : <span className="text-slate-500">unknown</span>}
+            </DetailItem>
+            <DetailItem label="Deployment id">
               <span className="font-mono text-xs">{d.id}</span>
-            </Item>
-          </dl>
+            </DetailItem>
+          </DetailList>
         </Card>
 
         <Card title="Pinned version" titleId="pinned-version" className="self-start">
@@ -164,13 +159,20 @@ export default async function DeploymentPage({ params }: Props) {
             )}
             {scheduled && (
               <p className="text-xs text-sky-900" data-testid="rollout-scheduled">
-                Upgrade to <span className="font-mono">{scheduled.to.family}@{scheduled.to.version}</span> scheduled for{' '}
-                <span className="font-mono">{scheduled.scheduledFor?.slice(0, 10)}</span> (notice given {scheduled.noticeAt?.slice(0, 10) ?? '—'}).
+                Upgrade to{' '}
+                <span className="font-mono">
+                  {scheduled.to.family}@{scheduled.to.version}
+                </span>{' '}
+                scheduled for <span className="font-mono">{scheduled.scheduledFor?.slice(0, 10)}</span> (notice given {scheduled.noticeAt?.slice(0, 10) ?? '—'}).
               </p>
             )}
             {canWrite && catalogue && (
               <div className="border-t border-slate-200 pt-3">
-                <RolloutForm action={createRolloutAction.bind(null, d.id)} airgapped={d.connectivity === 'AIRGAPPED'} versions={released.map((v) => ({ value: v.id, label: `${v.family}@${v.version}` }))} />
+                <RolloutForm
+                  action={createRolloutAction.bind(null, d.id)}
+                  airgapped={d.connectivity === 'AIRGAPPED'}
+                  versions={released.map((v) => ({ value: v.id, label: `${v.family}@${v.version}` }))}
+                />
               </div>
             )}
           </div>

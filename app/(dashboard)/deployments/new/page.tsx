@@ -4,8 +4,8 @@ import { countryOptions } from '@/components/tenants/labels';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
 import { acceptsNewKeys, loadKeyTenants } from '../../api-keys/load-tenants';
 import { createDeploymentAction } from '../actions';
 

@@ -1,23 +1,23 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
 import { cache } from 'react';
 import { ImpactView } from '@/components/models/impact-view';
 import { formatContext, formatDate, formatParameters } from '@/components/models/labels';
 import { LifecycleControls } from '@/components/models/lifecycle-controls';
 import { ReleaseNotes } from '@/components/models/release-notes';
 import { VersionStatusBadge } from '@/components/models/version-status-badge';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import type { Ctx } from '@/lib/auth/actor';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { countryName } from '@/lib/schemas/countries';
-import type { ModelVersionDto } from '@/lib/schemas/model';
-import { findPendingApproval } from '@/lib/services/approvals';
-import { getModelVersion, getVersionImpact } from '@/lib/services/models';
+import type { Ctx } from '@/lib/access/actor';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { countryName } from '@/lib/core/countries';
+import type { ModelVersionDto } from '@/lib/modules/models/schema';
+import { findPendingApproval } from '@/lib/approvals/service';
+import { getModelVersion, getVersionImpact } from '@/lib/modules/models/service';
 import { changeVersionStatusAction } from '../actions';
 
 type Props = { params: Promise<{ id: string }> };
@@ -37,15 +37,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${v.familyName} ${v.version}` };
 }
 
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-3 py-2">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="col-span-2 min-w-0 break-words text-slate-900">{children}</dd>
-    </div>
-  );
-}
-
 const IMPACT_TITLES = {
   DRAFT: 'Who is entitled to it',
   RELEASED: 'Impact of deprecating this version',
@@ -59,7 +50,10 @@ export default async function ModelVersionPage({ params }: Props) {
   const v = await loadVersion(ctx, (await params).id);
   const impact = await getVersionImpact(ctx, v.id);
   const canWrite = can(actor, 'models:write') && isPlatform(actor);
-  const pending = canWrite && v.status === 'DEPRECATED' && can(actor, 'approvals:read') ? await findPendingApproval(ctx, { action: 'MODEL_VERSION_RETIRE', target: { type: 'model_version', id: v.id } }) : null;
+  const pending =
+    canWrite && v.status === 'DEPRECATED' && can(actor, 'approvals:read')
+      ? await findPendingApproval(ctx, { action: 'MODEL_VERSION_RETIRE', target: { type: 'model_version', id: v.id } })
+      : null;
   const showNotice = v.status === 'RELEASED' || v.status === 'DEPRECATED';
 
   return (
@@ -84,23 +78,23 @@ export default async function ModelVersionPage({ params }: Props) {
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Details" titleId="version-details" className={canWrite ? 'lg:col-span-2' : 'lg:col-span-3'}>
-          <dl className="divide-y divide-slate-100 text-sm">
-            <Item label="Weights digest">
+          <DetailList>
+            <DetailItem label="Weights digest">
               <span className="font-mono text-xs break-all" data-testid="weights-digest">
                 {v.weightsDigest}
               </span>
-            </Item>
-            <Item label="Technical documentation (Annex XI)">
+            </DetailItem>
+            <DetailItem label="Technical documentation (Annex XI)">
               {v.techDocDigest ? <span className="font-mono text-xs break-all">{v.techDocDigest}</span> : <span className="text-amber-800">Not recorded</span>}
-            </Item>
-            <Item label="Parameters">
+            </DetailItem>
+            <DetailItem label="Parameters">
               {formatParameters(v.parameterCount)} <span className="text-xs text-slate-500">({v.parameterCount.toLocaleString('en')})</span>
-            </Item>
-            <Item label="Context length">
+            </DetailItem>
+            <DetailItem label="Context length">
               {formatContext(v.contextLength)} tokens <span className="text-xs text-slate-500">({v.contextLength.toLocaleString('en')})</span>
-            </Item>
-            <Item label="Licence">{v.licence}</Item>
-            <Item label="Export restrictions">
+            </DetailItem>
+            <DetailItem label="Licence">{v.licence}</DetailItem>
+            <DetailItem label="Export restrictions">
               {v.exportRestrictions.length ? (
                 <ul className="flex flex-wrap gap-1.5" aria-label="Export restrictions">
                   {v.exportRestrictions.map((c) => (
@@ -112,20 +106,20 @@ export default async function ModelVersionPage({ params }: Props) {
               ) : (
                 <span className="text-slate-600">None</span>
               )}
-            </Item>
-            <Item label="Released">
+            </DetailItem>
+            <DetailItem label="Released">
               <span className="font-mono text-xs">{formatDate(v.releasedAt)}</span>
-            </Item>
-            <Item label="Deprecated from">
+            </DetailItem>
+            <DetailItem label="Deprecated from">
               <span className="font-mono text-xs">{formatDate(v.deprecatedAt)}</span>
-            </Item>
-            <Item label="End of life">
+            </DetailItem>
+            <DetailItem label="End of life">
               <span className="font-mono text-xs">{formatDate(v.endOfLifeAt)}</span>
-            </Item>
-            <Item label="Version id">
+            </DetailItem>
+            <DetailItem label="Version id">
               <span className="font-mono text-xs">{v.id}</span>
-            </Item>
-          </dl>
+            </DetailItem>
+          </DetailList>
         </Card>
 
         {canWrite && (

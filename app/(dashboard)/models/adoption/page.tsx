@@ -3,9 +3,9 @@ import { AdoptionChart, AdoptionMatrix } from '@/components/models/adoption';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { getAdoption } from '@/lib/services/models';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { getAdoption } from '@/lib/modules/models/service';
 
 export const metadata: Metadata = { title: 'Model adoption' };
 

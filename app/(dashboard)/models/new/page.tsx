@@ -4,9 +4,9 @@ import { VersionForm } from '@/components/models/version-form';
 import { Alert } from '@/components/ui/alert';
 import { ButtonLink } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { listModelFamilies } from '@/lib/services/models';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { listModelFamilies } from '@/lib/modules/models/service';
 import { createModelVersionAction } from '../actions';
 
 export const metadata: Metadata = { title: 'New model version' };

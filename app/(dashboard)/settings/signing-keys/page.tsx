@@ -7,10 +7,10 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { TBody, THead, Table, Td, Th, Tr } from '@/components/ui/table';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { findPendingApproval } from '@/lib/services/approvals';
-import { listPublicKeys } from '@/lib/services/signing-keys';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { findPendingApproval } from '@/lib/approvals/service';
+import { listPublicKeys } from '@/lib/modules/signing-keys/service';
 import { requestRotationAction } from './actions';
 
 export const metadata: Metadata = { title: 'Signing keys' };
@@ -19,7 +19,8 @@ export default async function SigningKeysPage() {
   const ctx = await requireCtx();
   const visible = can(ctx.actor, 'settings:read') && isPlatform(ctx.actor);
   const keys = visible ? (await listPublicKeys()).reverse() : [];
-  const pending = visible && can(ctx.actor, 'approvals:read') ? await findPendingApproval(ctx, { action: 'SIGNING_KEY_ROTATE', target: { type: 'signing_key', id: 'active' } }) : null;
+  const pending =
+    visible && can(ctx.actor, 'approvals:read') ? await findPendingApproval(ctx, { action: 'SIGNING_KEY_ROTATE', target: { type: 'signing_key', id: 'active' } }) : null;
   return (
     <>
       <PageHeader
@@ -54,7 +55,8 @@ export default async function SigningKeysPage() {
               </TBody>
             </Table>
             <p className="text-xs text-slate-600">
-              Also published at <span className="font-mono">/api/v1/keys</span>. Verify a bundle offline with <span className="font-mono">npx charter bundle verify FILE --key PUBLIC_KEY</span>.
+              Also published at <span className="font-mono">/api/v1/keys</span>. Verify a bundle offline with{' '}
+              <span className="font-mono">npx charter bundle verify FILE --key PUBLIC_KEY</span>.
             </p>
           </div>
           <Card title="Rotate" titleId="rotate-key" className="self-start">
@@ -68,7 +70,9 @@ export default async function SigningKeysPage() {
             ) : can(ctx.actor, 'settings:write') ? (
               <ReasonRequestForm id="rotate-reason" action={requestRotationAction} submitLabel="Request rotation" />
             ) : (
-              <p className="text-sm text-slate-600">Owners request a rotation; a second administrator approves it. Operators can also rotate on the server with npx charter signing-key rotate.</p>
+              <p className="text-sm text-slate-600">
+                Owners request a rotation; a second administrator approves it. Operators can also rotate on the server with npx charter signing-key rotate.
+              </p>
             )}
           </Card>
         </div>

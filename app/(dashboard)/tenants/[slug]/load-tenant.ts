@@ -1,9 +1,9 @@
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import type { Ctx } from '@/lib/auth/actor';
-import { toAppError } from '@/lib/errors';
-import type { TenantDto } from '@/lib/schemas/tenant';
-import { getTenant } from '@/lib/services/tenants';
+import type { Ctx } from '@/lib/access/actor';
+import { toAppError } from '@/lib/core/errors';
+import type { TenantDto } from '@/lib/modules/tenants/schema';
+import { getTenant } from '@/lib/modules/tenants/service';
 
 /**
  * The tenant of a page, or the 404 page: another tenant's and a missing tenant look the same.

@@ -1,41 +1,32 @@
 import type { Metadata } from 'next';
-import type { ReactNode } from 'react';
 import { AuditEventsTable, formatUtc } from '@/components/audit/audit-events-table';
 import { SECTOR_LABELS, SENSITIVITY_LABELS } from '@/components/tenants/labels';
 import { TenantStatusBadge } from '@/components/tenants/tenant-status-badge';
 import { TenantStatusControls } from '@/components/tenants/tenant-status-controls';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { Alert } from '@/components/ui/alert';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination, hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { type Page } from '@/lib/schemas/common';
-import { countryName } from '@/lib/schemas/countries';
-import { TENANT_TRANSITIONS } from '@/lib/schemas/tenant';
-import { type AuditEventDto, listTenantAuditEvents } from '@/lib/services/audit';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { type Page } from '@/lib/core/schema';
+import { countryName } from '@/lib/core/countries';
+import { TENANT_TRANSITIONS } from '@/lib/modules/tenants/schema';
+import { type AuditEventDto, listTenantAuditEvents } from '@/lib/modules/audit-trail/search';
 import { changeTenantStatusAction } from '../actions';
 import { loadTenant } from './load-tenant';
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   const tenant = await loadTenant(await requireCtx(), (await params).slug);
-  return { title: `${tenant.legalName}` };
+  return { title: tenant.legalName };
 }
 
 const AUDIT_PAGE_SIZE = 20;
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-3 py-2">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="col-span-2 min-w-0 break-words text-slate-900">{children}</dd>
-    </div>
-  );
-}
 
 export default async function TenantPage({ params, searchParams }: Props) {
   const ctx = await requireCtx();
@@ -85,18 +76,18 @@ export default async function TenantPage({ params, searchParams }: Props) {
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Details" titleId="tenant-details" className="lg:col-span-2">
-          <dl className="divide-y divide-slate-100 text-sm">
-            <Item label="Legal name">{tenant.legalName}</Item>
-            <Item label="Slug">
+          <DetailList>
+            <DetailItem label="Legal name">{tenant.legalName}</DetailItem>
+            <DetailItem label="Slug">
               <span className="font-mono">{tenant.slug}</span>
-            </Item>
-            <Item label="LEI">{tenant.lei ? <span className="font-mono">{tenant.lei}</span> : <span className="text-slate-500">Not recorded</span>}</Item>
-            <Item label="Sector">{SECTOR_LABELS[tenant.sector]}</Item>
-            <Item label="Sensitivity">{SENSITIVITY_LABELS[tenant.sensitivity]}</Item>
-            <Item label="Home country">
+            </DetailItem>
+            <DetailItem label="LEI">{tenant.lei ? <span className="font-mono">{tenant.lei}</span> : <span className="text-slate-500">Not recorded</span>}</DetailItem>
+            <DetailItem label="Sector">{SECTOR_LABELS[tenant.sector]}</DetailItem>
+            <DetailItem label="Sensitivity">{SENSITIVITY_LABELS[tenant.sensitivity]}</DetailItem>
+            <DetailItem label="Home country">
               {countryName(tenant.homeCountry)} <span className="font-mono text-xs text-slate-500">{tenant.homeCountry}</span>
-            </Item>
-            <Item label="Allowed data-processing countries">
+            </DetailItem>
+            <DetailItem label="Allowed data-processing countries">
               <ul className="flex flex-wrap gap-1.5" aria-label="Allowed countries">
                 {tenant.allowedCountries.map((c) => (
                   <li key={c} className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-800 ring-1 ring-slate-200 ring-inset">
@@ -104,31 +95,31 @@ export default async function TenantPage({ params, searchParams }: Props) {
                   </li>
                 ))}
               </ul>
-            </Item>
-            <Item label="Status">
+            </DetailItem>
+            <DetailItem label="Status">
               <TenantStatusBadge status={tenant.status} archived={archived} />
-            </Item>
-            <Item label="Created">
+            </DetailItem>
+            <DetailItem label="Created">
               <time dateTime={tenant.createdAt} className="font-mono text-xs">
                 {formatUtc(tenant.createdAt)}
               </time>
-            </Item>
-            <Item label="Last changed">
+            </DetailItem>
+            <DetailItem label="Last changed">
               <time dateTime={tenant.updatedAt} className="font-mono text-xs">
                 {formatUtc(tenant.updatedAt)}
               </time>
-            </Item>
+            </DetailItem>
             {tenant.archivedAt && (
-              <Item label="Archived">
+              <DetailItem label="Archived">
                 <time dateTime={tenant.archivedAt} className="font-mono text-xs">
                   {formatUtc(tenant.archivedAt)}
                 </time>
-              </Item>
+              </DetailItem>
             )}
-            <Item label="Tenant id">
+            <DetailItem label="Tenant id">
               <span className="font-mono text-xs">{tenant.id}</span>
-            </Item>
-          </dl>
+            </DetailItem>
+          </DetailList>
         </Card>
 
         {canWrite && (

@@ -4,8 +4,8 @@ import { TenantForm } from '@/components/tenants/tenant-form';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
 import { createTenantAction } from '../actions';
 
 export const metadata: Metadata = { title: 'New tenant' };

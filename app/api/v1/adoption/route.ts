@@ -1,17 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Adoption, adoptionQuery } from '@/lib/schemas/model';
-import { getAdoption } from '@/lib/services/models';
+export { GET } from '@/lib/api/v1/adoption';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  {
-    permission: 'deployments:read',
-    query: adoptionQuery,
-    response: Adoption,
-    summary: 'Model-version adoption: how many deployments of each tenant run each version',
-    description: 'A tenant key sees only its own tenant.',
-    tags: ['Models'],
-  },
-  ({ ctx, query }) => getAdoption(ctx, query),
-);

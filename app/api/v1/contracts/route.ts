@@ -1,22 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Contract, ContractPage, createContractInput, listContractsQuery } from '@/lib/schemas/contract';
-import { createContract, listContracts } from '@/lib/services/contracts';
+export { GET, POST } from '@/lib/api/v1/contracts/collection';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  { permission: 'contracts:read', query: listContractsQuery, response: ContractPage, summary: 'List contracts with their entitlements', tags: ['Contracts'] },
-  ({ ctx, query }) => listContracts(ctx, query),
-);
-
-export const POST = route(
-  {
-    permission: 'contracts:write',
-    body: createContractInput,
-    response: Contract,
-    summary: 'Create a draft contract (version 1)',
-    description: 'A draft is edited freely; every save is a new immutable, hashed version. Activation is a four-eyes request.',
-    tags: ['Contracts'],
-  },
-  ({ ctx, body }) => createContract(ctx, body),
-);

@@ -1,15 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Deployment, DeploymentPage, createDeploymentInput, listDeploymentsQuery } from '@/lib/schemas/deployment';
-import { createDeployment, listDeployments } from '@/lib/services/deployments';
+export { GET, POST } from '@/lib/api/v1/deployments/collection';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  { permission: 'deployments:read', query: listDeploymentsQuery, response: DeploymentPage, summary: 'List deployments', tags: ['Deployments'] },
-  ({ ctx, query }) => listDeployments(ctx, query),
-);
-
-export const POST = route(
-  { permission: 'deployments:write', body: createDeploymentInput, response: Deployment, summary: 'Create a deployment', tags: ['Deployments'] },
-  ({ ctx, body }) => createDeployment(ctx, body),
-);

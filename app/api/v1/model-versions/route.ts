@@ -1,10 +1,3 @@
-import { route } from '@/lib/http/route';
-import { ModelVersionPage, listModelVersionsQuery } from '@/lib/schemas/model';
-import { listModelVersions } from '@/lib/services/models';
+export { GET } from '@/lib/api/v1/model-versions/collection';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  { permission: 'models:read', query: listModelVersionsQuery, response: ModelVersionPage, summary: 'List model versions, by family and newest first', tags: ['Models'] },
-  ({ ctx, query }) => listModelVersions(ctx, query),
-);

@@ -1,18 +1,3 @@
-import { AUTHENTICATED, route } from '@/lib/http/route';
-import { WhoAmI } from '@/lib/schemas/whoami';
-import { describeCaller } from '@/lib/services/whoami';
+export { GET } from '@/lib/api/v1/whoami';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  {
-    permission: AUTHENTICATED,
-    response: WhoAmI,
-    summary: 'Describe the caller: key prefix, scopes, tenant and expiry',
-    description:
-      'Any valid API key (whatever its scopes) or session may call this; an invalid, revoked or expired key gets the usual 401. It reads nothing from the database, so agents can use it to check their key cheaply.',
-    tags: ['Identity'],
-    operationId: 'whoami',
-  },
-  async ({ ctx }) => describeCaller(ctx),
-);

@@ -1,29 +1,20 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
 import { ChangeLine, changesOf, formatUtc, show } from '@/components/audit/audit-events-table';
+import { DetailItem, DetailList } from '@/components/ui/detail-list';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { hrefWith } from '@/components/ui/pagination';
-import { requireCtx } from '@/lib/auth/session';
-import { toAppError } from '@/lib/errors';
-import { getAuditEvent } from '@/lib/services/audit';
+import { requireCtx } from '@/lib/http/session';
+import { toAppError } from '@/lib/core/errors';
+import { getAuditEvent } from '@/lib/modules/audit-trail/search';
 
 type Props = { params: Promise<{ chain: string; seq: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { seq } = await params;
   return { title: `Audit event ${seq}` };
-}
-
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-3 py-2">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="col-span-2 min-w-0 break-words text-slate-900">{children}</dd>
-    </div>
-  );
 }
 
 const mono = (v: string | null) => (v ? <span className="font-mono text-xs">{v}</span> : <span className="text-slate-500">—</span>);
@@ -62,28 +53,28 @@ export default async function AuditEventPage({ params }: Props) {
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Event" titleId="event-details">
-          <dl className="divide-y divide-slate-100 text-sm">
-            <Item label="Action">{mono(event.action)}</Item>
-            <Item label="Occurred at">
+          <DetailList>
+            <DetailItem label="Action">{mono(event.action)}</DetailItem>
+            <DetailItem label="Occurred at">
               <time dateTime={event.occurredAt} className="font-mono text-xs">
                 {event.occurredAt}
               </time>
-            </Item>
-            <Item label="Actor">
+            </DetailItem>
+            <DetailItem label="Actor">
               {event.actor.label ?? '—'} <span className="text-xs text-slate-600">({event.actor.type})</span>
               <div>{mono(event.actor.id)}</div>
-            </Item>
-            <Item label="Target">
+            </DetailItem>
+            <DetailItem label="Target">
               {event.target.type ?? '—'} {mono(event.target.id)}
-            </Item>
-            <Item label="Chain">
+            </DetailItem>
+            <DetailItem label="Chain">
               {chainRef} {chainRef !== event.chain && mono(event.chain)}
-            </Item>
-            <Item label="IP address">{mono(event.ip)}</Item>
-            <Item label="User agent">{event.userAgent ?? <span className="text-slate-500">—</span>}</Item>
-            <Item label="Request id">{mono(event.requestId)}</Item>
-            <Item label="Event id">{mono(event.id)}</Item>
-          </dl>
+            </DetailItem>
+            <DetailItem label="IP address">{mono(event.ip)}</DetailItem>
+            <DetailItem label="User agent">{event.userAgent ?? <span className="text-slate-500">—</span>}</DetailItem>
+            <DetailItem label="Request id">{mono(event.requestId)}</DetailItem>
+            <DetailItem label="Event id">{mono(event.id)}</DetailItem>
+          </DetailList>
         </Card>
         <div className="space-y-6">
           <Card title="Changes" titleId="event-changes">
@@ -101,8 +92,12 @@ export default async function AuditEventPage({ params }: Props) {
                   {changes.map((c) => (
                     <tr key={c.key} className="align-top">
                       <td className="py-1 pr-2 text-slate-700">{c.key}</td>
-                      <td className="py-1 pr-2 break-all">{c.hasBefore ? <del className="bg-red-50 text-red-900 decoration-red-400">{show(c.before)}</del> : <span className="text-slate-400">—</span>}</td>
-                      <td className="py-1 break-all">{c.hasAfter ? <ins className="bg-emerald-50 text-emerald-900 no-underline">{show(c.after)}</ins> : <span className="text-slate-400">—</span>}</td>
+                      <td className="py-1 pr-2 break-all">
+                        {c.hasBefore ? <del className="bg-red-50 text-red-900 decoration-red-400">{show(c.before)}</del> : <span className="text-slate-400">—</span>}
+                      </td>
+                      <td className="py-1 break-all">
+                        {c.hasAfter ? <ins className="bg-emerald-50 text-emerald-900 no-underline">{show(c.after)}</ins> : <span className="text-slate-400">—</span>}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -121,14 +116,14 @@ export default async function AuditEventPage({ params }: Props) {
             </details>
           </Card>
           <Card title="Integrity" titleId="event-integrity">
-            <dl className="divide-y divide-slate-100 text-sm">
-              <Item label="eventHash">
+            <DetailList>
+              <DetailItem label="eventHash">
                 <span className="font-mono text-xs break-all">{event.eventHash}</span>
-              </Item>
-              <Item label="Chain hash">
+              </DetailItem>
+              <DetailItem label="Chain hash">
                 <span className="font-mono text-xs break-all">{event.hash}</span>
-              </Item>
-            </dl>
+              </DetailItem>
+            </DetailList>
             <p className="mt-2 text-xs text-slate-600">
               eventHash = SHA-256 of the event&apos;s canonical JSON; chain hash = SHA-256(previous chain hash ‖ eventHash). An export of this chain proves both offline.
             </p>

@@ -5,10 +5,10 @@ import { countryOptions } from '@/components/tenants/labels';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { getContract } from '@/lib/services/contracts';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { getContract } from '@/lib/modules/contracts/service';
 import { amendContractAction, updateContractAction } from '../../actions';
 import { formValuesOf } from '../../form-values';
 import { loadContractTenants, loadFamilies } from '../../load-options';
@@ -29,7 +29,9 @@ export default async function EditContractPage({ params }: { params: Promise<{ i
     <>
       <PageHeader
         title={mode === 'edit' ? `Edit ${contract.reference}` : `Amend ${contract.reference}`}
-        description={mode === 'edit' ? 'Saving adds version ' + (contract.currentVersion + 1) + '; earlier versions stay as they were.' : 'An amendment of an active contract is a four-eyes request.'}
+        description={
+          mode === 'edit' ? `Saving adds version ${contract.currentVersion + 1}; earlier versions stay as they were.` : 'An amendment of an active contract is a four-eyes request.'
+        }
         crumbs={[{ label: 'Contracts', href: '/contracts' }, { label: contract.reference, href: `/contracts/${contract.id}` }, { label: mode === 'edit' ? 'Edit' : 'Amend' }]}
       />
       {!allowed && <Alert tone="info">Only platform administrators change contracts.</Alert>}
@@ -43,7 +45,7 @@ export default async function EditContractPage({ params }: { params: Promise<{ i
             countries={countryOptions()}
             initial={formValuesOf(contract)}
             cancelHref={`/contracts/${contract.id}`}
-            save={mode === 'edit' ? updateContractAction.bind(null, contract.id) : amendContractAction.bind(null, contract.id)}
+            action={mode === 'edit' ? updateContractAction.bind(null, contract.id) : amendContractAction.bind(null, contract.id)}
           />
         </Card>
       )}

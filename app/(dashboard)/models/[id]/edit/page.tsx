@@ -4,10 +4,10 @@ import { VersionForm } from '@/components/models/version-form';
 import { countryOptions } from '@/components/tenants/labels';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
-import { toAppError } from '@/lib/errors';
-import { getModelVersion } from '@/lib/services/models';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
+import { toAppError } from '@/lib/core/errors';
+import { getModelVersion } from '@/lib/modules/models/service';
 import { updateModelVersionAction } from '../../actions';
 
 export const metadata: Metadata = { title: 'Edit model version' };

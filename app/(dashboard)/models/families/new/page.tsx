@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import { FamilyForm } from '@/components/models/family-form';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can, isPlatform } from '@/lib/authz/guard';
+import { requireCtx } from '@/lib/http/session';
+import { can, isPlatform } from '@/lib/access/guard';
 import { createModelFamilyAction } from '../../actions';
 
 export const metadata: Metadata = { title: 'New model family' };

@@ -4,8 +4,8 @@ import { TenantForm } from '@/components/tenants/tenant-form';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requireCtx } from '@/lib/auth/session';
-import { can } from '@/lib/authz/guard';
+import { requireCtx } from '@/lib/http/session';
+import { can } from '@/lib/access/guard';
 import { updateTenantAction } from '../../actions';
 import { loadTenant } from '../load-tenant';
 
@@ -46,10 +46,7 @@ export default async function EditTenantPage({ params }: { params: Promise<{ slu
 
   return (
     <>
-      <PageHeader
-        title={`Edit ${tenant.legalName}`}
-        crumbs={[{ label: 'Tenants', href: '/tenants' }, { label: tenant.legalName, href: detailHref }, { label: 'Edit' }]}
-      />
+      <PageHeader title={`Edit ${tenant.legalName}`} crumbs={[{ label: 'Tenants', href: '/tenants' }, { label: tenant.legalName, href: detailHref }, { label: 'Edit' }]} />
       {body}
     </>
   );

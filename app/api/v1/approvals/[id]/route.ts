@@ -1,10 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Approval, approvalParams } from '@/lib/schemas/approval';
-import { getApproval } from '@/lib/services/approvals';
+export { GET } from '@/lib/api/v1/approvals/item';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  { permission: 'approvals:read', params: approvalParams, response: Approval, summary: 'Get an approval request', tags: ['Approvals'] },
-  ({ ctx, params }) => getApproval(ctx, params.id),
-);

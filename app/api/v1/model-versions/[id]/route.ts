@@ -1,10 +1,3 @@
-import { route } from '@/lib/http/route';
-import { ModelVersion, modelVersionParams } from '@/lib/schemas/model';
-import { getModelVersion } from '@/lib/services/models';
+export { GET } from '@/lib/api/v1/model-versions/item';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  { permission: 'models:read', params: modelVersionParams, response: ModelVersion, summary: 'Get a model version', tags: ['Models'] },
-  ({ ctx, params }) => getModelVersion(ctx, params.id),
-);

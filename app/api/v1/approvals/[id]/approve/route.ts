@@ -1,18 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Approval, approvalParams, decideApprovalInput } from '@/lib/schemas/approval';
-import { approveRequest } from '@/lib/services/approvals';
+export { POST } from '@/lib/api/v1/approvals/approve';
 
 export const dynamic = 'force-dynamic';
-
-export const POST = route(
-  {
-    permission: 'approvals:decide',
-    params: approvalParams,
-    body: decideApprovalInput,
-    response: Approval,
-    status: 200,
-    summary: "Approve someone else's request and carry the action out (never your own: also not through a second session or your own API key)",
-    tags: ['Approvals'],
-  },
-  ({ ctx, params, body }) => approveRequest(ctx, params.id, body.note),
-);

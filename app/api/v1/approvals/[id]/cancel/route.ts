@@ -1,18 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Approval, approvalParams, decideApprovalInput } from '@/lib/schemas/approval';
-import { cancelRequest } from '@/lib/services/approvals';
+export { POST } from '@/lib/api/v1/approvals/cancel';
 
 export const dynamic = 'force-dynamic';
-
-export const POST = route(
-  {
-    permission: 'approvals:read',
-    params: approvalParams,
-    body: decideApprovalInput,
-    response: Approval,
-    status: 200,
-    summary: "Withdraw your own pending request",
-    tags: ['Approvals'],
-  },
-  ({ ctx, params, body }) => cancelRequest(ctx, params.id, body.note),
-);

@@ -1,18 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Approval, approvalParams, decideApprovalInput } from '@/lib/schemas/approval';
-import { rejectRequest } from '@/lib/services/approvals';
+export { POST } from '@/lib/api/v1/approvals/reject';
 
 export const dynamic = 'force-dynamic';
-
-export const POST = route(
-  {
-    permission: 'approvals:decide',
-    params: approvalParams,
-    body: decideApprovalInput,
-    response: Approval,
-    status: 200,
-    summary: "Reject someone else's request, with a reason",
-    tags: ['Approvals'],
-  },
-  ({ ctx, params, body }) => rejectRequest(ctx, params.id, body.note),
-);

@@ -1,18 +1,3 @@
-import { route } from '@/lib/http/route';
-import { Deployment, deploymentParams, runningVersionsFile } from '@/lib/schemas/deployment';
-import { importRunningVersions } from '@/lib/services/deployments';
+export { POST } from '@/lib/api/v1/deployments/running-versions';
 
 export const dynamic = 'force-dynamic';
-
-export const POST = route(
-  {
-    permission: 'deployments:write',
-    params: deploymentParams,
-    body: runningVersionsFile,
-    response: Deployment,
-    status: 200,
-    summary: 'Import the running-versions file an air-gapped site exported (format: README "Running-versions file")',
-    tags: ['Deployments'],
-  },
-  ({ ctx, params, body }) => importRunningVersions(ctx, params.id, body),
-);

@@ -1,17 +1,3 @@
-import { route } from '@/lib/http/route';
-import { VersionImpact, modelVersionParams } from '@/lib/schemas/model';
-import { getVersionImpact } from '@/lib/services/models';
+export { GET } from '@/lib/api/v1/model-versions/impact';
 
 export const dynamic = 'force-dynamic';
-
-export const GET = route(
-  {
-    permission: 'models:read',
-    params: modelVersionParams,
-    response: VersionImpact,
-    summary: 'Who deprecating this version would affect: tenants, deployments, contracts and the earliest allowed date',
-    description: 'A tenant key sees only its own tenant.',
-    tags: ['Models'],
-  },
-  ({ ctx, params }) => getVersionImpact(ctx, params.id),
-);

@@ -26,9 +26,9 @@ export function nextBin(dir: string): string {
 }
 
 /** Environment of a Next.js process: telemetry off and no inherited NODE_ENV, as lib/cli/next-app.ts does. */
-export function nextEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: Record<string, string | undefined> = { ...process.env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
-  delete env.NODE_ENV;
+export function nextEnv(extra: Record<string, string>, omit: readonly string[] = []): NodeJS.ProcessEnv {
+  const merged: Record<string, string | undefined> = { ...process.env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
+  const env = Object.fromEntries(Object.entries(merged).filter(([name]) => name !== 'NODE_ENV' && !omit.includes(name)));
   return env as NodeJS.ProcessEnv;
 }
 
@@ -41,7 +41,10 @@ export async function prepareBuild(options: { skipBuild: boolean; say: (line: st
     return;
   }
   // The sources, and the bench-only route added to the snapshot.
-  const stamp = createHash('sha256').update(await computeBuildStamp()).update(readFileSync(NEXT_PG_ROUTE)).digest('hex');
+  const stamp = createHash('sha256')
+    .update(await computeBuildStamp())
+    .update(readFileSync(NEXT_PG_ROUTE))
+    .digest('hex');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
     say(`The build in ${treeDir} matches the sources.`);
     return;
@@ -52,11 +55,10 @@ export async function prepareBuild(options: { skipBuild: boolean; say: (line: st
   cpSync(root, treeDir, { recursive: true, filter: (src) => !NOT_COPIED.has(path.relative(root, src)) });
   // Hard links: instant, no extra space; turbopack refuses a node_modules symlinked out of its root.
   const link = spawnSync('cp', ['-al', path.join(root, 'node_modules'), path.join(treeDir, 'node_modules')]);
-  if (link.status !== 0) throw new Error(`cp -al node_modules failed: ${link.stderr}`);
+  if (link.status !== 0) throw new Error(`cp -al node_modules failed: ${String(link.stderr)}`);
   mkdirSync(path.join(treeDir, 'app', 'api', 'bench-pg'), { recursive: true });
   cpSync(NEXT_PG_ROUTE, path.join(treeDir, 'app', 'api', 'bench-pg', 'route.ts'));
-  const env = nextEnv({});
-  for (const name of ['DATABASE_URL', 'NEXTAUTH_SECRET', 'CHARTER_ENCRYPTION_KEY']) delete env[name];
+  const env = nextEnv({}, ['DATABASE_URL', 'NEXTAUTH_SECRET', 'CHARTER_ENCRYPTION_KEY']);
   const build = spawnSync(process.execPath, [nextBin(treeDir), 'build'], { cwd: treeDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   if (build.status !== 0) throw new Error('next build failed (output above)');
   writeFileSync(stampFile, `${stamp}\n`);
